@@ -1,0 +1,92 @@
+"""The application factory: defaults, then environment, then test overrides; then wiring."""
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+from flask_babel import get_locale
+from rq import Queue
+from sqlalchemy.orm import sessionmaker
+
+import config
+from campaigns import models  # noqa: F401 - registers every table on the metadata
+from campaigns import runtime
+from campaigns.clock import SystemClock
+from campaigns.crypto import SecretBox
+from campaigns.redisconn import connect
+from extensions import babel, csrf, db, migrate
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the Flask app; ``test_config`` overrides any setting."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(config.load(instance_path=app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    register_logging(app)
+    register_extensions(app)
+    register_services(app)
+    register_blueprints(app)
+    register_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    from web import logs
+
+    if not app.config.get("TESTING"):
+        logs.configure(app.config["LOG_LEVEL"])
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_locale="zh_Hans_CN")
+    app.jinja_env.globals["get_locale"] = get_locale
+
+
+def select_locale() -> str:
+    """Simplified Chinese unless the browser prefers English."""
+    preferred = request.accept_languages.best_match(["zh", "en"], default="zh")
+    return "en" if preferred == "en" else "zh_Hans_CN"
+
+
+def register_services(app: Flask) -> None:
+    redis_url = app.config["REDIS_URL"] or f"unix://{app.config['EMBEDDED_REDIS_DIR']}/redis.sock"
+    app.config["REDIS_URL_EFFECTIVE"] = redis_url
+    with app.app_context():
+        session_factory = sessionmaker(bind=db.engine, expire_on_commit=False)
+    services = runtime.Runtime(
+        session_factory=session_factory,
+        redis=connect(redis_url),
+        clock=app.config.get("CLOCK") or SystemClock(),
+        secrets=SecretBox(app.config["ENCRYPTION_KEY"] or app.config["SECRET_KEY"]),
+        queue=Queue("default", connection=connect(app.config["RQ_REDIS_URL"] or redis_url, decode=False)),
+        settings=dict(app.config),
+    )
+    app.extensions["services"] = services
+    runtime.bind(services)
+
+
+def register_blueprints(app: Flask) -> None:
+    from games import bp as games_bp
+    from web.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    app.register_blueprint(games_bp)
+
+
+def register_handlers(app: Flask) -> None:
+    from web import errors, security
+
+    errors.register(app)
+    security.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from web.cli import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""Participation events in SQL, and the day-by-day statistics computed from them."""

@@ -1,0 +1,1 @@
+"""Official Accounts, campaigns, prize tiers, rules versions and channels."""

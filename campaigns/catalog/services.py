@@ -1,0 +1,16 @@
+"""Reading campaigns for the pages, the worker and the CLI."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..errors import NotFound
+from .models import Campaign
+
+
+def get_by_slug(session: Session, slug: str) -> Campaign:
+    """The campaign ``slug``; :class:`NotFound` when there is none or it is a draft."""
+    campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
+    if campaign is None or campaign.archived:
+        raise NotFound("This campaign does not exist.")
+    return campaign

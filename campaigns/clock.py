@@ -1,0 +1,55 @@
+"""Time, passed in rather than read deep inside logic."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current instant, timezone-aware UTC."""
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc)
+
+
+class FixedClock:
+    """A clock that stands still until moved; for tests and simulations."""
+
+    def __init__(self, at: datetime):
+        if at.tzinfo is None:
+            raise ValueError("FixedClock needs a timezone-aware datetime")
+        self._at = at
+
+    def now(self) -> datetime:
+        return self._at
+
+    def advance(self, **delta: float) -> None:
+        """Move the clock forward by ``timedelta(**delta)``."""
+        self._at += timedelta(**delta)
+
+    def set(self, at: datetime) -> None:
+        """Jump to ``at``."""
+        self._at = at
+
+
+def iso_ms(at: datetime) -> str:
+    """Format as UTC ISO 8601 with milliseconds and a Z: ``2026-11-23T08:00:00.000Z``."""
+    at = at.astimezone(timezone.utc)
+    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+
+
+def from_ms(ms: int) -> datetime:
+    """A UTC datetime from milliseconds since the epoch."""
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+
+
+def to_ms(at: datetime) -> int:
+    """Milliseconds since the epoch of an aware datetime."""
+    return (at - EPOCH) // timedelta(milliseconds=1)

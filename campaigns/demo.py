@@ -1,0 +1,83 @@
+"""The demo data: one Official Account, a live scratch card and a live lucky wheel."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from .catalog.models import Campaign, Channel, OfficialAccount, PrizeTier
+from .clock import Clock
+from .coupons.models import CouponCode
+from .crypto import SecretBox
+from .staff.models import Staff
+
+DEMO_ACCOUNT = "demo-brand"
+DEMO_ADMIN = "admin@demo.local"
+# The simulator's demo account; see simulator/state.py.
+DEMO_APP_ID = "wxdemo0000000001"
+DEMO_APP_SECRET = "demo-app-secret-0000000000000001"
+DEMO_TOKEN = "demotoken"
+DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+PRIZES = (
+    # tier, name, weight, stock, coupon kind, value in fen
+    ("gold", "一等奖：免费咖啡一杯", 5, 20, "code", 3200),
+    ("silver", "二等奖：半价券", 15, 100, "code", 1600),
+    ("bronze", "三等奖：曲奇一块", 30, 300, "none", 500),
+    ("none", "谢谢参与", 50, 0, "none", 0),
+)
+
+
+def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock) -> Campaign:
+    now = clock.now().replace(microsecond=0)
+    campaign = Campaign(
+        account=account, slug=slug, name=name, game=game, status="draft",
+        starts_at=now, ends_at=now + timedelta(days=30), plays_per_day=5,
+        look={"title": name},
+    )
+    for position, (tier, prize, weight, stock, coupon, value) in enumerate(PRIZES):
+        campaign.tiers.append(
+            PrizeTier(position=position, tier=tier, name=prize, weight=weight, stock=stock,
+                      is_fallback=tier == "none", coupon_kind=coupon, value_minor=value)
+        )
+    campaign.channels.append(Channel(name="海报", scene=f"{slug}:poster"))
+    campaign.channels.append(Channel(name="桌牌", scene=f"{slug}:table"))
+    return campaign
+
+
+def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
+    """Create the demo data unless it exists; return the demo campaigns (not yet published)."""
+    account = session.scalar(select(OfficialAccount).where(OfficialAccount.slug == DEMO_ACCOUNT))
+    if account is not None:
+        return list(account.campaigns)
+    account = OfficialAccount(
+        slug=DEMO_ACCOUNT, name="演示品牌 Demo Brand", app_id=DEMO_APP_ID, original_id="gh_demo00000001",
+        app_secret_sealed=box.seal(DEMO_APP_SECRET), token_sealed=box.seal(DEMO_TOKEN),
+        aes_key_sealed=box.seal(DEMO_AES_KEY),
+    )
+    session.add(account)
+    campaigns = [
+        _campaign(account, "scratch-demo", "双十二刮刮卡", "scratch", clock),
+        _campaign(account, "wheel-demo", "幸运大转盘", "wheel", clock),
+    ]
+    session.add_all(campaigns)
+    session.flush()
+    for campaign in campaigns:
+        for tier in campaign.tiers:
+            if tier.coupon_kind == "code":
+                session.add_all(CouponCode(tier_id=tier.id, code=f"DEMO{secrets.token_hex(6).upper()}") for _ in range(tier.stock))
+    return campaigns
+
+
+def reset_admin(session: Session) -> tuple[str, str]:
+    """Create the demo admin, or give it a new password; return the login."""
+    password = secrets.token_urlsafe(9)
+    staff = session.scalar(select(Staff).where(Staff.email == DEMO_ADMIN))
+    if staff is None:
+        staff = Staff(email=DEMO_ADMIN, role="admin", password_hash="")
+        session.add(staff)
+    staff.password_hash = generate_password_hash(password)
+    return DEMO_ADMIN, password

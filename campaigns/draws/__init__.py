@@ -1,0 +1,1 @@
+"""The draw engine: provably-fair draws against the Redis prize inventory."""

@@ -1,0 +1,76 @@
+"""One error type per failure a user can see.
+
+Each error carries a stable ``code`` (what API clients switch on), an HTTP status
+(the web layer's only translation) and a message a person can read. The web layer
+turns any :class:`CampaignError` into ``{"error": {"code", "message"}}``.
+"""
+from __future__ import annotations
+
+
+class CampaignError(Exception):
+    """Base of every error the user can see."""
+
+    code = "error"
+    status = 400
+
+    def __init__(self, message: str, *, fields: dict[str, str] | None = None, **details):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.details = details
+
+
+class InvalidInput(CampaignError):
+    code, status = "invalid_input", 400
+
+
+class LoginRequired(CampaignError):
+    code, status = "login_required", 401
+
+
+class Forbidden(CampaignError):
+    code, status = "forbidden", 403
+
+
+class FollowRequired(CampaignError):
+    code, status = "follow_required", 403
+
+
+class NotFound(CampaignError):
+    code, status = "not_found", 404
+
+
+class Conflict(CampaignError):
+    code, status = "conflict", 409
+
+
+class NotStarted(CampaignError):
+    code, status = "not_started", 409
+
+
+class Paused(CampaignError):
+    code, status = "paused", 409
+
+
+class Ended(CampaignError):
+    code, status = "ended", 409
+
+
+class LimitReached(CampaignError):
+    code, status = "limit_reached", 429
+
+
+class RateLimited(CampaignError):
+    code, status = "rate_limited", 429
+
+
+class Busy(CampaignError):
+    """A backing service (Redis, the database, WeChat) is unavailable for now."""
+
+    code, status = "busy", 503
+
+
+class WeChatError(CampaignError):
+    """WeChat answered with an error we cannot recover from in this request."""
+
+    code, status = "wechat_error", 502

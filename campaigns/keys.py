@@ -1,0 +1,66 @@
+"""The Redis key layout: every key the platform uses is named here and nowhere else.
+
+All keys of one campaign carry the hash tag ``{campaign:<id>}`` so that they live in
+one Redis Cluster slot and a single script can touch them atomically.
+"""
+from __future__ import annotations
+
+
+def campaign_tag(campaign_id: int) -> str:
+    """The hash tag shared by every key of a campaign."""
+    return f"{{campaign:{campaign_id}}}"
+
+
+class CampaignKeys:
+    """Names of a campaign's keys. Attributes are plain strings, safe to pass to scripts."""
+
+    def __init__(self, campaign_id: int):
+        tag = campaign_tag(campaign_id)
+        self.campaign_id = campaign_id
+        self.tag = tag
+        # The published state the draw script reads (status, schedule, rules version, limits).
+        self.state = f"c:{tag}:state"
+        # Prize table as the script needs it: tier order, weights, stock, release rule.
+        self.tiers = f"c:{tag}:tiers"
+        # Awarded count per tier (hash tier -> count), and per campaign-local day.
+        self.awarded = f"c:{tag}:awarded"
+        self.awarded_day = f"c:{tag}:awarded_day"
+        # Winning moments per tier: sorted set of unit -> release ms.
+        self.moments_prefix = f"c:{tag}:moments:"
+        # Per player: hash of client_seed, nonce, plays, wins; per-day play counts.
+        self.players = f"c:{tag}:players"
+        self.player_day_prefix = f"c:{tag}:pday:"
+        # Idempotency records: key -> stored draw result.
+        self.idempotency_prefix = f"c:{tag}:idem:"
+        # The next draw sequence number.
+        self.seq = f"c:{tag}:seq"
+        # Coupon code pools per tier (list of codes not yet given).
+        self.codes_prefix = f"c:{tag}:codes:"
+        # The campaign's participation event stream.
+        self.events = f"c:{tag}:events"
+
+    def moments(self, tier: str) -> str:
+        """Sorted set of a ``moments`` tier's release instants."""
+        return self.moments_prefix + tier
+
+    def player_day(self, day: str) -> str:
+        """Hash of plays per player on one campaign-local day (``YYYY-MM-DD``)."""
+        return self.player_day_prefix + day
+
+    def idempotency(self, player: str, key: str) -> str:
+        """A stored draw result for a player's ``Idempotency-Key``."""
+        return f"{self.idempotency_prefix}{player}:{key}"
+
+    def codes(self, tier: str) -> str:
+        """The pool of unissued coupon codes of a tier."""
+        return self.codes_prefix + tier
+
+
+# Consumer group that the worker uses to ingest every campaign's event stream.
+INGEST_GROUP = "ingest"
+# Shared WeChat access tokens and tickets, per Official Account app id.
+WECHAT_PREFIX = "wechat:"
+# Rate limit buckets.
+RATE_PREFIX = "rate:"
+# The worker's heartbeat, written by the health check job.
+HEARTBEAT = "worker:heartbeat"

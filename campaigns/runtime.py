@@ -1,0 +1,41 @@
+"""The collaborators a background job needs, bound once per process.
+
+RQ jobs take only ids (never ORM objects); they find their session factory, Redis
+client, clock and secret box here. ``app.create_app`` binds them in the web app
+and in the worker, so both run the same code with the same configuration.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from sqlalchemy.orm import Session
+
+from .clock import Clock
+from .crypto import SecretBox
+
+
+@dataclass
+class Runtime:
+    session_factory: Callable[[], Session]
+    redis: Any
+    clock: Clock
+    secrets: SecretBox
+    queue: Any = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+_current: Runtime | None = None
+
+
+def bind(runtime: Runtime) -> None:
+    """Make ``runtime`` the process's collaborators for jobs."""
+    global _current
+    _current = runtime
+
+
+def current() -> Runtime:
+    """The collaborators bound by :func:`bind`."""
+    if _current is None:
+        raise RuntimeError("campaigns.runtime is not bound; create the app first (worker.py does)")
+    return _current

@@ -1,0 +1,1 @@
+"""Staff accounts (admin, marketer, operator) of the console."""

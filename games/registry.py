@@ -1,0 +1,30 @@
+"""The game-type registry: a new game is one module registered here, with its templates."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class GameType:
+    """What the pages need to know about a game type."""
+
+    key: str
+    label: str
+    template: str
+    script: str
+
+
+GAMES: dict[str, GameType] = {}
+
+
+def register(game: GameType) -> GameType:
+    """Add ``game`` to the registry under its key."""
+    if game.key in GAMES:
+        raise ValueError(f"game {game.key!r} registered twice")
+    GAMES[game.key] = game
+    return game
+
+
+def get(key: str) -> GameType:
+    """The registered game type ``key``; ``KeyError`` if there is none."""
+    return GAMES[key]

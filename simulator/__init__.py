@@ -1,0 +1,21 @@
+"""A local stand-in for the WeChat endpoints the platform uses.
+
+It is a separate WSGI app, never imported by the product: the product reaches it
+only through ``WECHAT_API_BASE`` / ``WECHAT_OPEN_BASE`` / ``WECHAT_MP_BASE``.
+"""
+from __future__ import annotations
+
+from flask import Flask
+
+from .state import SimState
+
+
+def create_simulator(state: SimState | None = None, app_url: str = "http://127.0.0.1:5000") -> Flask:
+    """Build the simulator app around ``state`` (a fresh one by default)."""
+    app = Flask(__name__)
+    app.config["SIM_STATE"] = state or SimState()
+    app.config["APP_URL"] = app_url.rstrip("/")
+    from .api import bp as api_bp
+
+    app.register_blueprint(api_bp)
+    return app

@@ -1,0 +1,113 @@
+"""``flask demo up``: everything the demo needs, started together and stopped by Ctrl-C."""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from campaigns import demo as demo_data
+from campaigns.redisconn import RedisServer, server_binary
+from extensions import db
+
+
+@click.group()
+def demo() -> None:
+    """The demo: seed it, or run all of it."""
+
+
+def publish_demo(campaigns) -> None:
+    """Put the demo campaigns live."""
+    services = current_app.extensions["services"]
+    for campaign in campaigns:
+        if campaign.status == "draft":
+            campaign.status = "live"
+            campaign.published_at = services.clock.now()
+
+
+@demo.command("seed")
+@with_appcontext
+def seed_command() -> None:
+    """Create (or reuse) the demo account, campaigns and admin; print the admin login."""
+    services = current_app.extensions["services"]
+    campaigns = demo_data.seed(db.session, services.secrets, services.clock)
+    db.session.flush()
+    publish_demo(campaigns)
+    email, password = demo_data.reset_admin(db.session)
+    db.session.commit()
+    click.echo(f"admin login: {email} / {password}")
+
+
+def _spawn(name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
+    click.echo(f"  starting {name}: {' '.join(argv)}")
+    return subprocess.Popen(argv, env=env, start_new_session=True)
+
+
+@demo.command("up")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, help="The web app's port.")
+@click.option("--sim-port", default=5001, show_default=True, help="The WeChat simulator's port.")
+def up(host: str, port: int, sim_port: int) -> None:
+    """Start Redis, migrate, seed, and run the web app, the worker and the WeChat simulator."""
+    app = current_app._get_current_object()
+    env = dict(os.environ)
+    redis_server = None
+    if not app.config["REDIS_URL"]:
+        binary, source = server_binary()
+        redis_server = RedisServer(app.config["EMBEDDED_REDIS_DIR"]).start()
+        env["REDIS_URL"] = redis_server.url
+        click.echo(f"  redis: {redis_server.url} ({source}: {binary})")
+    sim = f"http://{host}:{sim_port}"
+    public = f"http://{host}:{port}"
+    env.update(WECHAT_API_BASE=sim, WECHAT_OPEN_BASE=sim, WECHAT_MP_BASE=sim, WECHAT_SIMULATOR="1", PUBLIC_URL=public)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    with app.app_context():
+        upgrade()
+    py = sys.executable
+    seed = subprocess.run([py, "-m", "flask", "--app", "app", "demo", "seed"], env=env, capture_output=True, text=True, check=True)
+    children = [
+        _spawn("simulator", [py, "-m", "simulator", "--host", host, "--port", str(sim_port), "--app-url", public], env),
+        _spawn("worker", [py, "worker.py"], env),
+        _spawn("web", [py, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
+                       "--worker-class", "gthread", "--graceful-timeout", "5", "app:create_app()"], env),
+    ]
+    click.echo(
+        f"\nThe demo is up.\n"
+        f"  scratch card:        {public}/c/scratch-demo/\n"
+        f"  lucky wheel:         {public}/c/wheel-demo/\n"
+        f"  marketer console:    {public}/console/\n"
+        f"  operator dashboard:  {public}/console/campaigns/scratch-demo/results\n"
+        f"  WeChat simulator:    {sim}/\n"
+        f"  console {seed.stdout.strip()}\n"
+        f"Ctrl-C stops everything.\n"
+    )
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        click.echo("a part of the demo stopped; stopping the rest", err=True)
+    except KeyboardInterrupt:
+        click.echo("\nstopping …")
+    finally:
+        # A second Ctrl-C must not cut the shutdown short and leave servers running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for child in children:
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+            # Whatever the child left behind in its group (RQ's scheduler, gunicorn workers) goes too.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
+        if redis_server:
+            redis_server.stop()
