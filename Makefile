@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test install bench clean schema
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
@@ -26,3 +26,10 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts
+
+# Until the first release the schema is one migration, regenerated from the models.
+schema: $(STAMP)
+	rm -f migrations/versions/*.py
+	rm -rf $(VENV)/schema-tmp && mkdir -p $(VENV)/schema-tmp
+	DATABASE_URL=sqlite:///$(CURDIR)/$(VENV)/schema-tmp/schema.sqlite3 $(PY) -m flask --app app db migrate --rev-id 0001 -m "initial schema"
+	rm -rf $(VENV)/schema-tmp

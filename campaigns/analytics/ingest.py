@@ -12,6 +12,7 @@ import redis as redis_lib
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..draws.ledger import record_draws
 from ..keys import INGEST_GROUP, CampaignKeys
 from .models import Event
 
@@ -62,6 +63,7 @@ def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count
     if not entries:
         return 0
     written = _write(session, campaign_id, entries)
+    record_draws(session, campaign_id, [fields for _, fields in entries if fields["type"] == "draw"])
     session.commit()
     redis.xack(stream, INGEST_GROUP, *[entry_id for entry_id, _ in entries])
     return written

@@ -1,11 +1,20 @@
 """``flask`` commands, grouped by subject."""
 from __future__ import annotations
 
+import importlib
+
 from flask import Flask
+
+# Modules that add commands to the groups in ``groups``; one line per topic.
+COMMAND_MODULES: tuple[str, ...] = ()
 
 
 def register(app: Flask) -> None:
     """Add every command group to ``app.cli``."""
     from .demo import demo
+    from .groups import campaigns_cli, staff_cli, wechat_sim_cli
 
-    app.cli.add_command(demo)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name)
+    for group in (demo, campaigns_cli, staff_cli, wechat_sim_cli):
+        app.cli.add_command(group)

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 73b00e16ec40
+Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:30:19.608482
+Create Date: 2026-11-23 11:35:22.364202
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import campaigns.base
 
 
 # revision identifiers, used by Alembic.
-revision = '73b00e16ec40'
+revision = '0001'
 down_revision = None
 branch_labels = None
 depends_on = None
