@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import click
@@ -51,6 +52,18 @@ def _spawn(name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(argv, env=env, start_new_session=True)
 
 
+def _wait_for(url: str, children: list[subprocess.Popen], timeout: float = 60) -> None:
+    """Wait until ``url`` answers, so the printed URLs work when they are printed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and all(child.poll() is None for child in children):
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    click.echo(f"  warning: {url} is not answering yet", err=True)
+
+
 @demo.command("up")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, help="The web app's port.")
@@ -79,6 +92,8 @@ def up(host: str, port: int, sim_port: int) -> None:
         _spawn("web", [py, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
                        "--worker-class", "gthread", "--graceful-timeout", "5", "app:create_app()"], env),
     ]
+    for url in (f"{public}/healthz", f"{sim}/"):
+        _wait_for(url, children)
     click.echo(
         f"\nThe demo is up.\n"
         f"  scratch card:        {public}/c/scratch-demo/\n"
