@@ -16,6 +16,8 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.config["SIM_STATE"] = state or SimState()
     app.config["APP_URL"] = app_url.rstrip("/")
     from .api import bp as api_bp
+    from .cards import register as register_cards
 
     app.register_blueprint(api_bp)
+    register_cards(app)
     return app
