@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
@@ -9,9 +10,11 @@ class GameType:
     """What the pages need to know about a game type."""
 
     key: str
-    label: str
+    label: Any  # a lazy gettext string, translated when rendered
     template: str
     script: str
+    # Extra page data of this game, computed from the page's tier list (e.g. the wheel's segments).
+    extra: Callable[[list[dict]], dict] | None = None
 
 
 GAMES: dict[str, GameType] = {}

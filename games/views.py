@@ -1,18 +1,141 @@
-"""The game page of a campaign."""
+"""The game page of a campaign: the gate (WeChat, login, follow), the visit event, then the game."""
 from __future__ import annotations
 
-from flask import render_template
+import importlib
+import io
+import re
+from datetime import datetime, timezone
+from typing import Any
 
+import qrcode
+import qrcode.image.svg
+from flask import Response, current_app, redirect, render_template, request, url_for
+
+from campaigns import events
+from campaigns.catalog.models import Campaign
 from campaigns.catalog.services import get_by_slug
+from campaigns.clock import iso_ms, to_ms
+from campaigns.errors import FollowRequired, InvalidInput, LoginRequired, NotFound
 from extensions import db
+from web.follower import current_openid, require_openid
 
 from . import bp
+from .look import page_look, same_origin
 from .registry import get
+from .texts import client_strings
+
+COUPON_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def _optional(module: str, name: str):
+    """A function of another area's module, or None while that module has not landed."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def utc(at: datetime) -> datetime:
+    """``at`` as an aware UTC datetime (SQLite hands back naive ones)."""
+    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+
+
+def schedule_state(campaign: Campaign, now: datetime) -> str:
+    """Which screen the schedule calls for: ``not_started``, ``paused``, ``ended`` or ``live``."""
+    if campaign.status == "ended" or now >= utc(campaign.ends_at):
+        return "ended"
+    if campaign.status == "paused":
+        return "paused"
+    if campaign.status == "scheduled" or now < utc(campaign.starts_at):
+        return "not_started"
+    return "live"
+
+
+def published_campaign(slug: str) -> Campaign:
+    """The campaign ``slug`` once published; drafts are not found."""
+    campaign = get_by_slug(db.session, slug)
+    if campaign.status == "draft":
+        raise NotFound("This campaign does not exist.")
+    return campaign
+
+
+def _login(campaign: Campaign) -> Response:
+    """Send the browser through WeChat OAuth, back to this page."""
+    if "wechat" not in current_app.blueprints:
+        raise LoginRequired("Please open this page from WeChat to log in.")
+    return redirect(url_for("wechat.login", slug=campaign.slug, next=request.path))
+
+
+def _follow_qr(services, campaign: Campaign, openid: str) -> dict[str, Any] | None:
+    """The follow screen's data when the campaign needs a follow this follower lacks."""
+    ensure_following = _optional("campaigns.wechat.follow", "ensure_following")
+    if not campaign.follow_required or ensure_following is None:
+        return None
+    try:
+        ensure_following(services, campaign.account, openid)
+    except FollowRequired as exc:
+        return {"qr_url": exc.details.get("qr_url")}
+    return None
+
+
+def page_data(campaign: Campaign, now: datetime, follow: dict[str, Any] | None) -> dict[str, Any]:
+    """Everything the game script needs, passed as one JSON block (the CSP forbids inline scripts)."""
+    base = url_for("games.page", slug=campaign.slug)
+    tiers = [
+        {"tier": t.tier, "name": t.name, "image": same_origin(t.image), "fallback": t.is_fallback}
+        for t in campaign.tiers
+    ]
+    game = get(campaign.game)
+    data = {
+        "slug": campaign.slug,
+        "game": campaign.game,
+        "state": "follow" if follow else schedule_state(campaign, now),
+        "now": iso_ms(now),
+        "starts_at": iso_ms(utc(campaign.starts_at)),
+        "ends_at": iso_ms(utc(campaign.ends_at)),
+        "follow_qr": (follow or {}).get("qr_url"),
+        "urls": {name: base + name for name in ("draw", "me", "prizes", "client-seed", "verify")},
+        "coupon_qr": base + "coupon/",
+        "tiers": tiers,
+        "t": client_strings(),
+    }
+    if game.extra:
+        data.update(game.extra(tiers))
+    return data
 
 
 @bp.get("/<slug>/")
 def page(slug: str):
-    """The campaign's game page."""
-    campaign = get_by_slug(db.session, slug)
+    """The campaign's game page, for a logged-in follower inside WeChat."""
+    campaign = published_campaign(slug)
+    outside_wechat = _optional("web.wechat", "outside_wechat")
+    blocked = outside_wechat(campaign) if outside_wechat else None
+    if blocked is not None:
+        return blocked
+    openid = current_openid(campaign.account_id)
+    if not openid:
+        return _login(campaign)
+    services = current_app.extensions["services"]
+    now = services.clock.now()
+    events.append(services.redis, campaign.id, "visit", openid, to_ms(now))
+    follow = _follow_qr(services, campaign, openid)
     game = get(campaign.game)
-    return render_template(game.template, campaign=campaign, game=game)
+    return render_template(
+        game.template, campaign=campaign, game=game, look=page_look(campaign.look),
+        data=page_data(campaign, now, follow),
+    )
+
+
+@bp.get("/<slug>/coupon/<code>.svg")
+def coupon_qr(slug: str, code: str):
+    """The QR code of a coupon code, for the store to scan; drawn here so no other origin is needed."""
+    campaign = published_campaign(slug)
+    require_openid(campaign.account_id)
+    if not COUPON_CODE.match(code):
+        raise InvalidInput("Not a coupon code.")
+    image = qrcode.make(code, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    response = Response(out.getvalue(), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
