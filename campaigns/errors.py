@@ -74,3 +74,31 @@ class WeChatError(CampaignError):
     """WeChat answered with an error we cannot recover from in this request."""
 
     code, status = "wechat_error", 502
+
+
+class CouponRefused(CampaignError):
+    """A coupon cannot be redeemed; subclasses say why."""
+
+    code, status = "coupon_refused", 409
+
+
+class CouponUnknown(CouponRefused):
+    code, status = "coupon_unknown", 404
+
+
+class CouponForeign(CouponRefused):
+    code, status = "coupon_foreign", 403
+
+
+class CouponNotValid(CouponRefused):
+    """Outside the coupon's validity dates, or expired."""
+
+    code, status = "coupon_not_valid", 409
+
+
+class CouponNotIssued(CouponRefused):
+    code, status = "coupon_not_issued", 409
+
+
+class AlreadyRedeemed(CouponRefused):
+    code, status = "already_redeemed", 409

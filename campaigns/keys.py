@@ -64,3 +64,8 @@ WECHAT_PREFIX = "wechat:"
 RATE_PREFIX = "rate:"
 # The worker's heartbeat, written by the health check job.
 HEARTBEAT = "worker:heartbeat"
+
+
+def redeem_rate(actor: str) -> str:
+    """Counter of one staff member's (or store link's) redemption attempts in the current minute."""
+    return f"{RATE_PREFIX}redeem:{actor}"

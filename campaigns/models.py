@@ -2,7 +2,7 @@
 from .analytics.models import DailyStat, Event
 from .base import Base
 from .catalog.models import Campaign, Channel, OfficialAccount, PrizeTier, RulesVersion
-from .coupons.models import CouponCode
+from .coupons.models import CouponCode, Redemption, RefusalLog, Store, StoreLink
 from .draws.models import Draw
 from .players.models import Follower, Player
 from .staff.models import Staff
@@ -10,4 +10,5 @@ from .staff.models import Staff
 __all__ = [
     "Base", "OfficialAccount", "Campaign", "PrizeTier", "RulesVersion", "Channel",
     "Follower", "Player", "Draw", "CouponCode", "Event", "DailyStat", "Staff",
+    "Store", "StoreLink", "Redemption", "RefusalLog",
 ]

@@ -1,15 +1,18 @@
-"""Coupon codes of a prize tier, from upload or generation to redemption."""
+"""Coupon codes of a prize tier, the stores that redeem them, and every redemption and refusal."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..base import Base
-from ..catalog.models import utcnow
+from ..catalog.models import OfficialAccount, PrizeTier, utcnow
 
+# available: in the tier's pool; issued: won, not yet in a wallet; added: in the WeChat wallet;
+# redeemed: used in a store (or consumed in WeChat); expired: past its validity unused.
 COUPON_STATES = ("available", "issued", "added", "redeemed", "expired")
+REDEEMABLE_STATES = ("issued", "added")
 
 
 class CouponCode(Base):
@@ -25,6 +28,81 @@ class CouponCode(Base):
     openid: Mapped[str | None] = mapped_column(String(64), index=True)
     draw_seq: Mapped[int | None]
     issued_at: Mapped[datetime | None]
+    # A code's own validity (uploaded batches may carry one); unset means the tier's.
+    valid_from: Mapped[datetime | None]
+    valid_until: Mapped[datetime | None]
+    added_at: Mapped[datetime | None]
     redeemed_at: Mapped[datetime | None]
     redeemed_by: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tier: Mapped[PrizeTier] = relationship()
+
+
+class Store(Base):
+    """A shop of an Official Account's brand where coupons are redeemed."""
+
+    __tablename__ = "store"
+    __table_args__ = (UniqueConstraint("account_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("official_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[OfficialAccount] = relationship()
+
+
+class StoreLink(Base):
+    """A revocable link that lets a store's staff redeem without a console login.
+
+    Only a SHA-256 of the link's token is stored, so a database leak does not leak links.
+    """
+
+    __tablename__ = "store_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    # When set, the link redeems only this campaign's coupons.
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaign.id"))
+    label: Mapped[str] = mapped_column(String(120), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    store: Mapped[Store] = relationship()
+
+
+class Redemption(Base):
+    """The one redemption of a coupon: where, by whom, when."""
+
+    __tablename__ = "redemption"
+    __table_args__ = (UniqueConstraint("coupon_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coupon_id: Mapped[int] = mapped_column(ForeignKey("coupon_code.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("store.id"), index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    store_link_id: Mapped[int | None] = mapped_column(ForeignKey("store_link.id"))
+    redeemed_at: Mapped[datetime]
+
+    store: Mapped[Store] = relationship()
+
+
+class RefusalLog(Base):
+    """A refused lookup or redemption, kept for the operators."""
+
+    __tablename__ = "refusal_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    # What was typed or scanned, cut to the column's size.
+    code_entered: Mapped[str] = mapped_column(String(64))
+    coupon_id: Mapped[int | None] = mapped_column(ForeignKey("coupon_code.id"))
+    store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    store_link_id: Mapped[int | None] = mapped_column(ForeignKey("store_link.id"))

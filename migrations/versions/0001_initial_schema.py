@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:35:22.364202
+Create Date: 2026-11-23 11:56:48.324608
 
 """
 from alembic import op
@@ -90,6 +90,19 @@ def upgrade():
     )
     with op.batch_alter_table('follower', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follower_account_id'), ['account_id'], unique=False)
+
+    op.create_table('store',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_store_account_id_official_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_store')),
+    sa.UniqueConstraint('account_id', 'name', name=op.f('uq_store_account_id_name'))
+    )
+    with op.batch_alter_table('store', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_store_account_id'), ['account_id'], unique=False)
 
     op.create_table('channel',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -212,6 +225,24 @@ def upgrade():
     with op.batch_alter_table('rules_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_rules_version_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('store_link',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('store_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('label', sa.String(length=120), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_store_link_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['created_by_id'], ['staff.id'], name=op.f('fk_store_link_created_by_id_staff')),
+    sa.ForeignKeyConstraint(['store_id'], ['store.id'], name=op.f('fk_store_link_store_id_store')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_store_link')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_store_link_token_hash'))
+    )
+    with op.batch_alter_table('store_link', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_store_link_store_id'), ['store_id'], unique=False)
+
     op.create_table('coupon_code',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('tier_id', sa.Integer(), nullable=False),
@@ -220,6 +251,9 @@ def upgrade():
     sa.Column('openid', sa.String(length=64), nullable=True),
     sa.Column('draw_seq', sa.Integer(), nullable=True),
     sa.Column('issued_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('valid_from', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('valid_until', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('added_at', campaigns.base.UTCDateTime(), nullable=True),
     sa.Column('redeemed_at', campaigns.base.UTCDateTime(), nullable=True),
     sa.Column('redeemed_by', sa.String(length=120), nullable=True),
     sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
@@ -231,16 +265,67 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_coupon_code_openid'), ['openid'], unique=False)
         batch_op.create_index(batch_op.f('ix_coupon_code_tier_id'), ['tier_id'], unique=False)
 
+    op.create_table('redemption',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('coupon_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('store_id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('store_link_id', sa.Integer(), nullable=True),
+    sa.Column('redeemed_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_redemption_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['coupon_id'], ['coupon_code.id'], name=op.f('fk_redemption_coupon_id_coupon_code')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_redemption_staff_id_staff')),
+    sa.ForeignKeyConstraint(['store_id'], ['store.id'], name=op.f('fk_redemption_store_id_store')),
+    sa.ForeignKeyConstraint(['store_link_id'], ['store_link.id'], name=op.f('fk_redemption_store_link_id_store_link')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_redemption')),
+    sa.UniqueConstraint('coupon_id', name=op.f('uq_redemption_coupon_id'))
+    )
+    with op.batch_alter_table('redemption', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_redemption_campaign_id'), ['campaign_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_redemption_store_id'), ['store_id'], unique=False)
+
+    op.create_table('refusal_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('code_entered', sa.String(length=64), nullable=False),
+    sa.Column('coupon_id', sa.Integer(), nullable=True),
+    sa.Column('store_id', sa.Integer(), nullable=True),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('store_link_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['coupon_id'], ['coupon_code.id'], name=op.f('fk_refusal_log_coupon_id_coupon_code')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_refusal_log_staff_id_staff')),
+    sa.ForeignKeyConstraint(['store_id'], ['store.id'], name=op.f('fk_refusal_log_store_id_store')),
+    sa.ForeignKeyConstraint(['store_link_id'], ['store_link.id'], name=op.f('fk_refusal_log_store_link_id_store_link')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_refusal_log'))
+    )
+    with op.batch_alter_table('refusal_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_refusal_log_at'), ['at'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('refusal_log', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_refusal_log_at'))
+
+    op.drop_table('refusal_log')
+    with op.batch_alter_table('redemption', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_redemption_store_id'))
+        batch_op.drop_index(batch_op.f('ix_redemption_campaign_id'))
+
+    op.drop_table('redemption')
     with op.batch_alter_table('coupon_code', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_coupon_code_tier_id'))
         batch_op.drop_index(batch_op.f('ix_coupon_code_openid'))
 
     op.drop_table('coupon_code')
+    with op.batch_alter_table('store_link', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_store_link_store_id'))
+
+    op.drop_table('store_link')
     with op.batch_alter_table('rules_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rules_version_campaign_id'))
 
@@ -271,6 +356,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_channel_campaign_id'))
 
     op.drop_table('channel')
+    with op.batch_alter_table('store', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_store_account_id'))
+
+    op.drop_table('store')
     with op.batch_alter_table('follower', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follower_account_id'))
 

@@ -1,0 +1,82 @@
+"""The one interface every coupon issuer implements, and the registry of kinds.
+
+A prize tier's ``coupon_kind`` names its issuer. The draw engine takes a code from
+the tier's Redis pool atomically with the award; an issuer owns the rest of the
+coupon's life: stocking the pool, what the prize page shows, redemption on the
+issuer's own platform, looking the code up there, and expiry. Adding an issuer
+(e.g. WeChat Pay merchant coupons, see docs/coupons.md) is one module that
+implements :class:`Issuer` and one line in :data:`ISSUERS`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol, Sequence
+
+from sqlalchemy.orm import Session
+
+from ..catalog.models import OfficialAccount, PrizeTier
+from ..clock import Clock
+from ..errors import InvalidInput
+from .models import CouponCode
+
+
+@dataclass
+class IssuerContext:
+    """What an issuer works with; ``wechat`` makes a wechatpy client for an account."""
+
+    session: Session
+    redis: Any
+    clock: Clock
+    wechat: Callable[[OfficialAccount], Any] | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def wechat_client(self, account: OfficialAccount) -> Any:
+        """The account's WeChat API client; issuers that talk to WeChat need one."""
+        if self.wechat is None:
+            raise RuntimeError("this issuer needs a WeChat client factory in its context")
+        return self.wechat(account)
+
+
+class Issuer(Protocol):
+    """A kind of coupon: where codes come from, how they reach the follower, how they are used."""
+
+    kind: str
+    label: str
+
+    def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
+        """Prepare ``codes`` for the tier's pool on the issuer's side; return the codes that may be awarded."""
+
+    def deliver(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+        """What the prize page needs to hand the coupon to the follower."""
+
+    def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
+        """Mark the coupon used on the issuer's platform; raise AlreadyRedeemed if it already was."""
+
+    def lookup(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+        """The issuer's own view of the coupon (remote state), for staff and reconciliation."""
+
+    def expire(self, ctx: IssuerContext, coupon: CouponCode) -> None:
+        """Withdraw an expired coupon on the issuer's platform."""
+
+
+ISSUERS: dict[str, Issuer] = {}
+
+
+def register(issuer: Issuer) -> Issuer:
+    """Add ``issuer`` to the registry under its kind."""
+    ISSUERS[issuer.kind] = issuer
+    return issuer
+
+
+def issuer_for(kind: str) -> Issuer:
+    """The issuer of a tier's ``coupon_kind``."""
+    _load()
+    try:
+        return ISSUERS[kind]
+    except KeyError:
+        raise InvalidInput(f"Prizes of kind {kind!r} carry no coupon.") from None
+
+
+def _load() -> None:
+    # The issuer modules register themselves on import; importing here avoids a cycle.
+    from . import platform_codes, wechat_cards  # noqa: F401
