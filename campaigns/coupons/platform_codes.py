@@ -42,12 +42,12 @@ def normalize(entered: str) -> str:
 
 
 def parse_upload(text: str) -> list[str]:
-    """The codes of an uploaded file: one per line (first CSV column), blank lines skipped."""
+    """The codes of an uploaded file: one per line (first CSV column), blank lines and a ``code`` header skipped."""
     codes: list[str] = []
     bad: list[str] = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines()):
         value = line.split(",")[0].strip().strip('"')
-        if not value:
+        if not value or (number == 0 and value.lower() == "code"):
             continue
         (codes if UPLOADED_CODE.match(value) else bad).append(value)
     if bad:
