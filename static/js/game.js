@@ -33,7 +33,9 @@
   }
 
   function request(method, url, body, headers) {
-    var init = { method: method, credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } };
+    // GETs keep the default cache mode so the page's preload of /me is reused.
+    var init = { method: method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (method !== "GET") init.cache = "no-store";
     if (body !== undefined) {
       init.headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);

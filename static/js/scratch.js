@@ -7,7 +7,8 @@
   var t = G.t;
   var card = document.getElementById("card");
   var canvas = document.getElementById("cover");
-  var ctx = canvas.getContext("2d");
+  // Read back every few strokes: a CPU-side canvas makes getImageData cheap.
+  var ctx = canvas.getContext("2d", { willReadFrequently: true });
   var underText = document.getElementById("under-text");
   var underImage = document.getElementById("under-image");
   var GRID_X = 20, GRID_Y = 12;   // coarse sampling grid of the cleared share

@@ -46,7 +46,14 @@ def log_in(client, campaign, openid: str = "o-follower-1") -> str:
     return openid
 
 
-def session_cookie(app, campaign, openid: str = "o-follower-1") -> dict:
-    """A signed Flask session cookie logging ``openid`` in, for Playwright's context."""
+def sign_in_cookie(app, live_server, campaign, openid: str = "o-follower-1") -> dict:
+    """A signed Flask session cookie logging ``openid`` in, for a Playwright context."""
     value = app.session_interface.get_signing_serializer(app).dumps({f"follower:{campaign.account_id}": openid})
-    return {"name": app.config.get("SESSION_COOKIE_NAME", "session"), "value": value, "domain": "127.0.0.1", "path": "/"}
+    return {"name": app.config.get("SESSION_COOKIE_NAME", "session"), "value": value, "url": live_server.url}
+
+
+def open_game(page, app, live_server, campaign, openid: str = "o-follower-1") -> str:
+    """Log ``openid`` in with a signed session cookie and open the campaign's game page."""
+    page.context.add_cookies([sign_in_cookie(app, live_server, campaign, openid)])
+    page.goto(f"{live_server.url}/c/{campaign.slug}/")
+    return openid
