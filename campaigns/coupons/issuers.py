@@ -42,6 +42,8 @@ class Issuer(Protocol):
 
     kind: str
     label: str
+    # Shown next to the choice in the console (e.g. that a WeChat feature is needed).
+    note: str
 
     def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Prepare ``codes`` for the tier's pool on the issuer's side; return the codes that may be awarded."""
@@ -75,6 +77,12 @@ def issuer_for(kind: str) -> Issuer:
         return ISSUERS[kind]
     except KeyError:
         raise InvalidInput(f"Prizes of kind {kind!r} carry no coupon.") from None
+
+
+def choices() -> list[dict[str, str]]:
+    """The coupon kinds a marketer can choose, with their labels and notes, for the console."""
+    _load()
+    return [{"kind": i.kind, "label": i.label, "note": i.note} for i in ISSUERS.values()]
 
 
 def _load() -> None:

@@ -65,6 +65,7 @@ class PlatformCodes:
 
     kind = "code"
     label = "Platform code"
+    note = "Works for every account: a code and QR code on the prize page, redeemed on the staff page."
 
     def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Nothing to tell anyone: every code may be awarded."""

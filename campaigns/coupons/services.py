@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign, PrizeTier
@@ -39,6 +39,27 @@ def coupon_states(session: Session, codes: list[str], clock: Clock) -> dict[str,
     now = clock.now()
     coupons = session.scalars(select(CouponCode).where(CouponCode.code.in_(codes)))
     return {coupon.code: effective_state(coupon, now) for coupon in coupons}
+
+
+def expire_due(ctx: IssuerContext) -> int:
+    """Record as ``expired`` every unused coupon past its last day; return how many. Commits."""
+    now = ctx.clock.now()
+    due = ctx.session.scalars(
+        select(CouponCode).join(PrizeTier).where(
+            CouponCode.state.in_(("issued", "added")),
+            or_(CouponCode.valid_until < now, (CouponCode.valid_until.is_(None)) & (PrizeTier.valid_until < now)),
+        )
+    ).all()
+    expired = 0
+    for coupon in due:
+        issuer_for(coupon.tier.coupon_kind).expire(ctx, coupon)
+        # Conditional, so a redemption that wins the race is never overwritten.
+        expired += ctx.session.execute(
+            update(CouponCode).where(CouponCode.id == coupon.id, CouponCode.state.in_(("issued", "added")))
+            .values(state="expired").execution_options(synchronize_session=False)
+        ).rowcount
+    ctx.session.commit()
+    return expired
 
 
 def add_codes(ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:

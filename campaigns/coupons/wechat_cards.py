@@ -76,6 +76,8 @@ class WeChatCards:
 
     kind = "wechat_card"
     label = "WeChat card"
+    note = ("Needs WeChat's card feature, which WeChat no longer opens to new accounts "
+            "(WeChat Pay merchant coupons replace it); platform codes work without it.")
 
     def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Deposit the codes to the tier's card; only the ones WeChat accepted may be awarded."""

@@ -8,7 +8,8 @@
   var confirmButton = document.getElementById("confirm");
   var message = document.getElementById("message");
   var csrf = document.querySelector('meta[name="csrf-token"]');
-  var STATES = {issued: "not yet used", added: "in the WeChat wallet", redeemed: "redeemed", expired: "expired", available: "not won"};
+  // Texts come translated from the template.
+  var TEXT = JSON.parse(document.getElementById("redeem-text").textContent);
 
   function post(url) {
     var headers = {"Content-Type": "application/json", "Accept": "application/json"};
@@ -33,7 +34,7 @@
     document.getElementById("c-prize").textContent = coupon.prize;
     document.getElementById("c-campaign").textContent = coupon.campaign;
     document.getElementById("c-valid").textContent = day(coupon.valid_from) + " – " + day(coupon.valid_until);
-    var state = STATES[coupon.state] || coupon.state;
+    var state = TEXT[coupon.state] || coupon.state;
     if (coupon.state === "redeemed" && coupon.redeemed_by) state += " (" + coupon.redeemed_by + ")";
     document.getElementById("c-state").textContent = state;
     confirmButton.hidden = !(coupon.state === "issued" || coupon.state === "added");
@@ -45,7 +46,7 @@
     card.hidden = true;
     return post(root.dataset.lookupUrl).then(function (res) {
       if (res.ok) show(res.body); else say(res.body.error.message, false);
-    }).catch(function () { say("The network is unavailable; try again.", false); });
+    }).catch(function () { say(TEXT.offline, false); });
   }
 
   document.getElementById("lookup-form").addEventListener("submit", function (event) {
@@ -56,9 +57,9 @@
   confirmButton.addEventListener("click", function () {
     confirmButton.disabled = true;
     post(root.dataset.confirmUrl).then(function (res) {
-      if (res.ok) { show(res.body); say("Redeemed: " + res.body.prize, true); }
+      if (res.ok) { show(res.body); say(TEXT.done + " " + res.body.prize, true); }
       else say(res.body.error.message, false);
-    }).catch(function () { say("The network is unavailable; try again.", false); })
+    }).catch(function () { say(TEXT.offline, false); })
       .then(function () { confirmButton.disabled = false; });
   });
 
@@ -83,7 +84,7 @@
           }).catch(function () { setTimeout(tick, 250); });
         }
         tick();
-      }).catch(function () { say("The camera is unavailable; type the code instead.", false); });
+      }).catch(function () { say(TEXT.no_camera, false); });
     });
   }
 })();

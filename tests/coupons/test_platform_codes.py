@@ -12,7 +12,7 @@ from sqlalchemy import select
 from campaigns.coupons import platform_codes
 from campaigns.coupons.models import CouponCode
 from campaigns.coupons.qr import matrix
-from campaigns.coupons.services import add_codes, coupon_states
+from campaigns.coupons.services import add_codes, coupon_states, expire_due
 from campaigns.errors import InvalidInput
 from campaigns.keys import CampaignKeys
 from extensions import db
@@ -108,3 +108,7 @@ def test_unused_coupons_past_their_dates_read_as_expired(ctx, clock, code_tier):
     clock.advance(days=8)
     assert coupon_states(db.session, ["EXPIRING0001"], clock) == {"EXPIRING0001": "expired"}
     assert code_tier.valid_until < clock.now() - timedelta(hours=1)
+    assert expire_due(ctx) == 1
+    db.session.expire_all()
+    assert coupon.state == "expired"
+    assert expire_due(ctx) == 0
