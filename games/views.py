@@ -9,13 +9,14 @@ from typing import Any
 
 import qrcode
 import qrcode.image.svg
+import requests
 from flask import Response, current_app, redirect, render_template, request, url_for
 
 from campaigns import events
 from campaigns.catalog.models import Campaign
 from campaigns.catalog.services import get_by_slug
 from campaigns.clock import iso_ms, to_ms
-from campaigns.errors import FollowRequired, InvalidInput, LoginRequired, NotFound
+from campaigns.errors import Busy, FollowRequired, InvalidInput, LoginRequired, NotFound
 from extensions import db
 from web.follower import current_openid, require_openid
 
@@ -66,19 +67,19 @@ def _login(campaign: Campaign) -> Response:
     return redirect(url_for("wechat.login", slug=campaign.slug, next=request.path))
 
 
-def _follow_qr(services, campaign: Campaign, openid: str) -> dict[str, Any] | None:
-    """The follow screen's data when the campaign needs a follow this follower lacks."""
+def must_follow(services, campaign: Campaign, openid: str) -> bool:
+    """Whether the campaign needs a follow that this follower has not made yet."""
     ensure_following = _optional("campaigns.wechat.follow", "ensure_following")
     if not campaign.follow_required or ensure_following is None:
-        return None
+        return False
     try:
         ensure_following(services, campaign.account, openid)
-    except FollowRequired as exc:
-        return {"qr_url": exc.details.get("qr_url")}
-    return None
+    except FollowRequired:
+        return True
+    return False
 
 
-def page_data(campaign: Campaign, now: datetime, follow: dict[str, Any] | None) -> dict[str, Any]:
+def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]:
     """Everything the game script needs, passed as one JSON block (the CSP forbids inline scripts)."""
     base = url_for("games.page", slug=campaign.slug)
     tiers = [
@@ -93,7 +94,7 @@ def page_data(campaign: Campaign, now: datetime, follow: dict[str, Any] | None) 
         "now": iso_ms(now),
         "starts_at": iso_ms(utc(campaign.starts_at)),
         "ends_at": iso_ms(utc(campaign.ends_at)),
-        "follow_qr": (follow or {}).get("qr_url"),
+        "follow_qr": url_for("games.follow_qr", slug=campaign.slug) if campaign.follow_required else None,
         "urls": {name: base + name for name in ("draw", "me", "prizes", "client-seed", "verify")},
         "coupon_qr": base + "coupon/",
         "tiers": tiers,
@@ -118,7 +119,7 @@ def page(slug: str):
     services = current_app.extensions["services"]
     now = services.clock.now()
     events.append(services.redis, campaign.id, "visit", openid, to_ms(now))
-    follow = _follow_qr(services, campaign, openid)
+    follow = must_follow(services, campaign, openid)
     game = get(campaign.game)
     return render_template(
         game.template, campaign=campaign, game=game, look=page_look(campaign.look),
@@ -138,4 +139,22 @@ def coupon_qr(slug: str, code: str):
     image.save(out)
     response = Response(out.getvalue(), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@bp.get("/<slug>/follow-qr")
+def follow_qr(slug: str):
+    """The account's follow QR image, relayed from WeChat so the page shows it from its own origin (CSP)."""
+    campaign = published_campaign(slug)
+    scene_qr_url = _optional("campaigns.wechat.qr", "scene_qr_url")
+    if scene_qr_url is None:
+        raise NotFound("This campaign has no follow QR code.")
+    services = current_app.extensions["services"]
+    try:
+        upstream = requests.get(scene_qr_url(services, campaign.account), timeout=5)
+        upstream.raise_for_status()
+    except requests.RequestException as exc:
+        raise Busy("The QR code is not available right now.") from exc
+    response = Response(upstream.content, mimetype=upstream.headers.get("Content-Type", "image/jpeg"))
+    response.headers["Cache-Control"] = "public, max-age=3600"
     return response

@@ -57,6 +57,19 @@ def test_a_follower_who_is_not_logged_in_is_sent_to_log_in(app, client):
         assert "请在微信中打开本页面登录" in response.get_data(as_text=True)
 
 
+def test_outside_wechat_the_page_asks_to_open_it_in_wechat_and_appends_no_visit(app, services):
+    campaign = make_campaign()
+    db.session.commit()
+    browser = app.test_client()  # a desktop browser: no MicroMessenger in its user agent
+    log_in(browser, campaign)
+
+    response = browser.get(f"/c/{campaign.slug}/")
+
+    assert response.status_code == 200
+    assert 'id="game-data"' not in response.get_data(as_text=True)
+    assert services.redis.xlen(CampaignKeys(campaign.id).events) == 0
+
+
 def test_each_page_load_of_a_logged_in_follower_appends_one_visit_event(client, services):
     campaign = make_campaign()
     db.session.commit()
