@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 
 from ..clock import iso_ms, to_ms
-from ..errors import (AlreadyRedeemed, CouponForeign, CouponNotIssued, CouponNotValid, CouponRefused,
+from ..errors import (AlreadyRedeemed, CampaignError, CouponForeign, CouponNotIssued, CouponNotValid, CouponRefused,
                       CouponUnknown, RateLimited)
 from ..events import append
 from ..keys import redeem_rate
@@ -52,16 +52,23 @@ def check_rate(ctx: IssuerContext, redeemer: Redeemer) -> None:
         raise RateLimited("Too many attempts; wait a minute and try again.")
 
 
+def _count_attempt(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> None:
+    try:
+        check_rate(ctx, redeemer)
+    except RateLimited as refusal:
+        _refuse(ctx, redeemer, entered, refusal, None)
+
+
 def look_up(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> dict[str, Any]:
     """What staff see before confirming: prize, campaign, validity, state."""
-    check_rate(ctx, redeemer)
+    _count_attempt(ctx, redeemer, entered)
     coupon = _find(ctx, redeemer, entered)
     return describe(ctx, coupon)
 
 
 def redeem(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> dict[str, Any]:
     """Redeem the coupon once, for the redeemer's store; refusals are logged and change nothing."""
-    check_rate(ctx, redeemer)
+    _count_attempt(ctx, redeemer, entered)
     coupon = _find(ctx, redeemer, entered)
     try:
         _check_redeemable(ctx, coupon)
@@ -176,7 +183,7 @@ def _local(ctx: IssuerContext, coupon: CouponCode, at, fmt: str) -> str:
     return at.astimezone(ZoneInfo(coupon.tier.campaign.timezone)).strftime(fmt)
 
 
-def _refuse(ctx: IssuerContext, redeemer: Redeemer, entered: str, refusal: CouponRefused,
+def _refuse(ctx: IssuerContext, redeemer: Redeemer, entered: str, refusal: CampaignError,
             coupon: CouponCode | None):
     """Log the refusal for the operators in its own transaction, then raise it."""
     session = ctx.session

@@ -14,11 +14,12 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
+import requests
 from wechatpy.exceptions import WeChatClientException
 
 from ..catalog.models import PrizeTier
 from ..clock import to_ms
-from ..errors import AlreadyRedeemed, InvalidInput, WeChatError
+from ..errors import AlreadyRedeemed, Busy, InvalidInput, WeChatError
 from .issuers import IssuerContext, register
 from .models import CouponCode
 from .platform_codes import chunks
@@ -69,6 +70,13 @@ def _call(method, *args, **kwargs) -> dict[str, Any]:
         return method(*args, **kwargs) or {}
     except WeChatClientException as exc:
         raise WeChatError(f"WeChat refused the card request ({exc.errcode}: {exc.errmsg}).") from exc
+    except (requests.RequestException, OSError) as exc:
+        raise unreachable() from exc
+
+
+def unreachable() -> Busy:
+    """The error for WeChat not answering: try again later."""
+    return Busy("WeChat cannot be reached right now; please try again in a moment.")
 
 
 class WeChatCards:
@@ -97,6 +105,8 @@ class WeChatCards:
             ticket = client.jsapi.get_jsapi_card_ticket()
         except WeChatClientException as exc:
             raise WeChatError(f"WeChat refused the card ticket ({exc.errcode}).") from exc
+        except (requests.RequestException, OSError) as exc:
+            raise unreachable() from exc
         ext = card_ext(ticket, coupon.tier.card_id, coupon.code, coupon.openid or "",
                        to_ms(ctx.clock.now()) // 1000, secrets.token_hex(8))
         return {"cardId": coupon.tier.card_id, "cardExt": json.dumps(ext, separators=(",", ":"))}
@@ -110,6 +120,8 @@ class WeChatCards:
             if exc.errcode == ERR_CONSUMED:
                 raise AlreadyRedeemed("This card was already consumed in WeChat.") from exc
             raise WeChatError(f"WeChat refused to consume the card ({exc.errcode}: {exc.errmsg}).") from exc
+        except (requests.RequestException, OSError) as exc:
+            raise unreachable() from exc
 
     def lookup(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
         """WeChat's view of the code (``card/code/get`` without the consumed check)."""
@@ -120,6 +132,8 @@ class WeChatCards:
             if exc.errcode == ERR_UNKNOWN_CODE:
                 return {"state": "unknown"}
             raise WeChatError(f"WeChat refused the code lookup ({exc.errcode}).") from exc
+        except (requests.RequestException, OSError) as exc:
+            raise unreachable() from exc
         return {"state": answer.get("user_card_status", "").lower(), "openid": answer.get("openid"),
                 "can_consume": answer.get("can_consume")}
 

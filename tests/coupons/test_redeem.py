@@ -127,6 +127,8 @@ def test_redemption_attempts_are_rate_limited_per_staff_member(client, code_tier
     assert codes == [404] * redemption.RATE_LIMIT + [429]
     coupon = won(code_tier)
     assert client.post("/redeem/confirm", json={"code": coupon.code, "store_id": store.id}).status_code == 429
+    reasons = [r.reason for r in db.session.scalars(select(RefusalLog))]
+    assert reasons == ["coupon_unknown"] * redemption.RATE_LIMIT + ["rate_limited"] * 2
     # Another staff member is not held back.
     log_in_staff(client, StaffFactory(role="operator"))
     db.session.commit()

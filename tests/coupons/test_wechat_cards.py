@@ -13,7 +13,7 @@ from campaigns.coupons.models import CouponCode, Redemption, RefusalLog
 from campaigns.coupons.push import handle_card_event
 from campaigns.coupons.services import add_codes, coupon_states
 from campaigns.coupons.wechat_cards import card_signature, deposit
-from campaigns.errors import AlreadyRedeemed
+from campaigns.errors import AlreadyRedeemed, Busy
 from campaigns.keys import CampaignKeys
 from extensions import db
 from tests.factories import PrizeTierFactory
@@ -166,3 +166,21 @@ def test_unknown_codes_and_qr_tickets_answer_like_wechat(ctx, sim, account, card
     assert unknown.value.errcode == 40056
     ticket = client.card.create_qrcode({"action_name": "QR_CARD", "action_info": {"card": {"card_id": card_tier.card_id}}})
     assert ticket
+
+
+def test_when_wechat_cannot_be_reached_the_claim_is_undone(app, live_server, ctx, sim, account, campaign, card_tier,
+                                                            store, operator, services):
+    add_codes(ctx, card_tier, ["F000000001"])
+    coupon = win(ctx, card_tier)
+    services.settings["WECHAT_API_BASE"] = "http://127.0.0.1:1"  # nothing listens there
+    ctx.redis.flushdb()  # forget the cached access token, too
+
+    with pytest.raises(Busy):
+        redemption.redeem(ctx, redemption.Redeemer(store=store, staff_id=operator.id), coupon.code)
+    db.session.expire_all()
+    assert (coupon.state, coupon.redeemed_at, coupon.redeemed_by) == ("issued", None, None)
+    assert db.session.scalar(select(func.count()).select_from(Redemption)) == 0
+
+    services.settings["WECHAT_API_BASE"] = sim.url
+    add_to_wallet(app, live_server, sim, campaign, coupon)
+    assert redemption.redeem(ctx, redemption.Redeemer(store=store, staff_id=operator.id), coupon.code)["state"] == "redeemed"
