@@ -2,13 +2,9 @@
 from __future__ import annotations
 
 import importlib
-import io
-import re
 from datetime import datetime, timezone
 from typing import Any
 
-import qrcode
-import qrcode.image.svg
 import requests
 from flask import Response, current_app, redirect, render_template, request, url_for
 
@@ -16,17 +12,14 @@ from campaigns import events
 from campaigns.catalog.models import Campaign
 from campaigns.catalog.services import get_by_slug
 from campaigns.clock import iso_ms, to_ms
-from campaigns.errors import Busy, FollowRequired, InvalidInput, LoginRequired, NotFound
+from campaigns.errors import Busy, FollowRequired, LoginRequired, NotFound
 from extensions import db
-from web.follower import current_openid, require_openid
+from web.follower import current_openid
 
 from . import bp
 from .look import page_look, same_origin
 from .registry import get
 from .texts import client_strings
-
-COUPON_CODE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
 
 def _optional(module: str, name: str):
     """A function of another area's module, or None while that module has not landed."""
@@ -96,7 +89,8 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
         "ends_at": iso_ms(utc(campaign.ends_at)),
         "follow_qr": url_for("games.follow_qr", slug=campaign.slug) if campaign.follow_required else None,
         "urls": {name: base + name for name in ("draw", "me", "prizes", "client-seed", "verify")},
-        "coupon_qr": base + "coupon/",
+        # The coupon helper's per-follower coupon views: <base>coupons/<code>.png and …/card-ext.
+        "coupons": base + "coupons/",
         "tiers": tiers,
         "t": client_strings(),
     }
@@ -125,21 +119,6 @@ def page(slug: str):
         game.template, campaign=campaign, game=game, look=page_look(campaign.look),
         data=page_data(campaign, now, follow),
     )
-
-
-@bp.get("/<slug>/coupon/<code>.svg")
-def coupon_qr(slug: str, code: str):
-    """The QR code of a coupon code, for the store to scan; drawn here so no other origin is needed."""
-    campaign = published_campaign(slug)
-    require_openid(campaign.account_id)
-    if not COUPON_CODE.match(code):
-        raise InvalidInput("Not a coupon code.")
-    image = qrcode.make(code, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    out = io.BytesIO()
-    image.save(out)
-    response = Response(out.getvalue(), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, max-age=86400"
-    return response
 
 
 @bp.get("/<slug>/follow-qr")

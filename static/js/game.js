@@ -199,19 +199,23 @@
     $("coupon-code").textContent = isCode ? coupon.code : "";
     show($("coupon-code"), isCode);
     show($("coupon-qr"), isCode);
-    if (isCode) $("coupon-qr").src = data.coupon_qr + encodeURIComponent(coupon.code) + ".svg";
+    if (isCode) $("coupon-qr").src = data.coupons + encodeURIComponent(coupon.code) + ".png";
     var add = $("add-card");
     show(add, coupon.kind === "wechat_card");
     add.textContent = t.add_card;
     add.onclick = function () { addCard(coupon); };
   }
 
+  // The card list is signed by the server for this follower; the JS-SDK adds it to the wallet.
   function addCard(coupon) {
     if (!(window.wx && window.wx.addCard)) { $("card-msg").textContent = t.card_unavailable; return; }
-    window.wx.addCard({
-      cardList: [{ cardId: coupon.card_id, cardExt: coupon.card_ext || "" }],
-      success: function () { $("card-msg").textContent = t.card_added; loadPrizes(); }
-    });
+    request("GET", data.coupons + encodeURIComponent(coupon.code) + "/card-ext").then(function (reply) {
+      if (reply.status !== 200) { $("card-msg").textContent = t.error; return; }
+      window.wx.addCard({
+        cardList: reply.body.cardList,
+        success: function () { $("card-msg").textContent = t.card_added; loadPrizes(); }
+      });
+    }, function () { $("card-msg").textContent = t.network; });
   }
 
   // The result screen, after the game has finished revealing it.

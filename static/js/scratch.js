@@ -146,7 +146,11 @@
   var resizeTimer = null;
   function resized() {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(function () { if (!revealed) fit(); }, 100);
+    resizeTimer = setTimeout(function () {
+      if (revealed) return;
+      fit();
+      check();
+    }, 100);
   }
 
   canvas.addEventListener("pointerdown", down);

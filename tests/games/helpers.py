@@ -57,3 +57,37 @@ def open_game(page, app, live_server, campaign, openid: str = "o-follower-1") ->
     page.context.add_cookies([sign_in_cookie(app, live_server, campaign, openid)])
     page.goto(f"{live_server.url}/c/{campaign.slug}/")
     return openid
+
+
+def ledger(services, campaign) -> list:
+    """The campaign's SQL draw ledger after ingesting its event stream, in ``seq`` order."""
+    from sqlalchemy import select
+
+    from campaigns.analytics.ingest import ingest_batch
+    from campaigns.draws.models import Draw
+
+    with services.session_factory() as session:
+        while ingest_batch(session, services.redis, campaign.id, "games-test"):
+            pass
+        return list(session.scalars(select(Draw).where(Draw.campaign_id == campaign.id).order_by(Draw.seq)))
+
+
+def segment_under_pointer(page) -> str:
+    """The tier of the wheel segment under the pointer, from the wheel's resting angle."""
+    import json
+
+    wheel = page.locator("#wheel")
+    segments = json.loads(wheel.get_attribute("data-segments"))
+    angle = float(wheel.get_attribute("data-angle"))
+    # The wheel turned ``angle`` degrees clockwise, so the pointer (at 0°) sees the wheel's point at -angle.
+    return segments[int(((360 - angle) % 360) // (360 / len(segments)))]
+
+
+def scratch_row(cdp, box: dict, fraction: float, steps: int = 16) -> None:
+    """Drag one finger across the card at ``fraction`` of its height, with real touch events."""
+    y = box["y"] + box["height"] * fraction
+    points = [{"x": box["x"] + box["width"] * (0.02 + 0.96 * i / steps), "y": y} for i in range(steps + 1)]
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [points[0]]})
+    for point in points[1:]:
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})

@@ -194,16 +194,3 @@ def test_the_page_with_its_css_and_js_is_under_60_kb_compressed(client, game):
 
     assert len(assets.urls) >= 4
     assert total < PAGE_BUDGET, f"{total} bytes gzipped"
-
-
-def test_a_coupon_code_is_drawn_as_a_qr_code_on_this_origin(client):
-    campaign = make_campaign()
-    db.session.commit()
-    log_in(client, campaign)
-
-    response = client.get(f"/c/{campaign.slug}/coupon/DEMO1234ABCD.svg")
-
-    assert response.status_code == 200
-    assert response.mimetype == "image/svg+xml"
-    assert b"<svg" in response.data and b"<path" in response.data
-    assert client.get(f"/c/{campaign.slug}/coupon/bad%20code!.svg").status_code == 400
