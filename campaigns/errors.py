@@ -102,3 +102,9 @@ class CouponNotIssued(CouponRefused):
 
 class AlreadyRedeemed(CouponRefused):
     code, status = "already_redeemed", 409
+
+
+class LoginFailed(CampaignError):
+    """WeChat login could not complete (expired or reused code, forged state, bad return address)."""
+
+    code, status = "login_failed", 400

@@ -69,3 +69,48 @@ HEARTBEAT = "worker:heartbeat"
 def redeem_rate(actor: str) -> str:
     """Counter of one staff member's (or store link's) redemption attempts in the current minute."""
     return f"{RATE_PREFIX}redeem:{actor}"
+
+
+class WeChatKeys:
+    """Names of one Official Account's WeChat keys (shared by every web and worker process)."""
+
+    def __init__(self, app_id: str):
+        base = f"{WECHAT_PREFIX}{app_id}:"
+        # The access token and the JS-SDK tickets, each with a short refresh lock beside it.
+        self.access_token = base + "access_token"
+        self.jsapi_ticket = base + "ticket:jsapi"
+        self.card_ticket = base + "ticket:wx_card"
+        # OAuth codes already exchanged (WeChat codes are single-use; we never send one twice).
+        self.oauth_code_prefix = base + "oauth_code:"
+        # Pushes already recorded, so WeChat's retries of one push are recorded once.
+        self.push_prefix = base + "push:"
+        # Whether a follower currently follows the account (user/info, cached briefly).
+        self.subscribed_prefix = base + "subscribed:"
+        # Permanent QR code tickets by scene.
+        self.qr_prefix = base + "qr:"
+
+    @staticmethod
+    def lock(key: str) -> str:
+        """The refresh lock of a cached credential ``key``."""
+        return key + ":lock"
+
+    def oauth_code(self, code: str) -> str:
+        """Marker that ``code`` has been exchanged."""
+        return self.oauth_code_prefix + code
+
+    def push(self, dedupe_id: str) -> str:
+        """Marker that the push ``dedupe_id`` has been recorded."""
+        return self.push_prefix + dedupe_id
+
+    def subscribed(self, openid: str) -> str:
+        """Cached subscribe status of ``openid``."""
+        return self.subscribed_prefix + openid
+
+    def qr(self, scene: str) -> str:
+        """Cached permanent QR ticket of ``scene``."""
+        return self.qr_prefix + scene
+
+
+def login_failures(subject: str) -> str:
+    """Counter of failed console sign-ins for one e-mail address or one client address."""
+    return f"{RATE_PREFIX}login:{subject}"

@@ -182,3 +182,26 @@ def artifacts():
     """Where screenshots and other test artefacts are saved."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def simulator():
+    """The WeChat simulator on a loopback port; ``.state`` is its live SimState, ``.app`` its Flask app."""
+    from simulator import create_simulator
+
+    sim = create_simulator()
+    with ServerThread(sim) as server:
+        server.app, server.state = sim, sim.config["SIM_STATE"]
+        yield server
+
+
+@pytest.fixture
+def sim_live_server(app, simulator):
+    """The app served on loopback and wired to the simulator (which pushes back to it)."""
+    with ServerThread(app) as server:
+        wiring = {"WECHAT_API_BASE": simulator.url, "WECHAT_OPEN_BASE": simulator.url,
+                  "WECHAT_MP_BASE": simulator.url, "WECHAT_SIMULATOR": True, "PUBLIC_URL": server.url}
+        app.config.update(wiring)
+        app.extensions["services"].settings.update(wiring)
+        simulator.app.config["APP_URL"] = server.url
+        yield server
