@@ -8,7 +8,6 @@ def client_strings() -> dict[str, str]:
     """The scripts' strings in the current locale; placeholders are ``{name}``."""
     return {
         "loading": _("Loading…"),
-        "play_scratch": _("Scratch the card"),
         "play_wheel": _("Spin"),
         "spinning": _("Spinning…"),
         "reveal": _("Reveal without scratching"),

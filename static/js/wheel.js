@@ -116,12 +116,17 @@
     return mod(restingAngle(result.awarded_tier) - from, 360);
   }
 
+  function idle() {
+    spinning = false;
+    button.disabled = false;
+    button.textContent = G.t.play_wheel;
+  }
+
   function finish(result, finalAngle) {
     setAngle(finalAngle);
     canvas.dataset.angle = mod(finalAngle, 360).toFixed(3);
     canvas.dataset.state = "landed";
-    spinning = false;
-    button.disabled = false;
+    idle();
     G.showResult(result);
   }
 
@@ -129,6 +134,7 @@
     if (spinning) return;
     spinning = true;
     button.disabled = true;
+    button.textContent = G.t.spinning;
     canvas.dataset.state = "spinning";
     var answer = null, failure = null;
     var asked = G.draw();
@@ -165,8 +171,7 @@
   }
 
   function stop(error) {
-    spinning = false;
-    button.disabled = false;
+    idle();
     canvas.dataset.state = "rest";
     G.fail(error, spin);
   }

@@ -62,3 +62,18 @@ def test_the_default_look_has_readable_text():
 
     assert look["style"] == "--bg:#fff7ec;--fg:#1f1f1f;--accent:#c4161c;--on-accent:#ffffff"
     assert contrast("#1f1f1f", "#fff7ec") >= 4.5 and contrast("#ffffff", "#c4161c") >= 4.5
+
+
+def test_the_compiled_chinese_catalogue_translates_every_message():
+    from pathlib import Path
+
+    from babel.messages.mofile import read_mo
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2] / "translations"
+    with open(root / "messages.pot", "rb") as pot, open(root / "zh_Hans_CN/LC_MESSAGES/messages.mo", "rb") as mo:
+        wanted = {m.id for m in read_po(pot) if m.id}
+        compiled = {m.id: m.string for m in read_mo(mo) if m.id}
+
+    assert wanted <= set(compiled)
+    assert [msgid for msgid in wanted if not compiled[msgid]] == []
