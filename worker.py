@@ -10,7 +10,7 @@ import sys
 
 from rq import Worker
 
-from campaigns.jobs import QUEUE_NAMES
+from campaigns.jobs import QUEUE_NAMES, schedule_periodic
 from config import ConfigError
 
 
@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     services = app.extensions["services"]
     with app.app_context():
+        if not args.burst:
+            # Arm the periodic jobs (ingest, statistics, heartbeat); harmless if another worker did.
+            schedule_periodic(services.queue)
         worker = Worker(list(QUEUE_NAMES), connection=services.queue.connection)
         worker.work(burst=args.burst, with_scheduler=not args.burst)
     return 0

@@ -4,15 +4,20 @@ from __future__ import annotations
 import logging
 import os
 import socket
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from . import runtime
-from .analytics.ingest import ingest_batch
+from .analytics import ingest, stats
+from .analytics.days import TAIL_DAYS
 from .catalog.models import Campaign
 from .keys import HEARTBEAT
 
 log = logging.getLogger(__name__)
+
+# Campaigns stay in the periodic jobs this long after their tail ends, so they get one last pass.
+LAST_PASS = timedelta(minutes=5)
 
 
 def consumer_name() -> str:
@@ -20,23 +25,49 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def ingest_campaign(campaign_id: int) -> int:
-    """Ingest every pending event of one campaign; return the rows written."""
+def ingest_campaign(campaign_id: int, claim_idle_ms: int = ingest.CLAIM_IDLE_MS) -> int:
+    """Ingest every pending event of one campaign; return the entries handled."""
     rt = runtime.current()
-    total = 0
     with rt.session_factory() as session:
-        while written := ingest_batch(session, rt.redis, campaign_id, consumer_name()):
-            total += written
-    log.info("ingested", extra={"campaign_id": campaign_id, "rows": total})
+        total = ingest.ingest_campaign(session, rt.redis, campaign_id, consumer_name(), claim_idle_ms=claim_idle_ms)
+    log.info("ingested", extra={"campaign_id": campaign_id, "entries": total})
     return total
 
 
+def active_campaign_ids() -> list[int]:
+    """Published campaigns that have started and whose unfollow tail (plus a last pass) is not over."""
+    rt = runtime.current()
+    now = rt.clock.now()
+    with rt.session_factory() as session:
+        query = select(Campaign.id).where(
+            Campaign.published_at.is_not(None), Campaign.starts_at <= now,
+            Campaign.ends_at >= now - timedelta(days=TAIL_DAYS) - LAST_PASS,
+        )
+        return list(session.scalars(query.order_by(Campaign.id)))
+
+
 def ingest_all() -> int:
-    """Ingest the events of every published campaign."""
+    """Ingest the events of every active campaign, then make sure the periodic jobs stay scheduled."""
+    try:
+        return sum(ingest_campaign(campaign_id) for campaign_id in active_campaign_ids())
+    finally:
+        _rearm()
+
+
+def recompute_campaign(campaign_id: int) -> int:
+    """Ingest one campaign's pending events, then recompute its daily statistics; return the rows."""
+    ingest_campaign(campaign_id)
     rt = runtime.current()
     with rt.session_factory() as session:
-        ids = session.scalars(select(Campaign.id).where(Campaign.published_at.is_not(None))).all()
-    return sum(ingest_campaign(campaign_id) for campaign_id in ids)
+        return stats.recompute(session, campaign_id, rt.clock.now())
+
+
+def recompute_active() -> int:
+    """Recompute the statistics of every active campaign (live, paused, or in its unfollow tail)."""
+    try:
+        return sum(recompute_campaign(campaign_id) for campaign_id in active_campaign_ids())
+    finally:
+        _rearm()
 
 
 def heartbeat() -> str:
@@ -44,4 +75,14 @@ def heartbeat() -> str:
     rt = runtime.current()
     stamp = rt.clock.now().isoformat()
     rt.redis.set(HEARTBEAT, stamp, ex=3600)
+    _rearm()
     return stamp
+
+
+def _rearm() -> None:
+    """Schedule the next run of every periodic job (harmless when already scheduled)."""
+    from . import jobs  # jobs imports this module to name the functions
+
+    rt = runtime.current()
+    if rt.queue is not None:
+        jobs.schedule_periodic(rt.queue)

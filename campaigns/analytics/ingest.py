@@ -1,15 +1,19 @@
-"""Moving a campaign's participation events from its Redis Stream into SQL.
+"""Moving a campaign's participation events from its Redis Stream into SQL, exactly once in effect.
 
-Exactly once in effect: entries are read through a consumer group, written with
-their unique event id (a re-delivered entry writes nothing), and acknowledged
-only after the transaction commits.
+Entries are read in batches through the ``ingest`` consumer group. A batch is written
+with ``INSERT .. ON CONFLICT DO NOTHING`` on the unique ``(campaign, event_id)`` and
+handed to the draw ledger (idempotent by ``seq``), committed, and only then
+acknowledged. A consumer that dies between reading and acknowledging leaves its
+entries pending; any other consumer claims them with ``XAUTOCLAIM`` once they have
+been idle long enough, and writing them again writes nothing twice.
 """
 from __future__ import annotations
 
 import logging
+import time
 
 import redis as redis_lib
-from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..draws.ledger import record_draws
@@ -19,6 +23,9 @@ from .models import Event
 log = logging.getLogger(__name__)
 
 COMMON_FIELDS = ("id", "type", "campaign", "openid", "ts")
+BATCH = 500
+# Entries a consumer has held this long without acknowledging are taken as abandoned.
+CLAIM_IDLE_MS = 60_000
 
 
 def ensure_group(redis, stream: str) -> None:
@@ -30,40 +37,83 @@ def ensure_group(redis, stream: str) -> None:
             raise
 
 
-def _write(session: Session, campaign_id: int, entries: list[tuple[str, dict]]) -> int:
-    ids = [fields["id"] for _, fields in entries]
-    seen = set(
-        session.scalars(select(Event.event_id).where(Event.campaign_id == campaign_id, Event.event_id.in_(ids)))
-    )
-    written = 0
-    for _, fields in entries:
-        if fields["id"] in seen:
-            continue
-        seen.add(fields["id"])
-        session.add(
-            Event(
-                campaign_id=campaign_id,
-                event_id=fields["id"],
-                type=fields["type"],
-                openid=fields["openid"],
-                ts_ms=int(fields["ts"]),
-                data={k: v for k, v in fields.items() if k not in COMMON_FIELDS},
-            )
-        )
-        written += 1
-    return written
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(Event)
 
 
-def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count: int = 500) -> int:
-    """Ingest up to ``count`` new entries of one campaign; return how many rows were written."""
+def event_row(campaign_id: int, fields: dict[str, str]) -> dict:
+    """The ``event`` table row of one stream entry."""
+    return {
+        "campaign_id": campaign_id, "event_id": fields["id"], "type": fields["type"], "openid": fields["openid"],
+        "ts_ms": int(fields["ts"]), "data": {k: v for k, v in fields.items() if k not in COMMON_FIELDS},
+    }
+
+
+def write_entries(session: Session, campaign_id: int, entries: list[tuple[str, dict]]) -> int:
+    """Write a batch of entries (skipping event ids already stored) and commit; return the rows written."""
+    rows = list({fields["id"]: event_row(campaign_id, fields) for _, fields in entries}.values())
+    draws = [fields for _, fields in entries if fields.get("type") == "draw"]
+    for attempt in range(3):
+        try:
+            result = session.execute(_insert(session).values(rows).on_conflict_do_nothing(
+                index_elements=["campaign_id", "event_id"]))
+            record_draws(session, campaign_id, draws)
+            session.commit()
+            return max(result.rowcount, 0)
+        except IntegrityError:
+            # Another consumer wrote the same draws between our check and our commit: look again.
+            session.rollback()
+            if attempt == 2:
+                raise
+    return 0
+
+
+def _claim(redis, stream: str, consumer: str, count: int, idle_ms: int) -> list[tuple[str, dict]]:
+    """Take over entries that other consumers left pending for ``idle_ms``; acknowledge trimmed ones."""
+    reply = redis.xautoclaim(stream, INGEST_GROUP, consumer, idle_ms, "0-0", count=count)
+    claimed = reply[1]
+    # Redis 7 lists entries trimmed from the stream separately; Redis 6.2 returns them without fields.
+    gone = list(reply[2]) if len(reply) > 2 else []
+    gone += [entry_id for entry_id, fields in claimed if not fields]
+    if gone:
+        redis.xack(stream, INGEST_GROUP, *gone)
+    return [(entry_id, fields) for entry_id, fields in claimed if fields]
+
+
+def next_batch(redis, stream: str, consumer: str, count: int, idle_ms: int) -> list[tuple[str, dict]]:
+    """The next entries this consumer should write: abandoned ones first, then new ones."""
+    claimed = _claim(redis, stream, consumer, count, idle_ms)
+    if claimed:
+        return claimed
+    reply = redis.xreadgroup(INGEST_GROUP, consumer, {stream: ">"}, count=count)
+    return reply[0][1] if reply else []
+
+
+def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count: int = BATCH,
+                 claim_idle_ms: int = CLAIM_IDLE_MS) -> int:
+    """Ingest one batch of a campaign's stream; return the entries handled (0 when there is nothing left)."""
     stream = CampaignKeys(campaign_id).events
     ensure_group(redis, stream)
-    reply = redis.xreadgroup(INGEST_GROUP, consumer, {stream: ">"}, count=count)
-    entries = reply[0][1] if reply else []
+    entries = next_batch(redis, stream, consumer, count, claim_idle_ms)
     if not entries:
         return 0
-    written = _write(session, campaign_id, entries)
-    record_draws(session, campaign_id, [fields for _, fields in entries if fields["type"] == "draw"])
-    session.commit()
+    write_entries(session, campaign_id, entries)
     redis.xack(stream, INGEST_GROUP, *[entry_id for entry_id, _ in entries])
-    return written
+    return len(entries)
+
+
+def ingest_campaign(session: Session, redis, campaign_id: int, consumer: str, *, claim_idle_ms: int = CLAIM_IDLE_MS,
+                    time_budget_s: float = 30.0) -> int:
+    """Ingest batches until the stream has nothing left for us (or the time budget is spent); return entries handled."""
+    deadline = time.monotonic() + time_budget_s
+    total = 0
+    while time.monotonic() < deadline:
+        handled = ingest_batch(session, redis, campaign_id, consumer, claim_idle_ms=claim_idle_ms)
+        if not handled:
+            break
+        total += handled
+    return total
