@@ -13,7 +13,6 @@ import hashlib
 import json
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,10 +43,9 @@ class SimCard:
 
 @dataclass
 class CardState:
-    """Cards, wallets, api_tickets and pushes; guarded by one lock."""
+    """Cards, wallets and pushes; guarded by one lock."""
 
     cards: dict[str, SimCard] = field(default_factory=dict)
-    tickets: dict[str, str] = field(default_factory=dict)
     pushes: list[dict[str, str]] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -57,11 +55,6 @@ class CardState:
             return [{"card_id": c.card_id, "code": code, "status": rec["status"]}
                     for c in self.cards.values() if c.app_id == app_id
                     for code, rec in c.received.items() if rec["openid"] == openid]
-
-    def ticket(self, app_id: str) -> str:
-        """The account's current wx_card api_ticket."""
-        with self.lock:
-            return self.tickets.setdefault(app_id, secrets.token_urlsafe(32))
 
 
 def register(app: Flask) -> None:
@@ -80,10 +73,13 @@ def _error(errcode: int, errmsg: str):
 
 def _caller() -> str | None:
     """The app id whose access token the request carries."""
-    token = request.args.get("access_token", "")
-    sim = current_app.config["SIM_STATE"]
-    now = time.time()
-    return next((app_id for app_id, t in sim.tokens.items() if t.value == token and t.expires_at > now), None)
+    app_id, _ = current_app.config["SIM_STATE"].check_token(request.args.get("access_token", ""))
+    return app_id
+
+
+def _ticket(app_id: str) -> str:
+    """The account's current wx_card api_ticket (kept with the JS-SDK tickets)."""
+    return current_app.config["SIM_STATE"].ticket(app_id, "wx_card").value
 
 
 def _body() -> dict[str, Any]:
@@ -97,8 +93,12 @@ def _card(app_id: str, card_id: str) -> SimCard | None:
 
 @bp.before_request
 def authenticate():
-    if request.path.startswith("/card/") and _caller() is None:
-        return _error(ERR_INVALID_CREDENTIAL, "invalid credential, access_token is invalid or not latest")
+    if not request.path.startswith("/card/"):
+        return None
+    app_id, errcode = current_app.config["SIM_STATE"].check_token(request.args.get("access_token", ""))
+    if app_id is None:
+        return _error(errcode, "access_token expired" if errcode == 42001
+                      else "invalid credential, access_token is invalid or not latest")
     return None
 
 
@@ -216,7 +216,7 @@ def card_ticket():
     app_id = _caller()
     if app_id is None:
         return _error(ERR_INVALID_CREDENTIAL, "invalid credential, access_token is invalid or not latest")
-    return jsonify(errcode=0, errmsg="ok", ticket=cards().ticket(app_id), expires_in=7200)
+    return jsonify(errcode=0, errmsg="ok", ticket=_ticket(app_id), expires_in=7200)
 
 
 def _signature(*values: str) -> str:
@@ -234,7 +234,7 @@ def add_card(card_id: str, card_ext: str) -> tuple[int, str]:
         card = state.cards.get(card_id)
         if card is None:
             return ERR_INVALID_CARD, "invalid card id"
-        values = [state.ticket(card.app_id), str(ext.get("timestamp", "")), card_id, str(ext.get("code", "")),
+        values = [_ticket(card.app_id), str(ext.get("timestamp", "")), card_id, str(ext.get("code", "")),
                   str(ext.get("openid", "")), str(ext.get("nonce_str", ""))]
         if not secrets.compare_digest(_signature(*values), str(ext.get("signature", ""))):
             return ERR_SIGNATURE, "invalid signature"
@@ -250,7 +250,7 @@ def add_card(card_id: str, card_ext: str) -> tuple[int, str]:
 
 
 def _push(app_id: str, openid: str, event: str, card_id: str, code: str) -> None:
-    fields = {"ToUserName": app_id, "FromUserName": openid, "CreateTime": str(int(time.time())),
+    fields = {"ToUserName": app_id, "FromUserName": openid, "CreateTime": str(int(current_app.config["SIM_STATE"].clock())),
               "MsgType": "event", "Event": event, "CardId": card_id, "UserCardCode": code}
     with cards().lock:
         cards().pushes.append(fields)
