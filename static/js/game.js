@@ -225,7 +225,10 @@
     setState(win ? "won" : "lost");
     $("result-title").textContent = win ? t.win_title : t.lose_title;
     var consolation = !win && prize.coupon_kind !== "none";
-    $("result-name").textContent = consolation ? fmt(t.consolation, { name: prize.name }) : prize.name;
+    var name = consolation ? fmt(t.consolation, { name: prize.name }) : prize.name;
+    $("result-name").textContent = name;
+    // A plain "thanks for playing" tier would only repeat the title.
+    show($("result-name"), name !== $("result-title").textContent);
     var image = $("result-image");
     show(image, !!prize.image);
     if (prize.image) { image.src = prize.image; image.alt = prize.name; }
@@ -311,6 +314,11 @@
     fmt: fmt,
     draw: draw,
     fail: fail,
+    // A new play starts: the previous result goes away.
+    playing: function () {
+      show($("result"), false);
+      setState("playing");
+    },
     showResult: showResult,
     announce: announce,
     // A game registers itself: ``impl.reset()`` puts its stage back to rest for a new play.

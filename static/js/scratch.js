@@ -96,6 +96,7 @@
   function ask() {
     if (asked) return;
     asked = true;
+    G.playing();
     underText.textContent = t.loading;
     G.draw().then(function (answer) {
       result = answer;

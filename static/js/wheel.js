@@ -135,6 +135,7 @@
     spinning = true;
     button.disabled = true;
     button.textContent = G.t.spinning;
+    G.playing();
     canvas.dataset.state = "spinning";
     var answer = null, failure = null;
     var asked = G.draw();

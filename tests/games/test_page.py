@@ -43,18 +43,15 @@ def page_data(html: str) -> dict:
     return json.loads(block.group(1))
 
 
-def test_a_follower_who_is_not_logged_in_is_sent_to_log_in(app, client):
+def test_a_follower_who_is_not_logged_in_is_sent_to_log_in(client, services):
     campaign = make_campaign()
     db.session.commit()
 
     response = client.get(f"/c/{campaign.slug}/")
 
-    if "wechat" in app.blueprints:
-        assert response.status_code == 302
-        assert f"/c/{campaign.slug}/" in response.headers["Location"]
-    else:
-        assert response.status_code == 401
-        assert "请在微信中打开本页面登录" in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(f"/c/{campaign.slug}/login?next=")
+    assert services.redis.xlen(CampaignKeys(campaign.id).events) == 0
 
 
 def test_outside_wechat_the_page_asks_to_open_it_in_wechat_and_appends_no_visit(app, services):
