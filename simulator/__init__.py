@@ -17,9 +17,13 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.config["APP_URL"] = app_url.rstrip("/")
     from .api import bp as api_bp
     from .cards import register as register_cards
+    from .console import bp as console_bp
     from .oauth import bp as oauth_bp
+    from .push import push_hook
 
+    app.config["SIM_PUSH"] = push_hook
     app.register_blueprint(api_bp)
     app.register_blueprint(oauth_bp)
+    app.register_blueprint(console_bp)
     register_cards(app)
     return app

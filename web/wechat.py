@@ -11,13 +11,17 @@ import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 
-from campaigns.catalog.models import Campaign
+from sqlalchemy import select
+
+from campaigns.catalog.models import Campaign, OfficialAccount
 from campaigns.catalog.services import get_by_slug
 from campaigns.errors import Busy, CampaignError, LoginFailed
 from campaigns.wechat.accounts import credentials
 from campaigns.wechat.client import Bases
+from campaigns.coupons.push import CARD_EVENTS, handle_card_event
+from campaigns.wechat import push
 from campaigns.wechat.oauth import authorize_url, exchange, remember
-from extensions import db
+from extensions import csrf, db
 from web import follower
 
 bp = Blueprint("wechat", __name__)
@@ -90,6 +94,50 @@ def oauth_callback():
     db.session.commit()
     follower.log_in(campaign.account_id, identity.openid)
     return redirect(entry["next"])
+
+
+@bp.route("/wechat/<account_slug>/callback", methods=["GET", "POST"])
+@csrf.exempt
+def callback(account_slug: str):
+    """WeChat's message push: GET echoes the URL check; POST records follows and card events.
+
+    The answer must reach WeChat within 5 seconds, so nothing here calls WeChat: events go
+    to the campaign streams, which the worker ingests.
+    """
+    account = db.session.scalar(select(OfficialAccount).where(OfficialAccount.slug == account_slug))
+    if account is None:
+        return Response("unknown account", status=404, mimetype="text/plain")
+    creds = credentials(_services().secrets, account)
+    try:
+        if request.method == "GET":
+            return Response(push.verify_echo(creds, request.args), mimetype="text/plain")
+        if (request.content_length or 0) > push.MAX_BODY_BYTES:
+            raise push.MalformedPush("push too large")
+        fields = push.open_push(creds, request.args, request.get_data())
+    except push.BadSignature:
+        return Response("forbidden", status=403, mimetype="text/plain")
+    except push.MalformedPush:
+        return Response("bad request", status=400, mimetype="text/plain")
+    _record(account, fields)
+    return Response("success", mimetype="text/plain")
+
+
+def _record(account: OfficialAccount, fields: dict[str, str]) -> None:
+    """Record a follow or card push once, however many times WeChat delivers it."""
+    is_card = fields.get("MsgType") == "event" and fields.get("Event", "").lower() in CARD_EVENTS
+    if not (push.is_follow_event(fields) or is_card):
+        return
+    services = _services()
+    if not push.first_delivery(services.redis, account.app_id, fields):
+        return
+    try:
+        if is_card:
+            handle_card_event(db.session, services.redis, account, fields, services.clock)
+        else:
+            push.record_follow(db.session, services.redis, account, fields, services.clock.now())
+    except Exception:
+        push.release(services.redis, account.app_id, fields)
+        raise
 
 
 def _qr_data_uri(text: str) -> str:

@@ -6,7 +6,9 @@ import importlib
 from flask import Flask
 
 # Modules that add commands to the groups in ``groups``; one line per topic.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = (
+    "web.cli.wechat_sim",
+)
 
 
 def register(app: Flask) -> None:

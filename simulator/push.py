@@ -1,0 +1,104 @@
+"""Pushes from the simulator to the app's callback: signed, and encrypted in compatible/safe mode.
+
+Like WeChat, a delivery waits at most 5 seconds for the answer. Each delivery is recorded
+in :attr:`SimState.pushes` (status, answer, mode) for tests and the simulator's page.
+"""
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from xml.sax.saxutils import escape
+
+import requests
+from flask import current_app
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.utils import WeChatSigner
+
+from .state import SimAccount, SimState
+
+WECHAT_TIMEOUT_SECONDS = 5
+
+
+def _signature(*parts: str) -> str:
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return signer.signature
+
+
+def render(fields: dict[str, str]) -> str:
+    """A push's XML, numbers bare and text in CDATA, as WeChat writes it."""
+    parts = []
+    for name, value in fields.items():
+        value = str(value)
+        parts.append(f"<{name}>{value}</{name}>" if value.isdigit() else f"<{name}><![CDATA[{value.replace(']]>', '')}]]></{name}>")
+    return "<xml>" + "".join(parts) + "</xml>"
+
+
+def envelope(account: SimAccount, xml: str, timestamp: str, nonce: str) -> tuple[dict[str, str], str]:
+    """The query string and body of one delivery in the account's mode."""
+    args = {"signature": _signature(account.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
+    if account.mode == "plaintext":
+        return args, xml
+    sealed = WeChatCrypto(account.token, account.aes_key, account.app_id).encrypt_message(xml, nonce, timestamp)
+    encrypt = re.search(r"<Encrypt><!\[CDATA\[(.*?)\]\]></Encrypt>", sealed).group(1)
+    args.update(encrypt_type="aes", msg_signature=_signature(account.token, timestamp, nonce, encrypt))
+    if account.mode == "compatible":
+        return args, xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>")
+    return args, f"<xml><ToUserName><![CDATA[{escape(account.app_id)}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+
+
+def deliver(state: SimState, app_url: str, app_id: str, fields: dict[str, str], repeat: int = 1) -> dict:
+    """Send a push (``repeat`` times, as WeChat's retries would) unless told to drop it."""
+    account = state.account(app_id)
+    record = {"app_id": app_id, "event": fields.get("Event", fields.get("MsgType", "")),
+              "openid": fields.get("FromUserName", ""), "mode": account.mode if account else "", "answers": []}
+    with state.lock:
+        dropped = state.misbehave.drop_pushes > 0
+        if dropped:
+            state.misbehave.drop_pushes -= 1
+    if account is None or not account.slug or not account.token:
+        record["status"] = "no callback configured for this account"
+    elif dropped:
+        record["status"] = "dropped"
+    else:
+        timestamp, nonce = str(int(state.clock())), secrets.token_hex(8)
+        args, body = envelope(account, render(fields), timestamp, nonce)
+        url = f"{app_url.rstrip('/')}/wechat/{account.slug}/callback"
+        for _ in range(max(1, min(repeat, 4))):
+            record["answers"].append(_send(url, args, body))
+        record["status"] = "delivered" if all(a.get("body") == "success" for a in record["answers"]) else "failed"
+    with state.lock:
+        state.pushes.append(record)
+    return record
+
+
+def _send(url: str, args: dict[str, str], body: str) -> dict:
+    started = time.monotonic()
+    try:
+        answer = requests.post(url, params=args, data=body.encode("utf-8"), timeout=WECHAT_TIMEOUT_SECONDS,
+                               headers={"Content-Type": "text/xml"})
+        return {"status": answer.status_code, "body": answer.text[:200], "ms": round((time.monotonic() - started) * 1000)}
+    except requests.RequestException as exc:
+        return {"status": None, "body": type(exc).__name__, "ms": round((time.monotonic() - started) * 1000)}
+
+
+def follow_event(state: SimState, app_id: str, user: str, event: str, scene: str = "") -> dict[str, str]:
+    """Apply a subscribe / SCAN / unsubscribe to the state and return its push fields."""
+    if event == "subscribe":
+        sim_user = state.set_following(app_id, user, True, scene)
+    elif event == "unsubscribe":
+        sim_user = state.set_following(app_id, user, False)
+    else:
+        sim_user = state.user(app_id, user)
+    key = {"subscribe": f"qrscene_{scene}" if scene else "", "SCAN": scene}.get(event, "")
+    fields = {"ToUserName": app_id, "FromUserName": sim_user.openid, "CreateTime": str(int(state.clock())),
+              "MsgType": "event", "Event": event}
+    if event != "unsubscribe":
+        fields["EventKey"] = key
+    return fields
+
+
+def push_hook(app_id: str, fields: dict[str, str]) -> dict:
+    """``SIM_PUSH``: deliver a push built elsewhere in the simulator (the card wallet's pushes)."""
+    return deliver(current_app.config["SIM_STATE"], current_app.config["APP_URL"], app_id, fields)

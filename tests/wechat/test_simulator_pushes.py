@@ -1,0 +1,85 @@
+"""Pushes from the simulator reach the app over HTTP in every mode; the command does the same."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from campaigns.keys import CampaignKeys
+from extensions import db
+from tests.factories import CampaignFactory, ChannelFactory, OfficialAccountFactory
+from tests.wechat.pushes import AES_KEY, TOKEN
+
+
+@pytest.fixture
+def campaign(app, simulator):
+    account = OfficialAccountFactory(slug="tea-brand")
+    campaign = CampaignFactory(account=account, status="live")
+    ChannelFactory(campaign=campaign, name="table card", scene="tea:table")
+    db.session.commit()
+    return campaign
+
+
+def register(simulator, campaign, mode: str) -> None:
+    simulator.state.register(campaign.account.app_id, secret="app-secret", token=TOKEN, aes_key=AES_KEY,
+                             slug=campaign.account.slug, mode=mode)
+
+
+def events(services, campaign) -> list[tuple[str, str, str]]:
+    entries = services.redis.xrange(CampaignKeys(campaign.id).events)
+    return [(fields["type"], fields["openid"], fields["channel"]) for _, fields in entries]
+
+
+def push(simulator, campaign, **body) -> dict:
+    return requests.post(simulator.url + "/sim/push", json={"app_id": campaign.account.app_id, **body}).json()
+
+
+@pytest.mark.parametrize("mode", ["plaintext", "compatible", "aes"])
+def test_a_follow_then_an_unfollow_become_the_campaign_events(services, sim_live_server, simulator, campaign, mode):
+    register(simulator, campaign, mode)
+    followed = push(simulator, campaign, user="amy", event="subscribe", scene="tea:table")
+    assert followed["status"] == "delivered" and followed["answers"][0]["ms"] < 5000
+    push(simulator, campaign, user="amy", event="unsubscribe")
+    openid = simulator.state.user(campaign.account.app_id, "amy").openid
+    assert events(services, campaign) == [("follow", openid, "table card"), ("unfollow", openid, "")]
+
+
+def test_retries_are_recorded_once_and_dropped_pushes_never(services, sim_live_server, simulator, campaign):
+    register(simulator, campaign, "aes")
+    retried = push(simulator, campaign, user="ben", event="subscribe", scene="tea:table", repeat=3)
+    assert [a["body"] for a in retried["answers"]] == ["success"] * 3
+    simulator.state.misbehave.drop_pushes = 1
+    assert push(simulator, campaign, user="cat", event="subscribe")["status"] == "dropped"
+    assert len(events(services, campaign)) == 1
+
+
+def test_a_push_signed_with_another_token_is_refused(services, sim_live_server, simulator, campaign):
+    register(simulator, campaign, "aes")
+    simulator.state.accounts[campaign.account.app_id].token = "not-the-apps-token"
+    refused = push(simulator, campaign, user="dan", event="subscribe")
+    assert refused["status"] == "failed" and refused["answers"][0]["status"] == 403
+    assert events(services, campaign) == []
+
+
+def test_the_command_follows_and_unfollows_through_the_simulator(runner, services, sim_live_server, simulator, campaign):
+    result = runner.invoke(args=["wechat-sim", "follow", "--user", "eve", "--scene", "tea:table", "--account", "tea-brand"])
+    assert result.exit_code == 0, result.output
+    assert "delivered" in result.output
+    assert runner.invoke(args=["wechat-sim", "unfollow", "--user", "eve", "--account", "tea-brand"]).exit_code == 0
+    assert [kind for kind, _, _ in events(services, campaign)] == ["follow", "unfollow"]
+    assert simulator.state.user(campaign.account.app_id, "eve").subscribed is False
+
+
+def test_the_command_refuses_without_the_simulator(runner, app, campaign):
+    result = runner.invoke(args=["wechat-sim", "follow", "--user", "eve"])
+    assert result.exit_code != 0 and "WECHAT_SIMULATOR" in result.output
+
+
+def test_the_simulator_page_pushes_from_its_form(services, sim_live_server, simulator, campaign):
+    register(simulator, campaign, "compatible")
+    page = requests.get(simulator.url + "/")
+    assert 'data-screen="sim-console"' in page.text and campaign.account.app_id in page.text
+    requests.post(simulator.url + "/sim/push", data={"app_id": campaign.account.app_id, "event": "subscribe",
+                                                     "user": "fay", "scene": "tea:table"})
+    assert [kind for kind, _, _ in events(services, campaign)] == ["follow"]
+    state = requests.get(simulator.url + "/sim/state").json()
+    assert state["users"][campaign.account.app_id]["fay"]["subscribed"] is True
