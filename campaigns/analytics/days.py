@@ -60,7 +60,7 @@ def campaign_calendar(starts_at: datetime, ends_at: datetime, tz: str, tail_days
 
 def day_index(ts_ms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
     """Day index of every timestamp: -1 before the first day, ``len(bounds) - 1`` or more after the last."""
-    return np.searchsorted(bounds, ts_ms, side="right").astype(np.int64) - 1
+    return np.searchsorted(bounds, ts_ms, side="right") - 1
 
 
 def _aware(at: datetime) -> datetime:

@@ -50,7 +50,7 @@ def half_life(plays: np.ndarray) -> tuple[int | None, float | None]:
     if keep.sum() < 3:
         return peak, None
     slope = np.polyfit(t[keep], np.log(after[keep]), 1)[0]
-    return peak, (math.log(2) / -slope if slope < 0 else None)
+    return peak, (math.log(2) / -float(slope) if slope < 0 else None)
 
 
 def shape(plays: np.ndarray, weekend: np.ndarray) -> Shape:
