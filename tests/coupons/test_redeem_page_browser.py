@@ -11,6 +11,16 @@ from .conftest import won
 pytestmark = [pytest.mark.browser, pytest.mark.clock]
 
 
+@pytest.fixture
+def phone(browser):
+    """A staff member's phone, in English so the assertions read the source texts."""
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="en-US")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
 def sign_in(app, page, live_server, data: dict) -> None:
     cookie = app.session_interface.get_signing_serializer(app).dumps(data)
     page.context.add_cookies([{"name": "session", "value": cookie, "url": live_server.url}])
