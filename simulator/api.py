@@ -41,6 +41,10 @@ def misbehave():
     switches = state().misbehave
     with state().lock:
         state().api_calls += 1
+        if switches.expire_at_call and state().api_calls >= switches.expire_at_call:
+            switches.expire_at_call = 0
+            for app_id in list(state().tokens):
+                state().expire_token(app_id)
         limited = switches.rate_limit > 0
         if limited:
             switches.rate_limit -= 1

@@ -93,12 +93,13 @@ def push():
 
 @bp.post("/sim/misbehave")
 def misbehave():
-    """Set the switches: ``expire_token`` (app id), ``rate_limit``, ``rate_errcode``, ``slow_ms``, ``drop_pushes``."""
+    """Set the switches: ``expire_token`` (app id), ``rate_limit``, ``rate_errcode``, ``slow_ms``,
+    ``drop_pushes``, ``expire_at_call``."""
     form, sim = _form(), state()
     if form.get("expire_token"):
         sim.expire_token(form["expire_token"])
     with sim.lock:
-        for name in ("rate_limit", "rate_errcode", "slow_ms", "drop_pushes"):
+        for name in ("rate_limit", "rate_errcode", "slow_ms", "drop_pushes", "expire_at_call"):
             if str(form.get(name, "")).strip() != "":
                 setattr(sim.misbehave, name, max(0, int(form[name])))
     if _wants_page():

@@ -83,6 +83,7 @@ class Misbehaviour:
     rate_errcode: int = 45009
     slow_ms: int = 0  # delay every API answer
     drop_pushes: int = 0  # do not deliver the next N pushes
+    expire_at_call: int = 0  # expire every access token when the API call count reaches this
 
 
 def _digest(*parts: str, size: int) -> str:

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import requests
 from wechatpy import WeChatClient
-from wechatpy.client.api import WeChatQRCode
+from wechatpy.client.api import WeChatJSAPI, WeChatQRCode
 from wechatpy.exceptions import WeChatClientException
 
 from ..errors import Busy, CampaignError, WeChatError
@@ -78,10 +78,30 @@ class CampaignQRCode(WeChatQRCode):
         return self._client._http.get(self.get_url(ticket))
 
 
+class SharedTicketJSAPI(WeChatJSAPI):
+    """JS-SDK tickets cached in Redis beside the token (wechatpy keeps them per client object)."""
+
+    def _shared(self, key: str, kind: str) -> str:
+        def fetch() -> tuple[str, int]:
+            result = self.get_ticket(kind)
+            return result["ticket"], int(result.get("expires_in", 7200))
+
+        return get_or_fetch(self._client.redis, key, fetch)
+
+    def get_jsapi_ticket(self) -> str:
+        """The shared ``jsapi_ticket`` for ``wx.config``."""
+        return self._shared(self._client.keys.jsapi_ticket, "jsapi")
+
+    def get_jsapi_card_ticket(self) -> str:
+        """The shared ``wx_card`` api_ticket for card signatures."""
+        return self._shared(self._client.keys.card_ticket, "wx_card")
+
+
 class CampaignClient(WeChatClient):
-    """A wechatpy client whose access token lives in Redis, shared by every process."""
+    """A wechatpy client whose access token and tickets live in Redis, shared by every process."""
 
     qrcode = CampaignQRCode()
+    jsapi = SharedTicketJSAPI()
 
     def __init__(self, creds: Credentials, redis, bases: Bases, timeout: float = TIMEOUT_SECONDS):
         super().__init__(creds.app_id, creds.app_secret, timeout=timeout, auto_retry=False)
