@@ -2,7 +2,7 @@
 
 Periodic jobs run on RQ's own scheduler (``Worker(with_scheduler=True)``: one worker
 at a time holds the scheduler lock and moves due jobs to the queue). Each run is
-scheduled under a deterministic id, ``periodic:<name>:<slot>``, with ``unique=True``:
+scheduled under a deterministic id, ``periodic-<name>-<slot>``, with ``unique=True``:
 any number of workers re-arming the same slot schedule it once, so scheduling twice
 is harmless. Each periodic run re-arms every periodic job, and so does each worker
 at start, so a worker killed mid-job does not stop the cycle.
@@ -40,7 +40,7 @@ PERIODIC: list[Periodic] = [
 
 def periodic_job_id(periodic: Periodic, slot: int) -> str:
     """The deterministic job id of one run of a periodic job."""
-    return f"periodic:{periodic.name}:{slot}"
+    return f"periodic-{periodic.name}-{slot}"
 
 
 def schedule_periodic(queue: Queue, now: datetime | None = None) -> list[str]:

@@ -1,0 +1,78 @@
+"""Periodic jobs: deterministic ids on RQ's scheduler, harmless to schedule twice, and really run by a worker."""
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import func, select
+
+from campaigns import events, jobs, tasks
+from campaigns.analytics.models import DailyStat, Event
+from extensions import db
+from tests.analytics.test_ingest import wait_for
+from tests.conftest import ROOT, child_env
+from tests.factories import CampaignFactory
+
+AT = datetime(2026, 11, 23, 10, 0, 2, tzinfo=timezone.utc)
+
+
+def test_scheduling_the_periodic_jobs_twice_schedules_them_once(app, services):
+    first = jobs.schedule_periodic(services.queue, AT)
+    again = jobs.schedule_periodic(services.queue, AT + timedelta(seconds=1))
+
+    seconds = int(AT.timestamp())
+    assert sorted(first) == [f"periodic-heartbeat-{seconds // 30 + 1}", f"periodic-ingest-{seconds // 5 + 1}",
+                             f"periodic-stats-{seconds // 60 + 1}"]
+    assert again == []
+    assert len(ScheduledJobRegistry(queue=services.queue)) == 3
+
+
+def test_the_next_slot_gets_its_own_run(app, services):
+    jobs.schedule_periodic(services.queue, AT)
+    later = jobs.schedule_periodic(services.queue, AT + timedelta(seconds=5))
+    assert later == [f"periodic-ingest-{int(AT.timestamp()) // 5 + 2}"]
+
+
+def live_campaign(services):
+    now = services.clock.now()
+    campaign = CampaignFactory(status="live", published_at=now, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1))
+    db.session.commit()
+    return campaign.id
+
+
+def test_a_running_worker_ingests_on_its_own_schedule(app, services, database_url, redis_server):
+    campaign_id = live_campaign(services)
+    now_ms = int(services.clock.now().timestamp() * 1000)
+    for n in range(5):
+        events.append(services.redis, campaign_id, "visit", f"o{n}", now_ms + n)
+    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=child_env(database_url, redis_server),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def ingested() -> bool:
+        db.session.expire_all()
+        return db.session.scalar(select(func.count()).select_from(Event)) == 5
+
+    try:
+        assert wait_for(ingested, timeout=30), "the periodic ingest job never ran"
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(15)
+
+
+def test_the_statistics_job_ingests_and_recomputes_every_active_campaign(app, services):
+    campaign_id = live_campaign(services)
+    ended_long_ago = CampaignFactory(published_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
+                                     starts_at=datetime(2026, 1, 1, tzinfo=timezone.utc), ends_at=datetime(2026, 1, 10, tzinfo=timezone.utc))
+    db.session.commit()
+    events.append(services.redis, campaign_id, "draw", "o1", int(services.clock.now().timestamp() * 1000), event_id="draw:1",
+                  seq=1, player="p1", nonce=0, client_seed="s", drawn_tier="none", awarded_tier="none", reason="", rules_version=1, code="")
+
+    assert tasks.active_campaign_ids() == [campaign_id]
+    tasks.recompute_active()
+
+    db.session.expire_all()
+    rows = db.session.scalars(select(DailyStat).where(DailyStat.campaign_id == campaign_id)).all()
+    assert sum(row.values["plays"] for row in rows) == 1
+    assert db.session.scalar(select(func.count()).select_from(DailyStat).where(DailyStat.campaign_id == ended_long_ago.id)) == 0
