@@ -73,12 +73,14 @@ def register_services(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from games import bp as games_bp
+    from web.console import bp as console_bp
     from web.coupon_views import bp as coupons_bp
     from web.health import bp as health_bp
     from web.redeem import bp as redeem_bp
     from web.wechat import bp as wechat_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(console_bp)
     app.register_blueprint(games_bp)
     app.register_blueprint(coupons_bp)
     app.register_blueprint(redeem_bp)

@@ -5,10 +5,11 @@ from .catalog.models import Campaign, Channel, OfficialAccount, PrizeTier, Rules
 from .coupons.models import CouponCode, Redemption, RefusalLog, Store, StoreLink
 from .draws.models import Draw
 from .players.models import Follower, Player
-from .staff.models import Staff
+from .staff.models import ApiToken, AuditEntry, Staff, StaffAccount
 
 __all__ = [
     "Base", "OfficialAccount", "Campaign", "PrizeTier", "RulesVersion", "Channel",
     "Follower", "Player", "Draw", "CouponCode", "Event", "DailyStat", "Staff",
     "Store", "StoreLink", "Redemption", "RefusalLog",
+    "ApiToken", "AuditEntry", "StaffAccount",
 ]

@@ -155,3 +155,33 @@ class StaffFactory(Base):
     email = factory.Sequence(lambda n: f"staff{n}@example.com")
     password_hash = "scrypt:placeholder"
     role = "marketer"
+
+
+class StaffAccountFactory(Base):
+    class Meta:
+        model = models.StaffAccount
+
+    staff_id = factory.LazyAttribute(lambda o: StaffFactory().id)
+    account_id = factory.LazyAttribute(lambda o: OfficialAccountFactory().id)
+
+
+class ApiTokenFactory(Base):
+    class Meta:
+        model = models.ApiToken
+
+    staff = factory.SubFactory(StaffFactory)
+    label = "script"
+    role = factory.SelfAttribute("staff.role")
+    token_hash = factory.Sequence(lambda n: f"{n:064x}")
+    created_at = NOW
+
+
+class AuditEntryFactory(Base):
+    class Meta:
+        model = models.AuditEntry
+
+    at = NOW
+    staff_email = "staff@example.com"
+    action = "campaign.update"
+    before = None
+    after = factory.LazyFunction(dict)

@@ -2,17 +2,19 @@
 
 Console pages, the results dashboard and the JSON API all use :func:`staff_required`.
 A session login stores ``staff_id``; scripts send ``Authorization: Bearer <token>``
-(tokens are added by the console). Refusals are the usual error shape: 401 when
-nobody is signed in, 403 when the role does not allow it.
+(tokens are made in the console and act with their own role, never more than their
+owner's). Refusals are the usual error shape: 401 when nobody is signed in, 403 when
+the role does not allow it.
 """
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, session
+from flask import current_app, g, request, session
 
 from campaigns.errors import CampaignError, Forbidden
 from campaigns.staff.models import Staff
+from campaigns.staff.services import staff_for_token
 from extensions import db
 
 
@@ -27,13 +29,40 @@ def log_in(staff: Staff) -> None:
     session["staff_id"] = staff.id
 
 
+def bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if the request has one."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _from_token(token: str) -> tuple[Staff | None, str | None]:
+    now = current_app.extensions["services"].clock.now()
+    found = staff_for_token(db.session, token, now)
+    if found is None:
+        return None, None
+    db.session.commit()
+    return found
+
+
 def current_staff() -> Staff | None:
-    """The signed-in, active staff member, if any."""
+    """The signed-in, active staff member (by session or by API token), if any."""
     if "staff" not in g:
-        staff_id = session.get("staff_id")
-        staff = db.session.get(Staff, staff_id) if staff_id else None
-        g.staff = staff if staff is not None and staff.active else None
+        token = bearer_token()
+        if token is not None:
+            g.staff, g.staff_role = _from_token(token)
+        else:
+            staff_id = session.get("staff_id")
+            staff = db.session.get(Staff, staff_id) if isinstance(staff_id, int) else None
+            g.staff = staff if staff is not None and staff.active else None
+            g.staff_role = g.staff.role if g.staff else None
     return g.staff
+
+
+def current_role() -> str | None:
+    """The role the current request acts with (a token's role may be narrower than its owner's)."""
+    current_staff()
+    return g.staff_role
 
 
 def staff_required(*roles: str):
@@ -45,7 +74,8 @@ def staff_required(*roles: str):
             staff = current_staff()
             if staff is None:
                 raise StaffLoginRequired("Please sign in to the console.")
-            if roles and staff.role not in roles and staff.role != "admin":
+            role = current_role()
+            if roles and role not in roles and role != "admin":
                 raise Forbidden("Your role does not allow this.")
             return view(*args, **kwargs)
 

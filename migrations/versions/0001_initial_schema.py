@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:56:48.324608
+Create Date: 2026-11-23 12:11:46.146804
 
 """
 from alembic import op
@@ -44,6 +44,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_email'))
     )
+    op.create_table('api_token',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('label', sa.String(length=120), nullable=False),
+    sa.Column('role', sa.String(length=16), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.Column('last_used_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('revoked_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_api_token_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_api_token')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_api_token_token_hash'))
+    )
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_api_token_staff_id'), ['staff_id'], unique=False)
+
     op.create_table('campaign',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -91,6 +107,19 @@ def upgrade():
     with op.batch_alter_table('follower', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follower_account_id'), ['account_id'], unique=False)
 
+    op.create_table('staff_account',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_staff_account_account_id_official_account')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_staff_account_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_account')),
+    sa.UniqueConstraint('staff_id', 'account_id', name=op.f('uq_staff_account_staff_id_account_id'))
+    )
+    with op.batch_alter_table('staff_account', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_account_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staff_account_staff_id'), ['staff_id'], unique=False)
+
     op.create_table('store',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -103,6 +132,26 @@ def upgrade():
     )
     with op.batch_alter_table('store', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_store_account_id'), ['account_id'], unique=False)
+
+    op.create_table('audit_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=True),
+    sa.Column('staff_email', sa.String(length=254), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=True),
+    sa.Column('campaign_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=64), nullable=False),
+    sa.Column('before', sa.JSON(), nullable=True),
+    sa.Column('after', sa.JSON(), nullable=True),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_audit_entry_account_id_official_account')),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_audit_entry_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], name=op.f('fk_audit_entry_staff_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_entry'))
+    )
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_entry_account_id'), ['account_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_entry_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('channel',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -356,10 +405,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_channel_campaign_id'))
 
     op.drop_table('channel')
+    with op.batch_alter_table('audit_entry', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_audit_entry_campaign_id'))
+        batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_entry_account_id'))
+
+    op.drop_table('audit_entry')
     with op.batch_alter_table('store', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_store_account_id'))
 
     op.drop_table('store')
+    with op.batch_alter_table('staff_account', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_account_staff_id'))
+        batch_op.drop_index(batch_op.f('ix_staff_account_account_id'))
+
+    op.drop_table('staff_account')
     with op.batch_alter_table('follower', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follower_account_id'))
 
@@ -368,6 +428,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_campaign_account_id'))
 
     op.drop_table('campaign')
+    with op.batch_alter_table('api_token', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_api_token_staff_id'))
+
+    op.drop_table('api_token')
     op.drop_table('staff')
     op.drop_table('official_account')
     # ### end Alembic commands ###

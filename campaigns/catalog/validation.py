@@ -1,0 +1,84 @@
+"""The marketer-level checks before publishing: every problem at once, per field, in plain words.
+
+China's 2020 rules on promotions (规范促销行为暂行规定) cap the top prize of a lottery-style
+promotion at ¥50,000 and require the prizes, their number and the odds to be fixed before
+the draw; the checks below refuse a campaign that would break them or could not keep its word.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ..coupons.models import CouponCode
+from ..errors import InvalidInput
+from .document import Problems
+from .models import Campaign
+
+# 50,000 yuan in fen.
+TOP_PRIZE_CAP_MINOR = 50_000 * 100
+# Publishing a few minutes after the start typed in the editor still counts as "now".
+START_GRACE = timedelta(minutes=15)
+
+
+def available_codes(session: Session, campaign: Campaign) -> dict[str, int]:
+    """Codes still in each tier's pool, by tier name."""
+    rows = session.execute(
+        select(CouponCode.tier_id, func.count()).where(
+            CouponCode.tier_id.in_([t.id for t in campaign.tiers]), CouponCode.state == "available"
+        ).group_by(CouponCode.tier_id)
+    )
+    by_id = dict(rows.all())
+    return {tier.tier: by_id.get(tier.id, 0) for tier in campaign.tiers}
+
+
+def _check_tier(tier, index: int, codes: dict[str, int], problems: Problems) -> None:
+    path = f"prizes[{index}]"
+    if not isinstance(tier.weight, int) or isinstance(tier.weight, bool) or tier.weight < 1:
+        problems.add(f"{path}.weight", "The weight must be a whole number of at least 1.")
+    if not isinstance(tier.stock, int) or tier.stock < 0:
+        problems.add(f"{path}.stock", "The stock cannot be negative.")
+    if tier.currency == "CNY" and (tier.value_minor or 0) > TOP_PRIZE_CAP_MINOR:
+        problems.add(f"{path}.value", "A lottery prize may be worth at most ¥50,000 (China's 2020 promotion rules).")
+    if tier.coupon_kind == "code" and not tier.is_fallback and codes.get(tier.tier, 0) < tier.stock:
+        problems.add(f"{path}.stock", f"Upload more codes: {tier.stock} prizes but only "
+                                      f"{codes.get(tier.tier, 0)} codes.")
+    if tier.coupon_kind == "wechat_card" and not (tier.card_id or "").strip():
+        problems.add(f"{path}.card_id", "Enter the WeChat card_id of this prize's card.")
+    if tier.valid_from and tier.valid_until and tier.valid_until <= tier.valid_from:
+        problems.add(f"{path}.valid_until", "The coupon must stay valid after it becomes valid.")
+
+
+def _check_schedule(campaign: Campaign, now: datetime, problems: Problems) -> None:
+    if campaign.starts_at < now - START_GRACE:
+        problems.add("starts_at", "The start is in the past; choose now or a later time.")
+    if campaign.ends_at <= max(campaign.starts_at, now):
+        problems.add("ends_at", "The campaign must end after it starts, and in the future.")
+    if campaign.opens_at and campaign.closes_at and campaign.opens_at >= campaign.closes_at:
+        problems.add("closes_at", "Daily closing time must be after opening time.")
+
+
+def problems_for(session: Session, campaign: Campaign, now: datetime) -> Problems:
+    """Everything that stops ``campaign`` from being published, by field path."""
+    problems = Problems()
+    if campaign.status != "draft":
+        problems.add("status", "Only a draft can be published.")
+    _check_schedule(campaign, now, problems)
+    if not campaign.tiers:
+        problems.add("prizes", "Add at least one prize.")
+    fallbacks = [t for t in campaign.tiers if t.is_fallback]
+    if len(fallbacks) != 1:
+        problems.add("prizes", "Mark exactly one prize as the fallback (what a player gets when nothing else is won).")
+    codes = available_codes(session, campaign)
+    for index, tier in enumerate(campaign.tiers):
+        _check_tier(tier, index, codes, problems)
+    return problems
+
+
+def check(session: Session, campaign: Campaign, now: datetime) -> None:
+    """Raise :class:`InvalidInput` listing every problem, or return when ``campaign`` may be published."""
+    problems = problems_for(session, campaign, now)
+    if problems:
+        raise InvalidInput(f"This campaign cannot be published yet ({len(problems)} problems).",
+                           fields=dict(problems))

@@ -1,0 +1,102 @@
+"""The staff's actions on a campaign's state: publish, pause, resume, end early, top up stock.
+
+The marketer-level rules are checked here (``catalog.validation``); the commitment and the
+Redis state are the draw engine's (``catalog.publish``). Every action is audited.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..catalog import document, validation
+from ..catalog.models import Campaign
+from ..clock import Clock
+from ..crypto import SecretBox
+from ..errors import Conflict, InvalidInput
+from . import audit
+from .models import Staff
+from .services import require_account
+
+ACTIONS = ("pause", "resume", "end")
+# Which states each action starts from, so a refused transition says why in words.
+ALLOWED_FROM = {"publish": ("draft",), "pause": ("live",), "resume": ("paused",),
+                "end": ("scheduled", "live", "paused"), "top_up": ("scheduled", "live", "paused")}
+
+
+def _engine():
+    # Imported when used: the draw engine owns publishing and loads Redis scripts on import.
+    from ..catalog import publish
+
+    return publish
+
+
+def _require_state(campaign: Campaign, action: str) -> None:
+    if campaign.status not in ALLOWED_FROM[action]:
+        raise Conflict(f"A {campaign.status} campaign cannot {action.replace('_', ' ')}; "
+                       f"this works only when it is {' or '.join(ALLOWED_FROM[action])}.")
+
+
+def publish(session: Session, redis: Any, staff: Staff, campaign: Campaign, clock: Clock, secrets: SecretBox):
+    """Check every marketer-level rule, then commit to the rules and open the campaign."""
+    require_account(session, staff, campaign.account_id)
+    _require_state(campaign, "publish")
+    validation.check(session, campaign, clock.now())
+    rules = _engine().publish(session, redis, campaign, clock=clock, secrets=secrets)
+    audit.record(session, staff, "campaign.publish", clock.now(), account_id=campaign.account_id,
+                 campaign_id=campaign.id, before={"status": "draft"},
+                 after={"status": campaign.status, "server_seed_hash": campaign.server_seed_hash,
+                        "rules": document.to_document(campaign)})
+    return rules
+
+
+def change_state(session: Session, redis: Any, staff: Staff, campaign: Campaign, action: str, clock: Clock) -> None:
+    """Pause, resume or end (which reveals the server seed) a published campaign."""
+    if action not in ACTIONS:
+        raise InvalidInput("Unknown action.", fields={"action": f"Choose one of: {', '.join(ACTIONS)}."})
+    require_account(session, staff, campaign.account_id)
+    _require_state(campaign, action)
+    before = campaign.status
+    getattr(_engine(), action)(session, redis, campaign, clock)
+    audit.record(session, staff, f"campaign.{action}", clock.now(), account_id=campaign.account_id,
+                 campaign_id=campaign.id, before={"status": before}, after={"status": campaign.status})
+
+
+def parse_top_up(campaign: Campaign, raw: Any) -> dict[str, int]:
+    """``{tier: new total stock}`` from a request; totals may only grow and only prize tiers count."""
+    stock = {tier.tier: tier.stock for tier in campaign.tiers if not tier.is_fallback}
+    if not isinstance(raw, dict) or not raw:
+        raise InvalidInput("Give the new total stock of at least one prize.", fields={"stock": "Required."})
+    problems, totals = {}, {}
+    for tier, value in raw.items():
+        if tier not in stock:
+            problems[f"stock.{tier}"] = "There is no such prize in this campaign."
+        elif isinstance(value, bool) or not isinstance(value, int) or value > 2_000_000_000:
+            problems[f"stock.{tier}"] = "Enter the new total as a whole number."
+        elif value < stock[tier]:
+            problems[f"stock.{tier}"] = f"A top-up cannot lower the stock (now {stock[tier]})."
+        elif value > stock[tier]:
+            totals[tier] = value
+    if problems:
+        raise InvalidInput("Please correct the highlighted fields.", fields=problems)
+    if not totals:
+        raise InvalidInput("Nothing to top up: every total equals the current stock.", fields={"stock": "Unchanged."})
+    return totals
+
+
+def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: Any, clock: Clock):
+    """Raise the stock of prize tiers of a published campaign (a new rules version, announced)."""
+    require_account(session, staff, campaign.account_id)
+    _require_state(campaign, "top_up")
+    totals = parse_top_up(campaign, raw)
+    codes = validation.available_codes(session, campaign)
+    short = {f"stock.{t.tier}": "Upload the codes for the extra prizes first."
+             for t in campaign.tiers if t.tier in totals and t.coupon_kind == "code"
+             and codes.get(t.tier, 0) < totals[t.tier] - t.stock}
+    if short:
+        raise InvalidInput("Some prizes need more codes first.", fields=short)
+    before = {t.tier: t.stock for t in campaign.tiers if t.tier in totals}
+    rules = _engine().top_up(session, redis, campaign, totals, clock)
+    audit.record(session, staff, "campaign.top_up", clock.now(), account_id=campaign.account_id,
+                 campaign_id=campaign.id, before=before, after=totals)
+    return rules

@@ -1,0 +1,87 @@
+"""Console fixtures: an account, staff of each role, signed-in clients and a valid campaign document."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from campaigns.staff.models import StaffAccount
+from campaigns.staff.services import hash_password
+from extensions import db
+from tests.factories import NOW, OfficialAccountFactory, StaffFactory
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def account(app):
+    return OfficialAccountFactory(slug="brand", name="Brand")
+
+
+def _staff(role: str, account, email: str):
+    staff = StaffFactory(email=email, role=role, password_hash=hash_password(PASSWORD))
+    if account is not None:
+        db.session.add(StaffAccount(staff_id=staff.id, account_id=account.id))
+    db.session.commit()
+    return staff
+
+
+@pytest.fixture
+def admin(account):
+    return _staff("admin", None, "admin@example.com")
+
+
+@pytest.fixture
+def marketer(account):
+    return _staff("marketer", account, "marketer@example.com")
+
+
+@pytest.fixture
+def operator(account):
+    return _staff("operator", account, "operator@example.com")
+
+
+def sign_in(client, staff):
+    """Sign ``staff`` in on the test client's session."""
+    with client.session_transaction() as session:
+        session["staff_id"] = staff.id
+    return client
+
+
+@pytest.fixture
+def as_marketer(client, marketer):
+    return sign_in(client, marketer)
+
+
+@pytest.fixture
+def as_operator(client, operator):
+    return sign_in(client, operator)
+
+
+@pytest.fixture
+def as_admin(client, admin):
+    return sign_in(client, admin)
+
+
+def campaign_doc(slug: str = "spring-wheel", **changes) -> dict:
+    """A campaign document that passes every check, starting at the test clock's now."""
+    doc = {
+        "slug": slug, "name": "Spring wheel", "account": "brand", "game": "wheel", "timezone": "Asia/Shanghai",
+        "starts_at": (NOW + timedelta(hours=1)).isoformat(), "ends_at": (NOW + timedelta(days=14)).isoformat(),
+        "plays_per_day": 3, "follow_required": False, "look": {"title": "Spring", "accent": "#c4161c"},
+        "channels": ["poster"],
+        "prizes": [
+            {"tier": "gold", "name": "Free coffee", "weight": 5, "stock": 10, "value": "32.00", "coupon": "none"},
+            {"tier": "silver", "name": "Half price", "weight": 15, "stock": 30, "daily_limit": 5, "value": "16"},
+            {"tier": "none", "name": "Thanks", "weight": 80, "stock": 0, "fallback": True},
+        ],
+    }
+    doc.update(changes)
+    return doc
+
+
+@pytest.fixture
+def frozen(app, clock):
+    """Run the app on the test clock."""
+    app.extensions["services"].clock = clock
+    return clock

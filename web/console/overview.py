@@ -1,0 +1,67 @@
+"""The numbers on a campaign's page: time left, plays today, prizes left per tier, follower gain."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from sqlalchemy import select
+from werkzeug.routing import BuildError
+
+from campaigns.analytics.models import DailyStat
+from campaigns.catalog.models import Campaign
+from campaigns.keys import CampaignKeys
+from extensions import db
+
+
+def _link(endpoint: str, **values) -> str | None:
+    # Pages owned by other areas may not be installed; the overview simply leaves their link out.
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def time_left(campaign: Campaign, now: datetime) -> str:
+    """``3 d 4 h`` until the end (or until the start of a scheduled campaign); empty once ended."""
+    target = campaign.starts_at if campaign.status == "scheduled" else campaign.ends_at
+    seconds = int((target - now).total_seconds())
+    if campaign.status in ("draft", "ended") or seconds <= 0:
+        return ""
+    days, rest = divmod(seconds, 86400)
+    return f"{days} d {rest // 3600} h" if days else f"{rest // 3600} h {rest % 3600 // 60} min"
+
+
+def prizes_left(redis, campaign: Campaign) -> dict[str, int | None]:
+    """Stock minus awarded per prize tier (from Redis once published; the configured stock before)."""
+    awarded = {}
+    if campaign.status != "draft":
+        awarded = {k: int(v) for k, v in (redis.hgetall(CampaignKeys(campaign.id).awarded) or {}).items()}
+    return {t.tier: max(0, t.stock - awarded.get(t.tier, 0)) for t in campaign.tiers if not t.is_fallback}
+
+
+def today_stats(campaign: Campaign, now: datetime) -> dict[str, Any]:
+    """Today's plays and the follower gain so far, from the worker's daily statistics."""
+    today = now.astimezone(ZoneInfo(campaign.timezone)).date().isoformat()
+    rows = list(db.session.scalars(select(DailyStat).where(DailyStat.campaign_id == campaign.id)))
+    latest = max(rows, key=lambda r: r.day, default=None)
+    current = next((r for r in rows if r.day == today), None)
+    return {"plays_today": int((current.values or {}).get("plays", 0)) if current else 0,
+            "follower_gain": int((latest.values or {}).get("net_follower_gain_total", 0)) if latest else 0}
+
+
+def overview(services, campaign: Campaign) -> dict[str, Any]:
+    """Everything the campaign page shows at a glance."""
+    now = services.clock.now()
+    return {
+        "time_left": time_left(campaign, now),
+        "prizes_left": prizes_left(services.redis, campaign),
+        **today_stats(campaign, now),
+        "links": {
+            "game": _link("games.page", slug=campaign.slug),
+            "rules": _link("games.rules", slug=campaign.slug),
+            "fairness": _link("games.fairness", slug=campaign.slug) or _link("play.fairness", slug=campaign.slug),
+            "results": _link("results.campaign", slug=campaign.slug),
+        },
+    }
