@@ -29,7 +29,8 @@ def issuer_context() -> IssuerContext:
 
 def _my_coupon(slug: str, code: str):
     campaign = get_by_slug(db.session, slug)
-    return owned_coupon(db.session, campaign, require_openid(campaign.account_id), code)
+    redis = current_app.extensions["services"].redis
+    return owned_coupon(db.session, redis, campaign, require_openid(campaign.account_id), code)
 
 
 @bp.get("/<slug>/coupons/<code>.png")

@@ -8,7 +8,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign, PrizeTier
-from ..clock import Clock, iso_ms
+from ..clock import Clock, from_ms, iso_ms
 from ..errors import InvalidInput, NotFound
 from ..keys import CampaignKeys
 from .issuers import IssuerContext, issuer_for
@@ -16,6 +16,8 @@ from .models import CouponCode
 
 # Campaigns in these states have their pools in Redis already (loaded at publish).
 PUBLISHED = ("scheduled", "live", "paused")
+# How far back in the stream a win not yet in the ledger is looked for: well beyond the worker's lag.
+RECENT_EVENTS = 2000
 
 
 def validity(coupon: CouponCode) -> tuple[datetime | None, datetime | None]:
@@ -81,14 +83,34 @@ def add_codes(ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list
     return accepted
 
 
-def owned_coupon(session: Session, campaign: Campaign, openid: str, code: str) -> CouponCode:
-    """The follower's coupon ``code`` won in ``campaign``; NotFound for anyone else's."""
+def owned_coupon(session: Session, redis: Any, campaign: Campaign, openid: str, code: str) -> CouponCode:
+    """The follower's coupon ``code`` won in ``campaign``; NotFound for anyone else's.
+
+    A coupon won a moment ago may not be in the ledger yet (the worker records draws
+    from the stream); its draw event is then found among the stream's latest entries.
+    """
     coupon = session.scalar(
         select(CouponCode).join(PrizeTier).where(CouponCode.code == code, PrizeTier.campaign_id == campaign.id)
     )
+    if coupon is not None and coupon.state == "available":
+        _record_recent_win(session, redis, campaign.id, coupon)
     if coupon is None or coupon.openid != openid or coupon.state == "available":
         raise NotFound("You have no such coupon.")
     return coupon
+
+
+def _record_recent_win(session: Session, redis: Any, campaign_id: int, coupon: CouponCode) -> None:
+    for _, entry in redis.xrevrange(CampaignKeys(campaign_id).events, count=RECENT_EVENTS):
+        if entry.get("type") == "draw" and entry.get("code") == coupon.code:
+            # Conditional, as the ledger's own marking: whichever comes first wins, the other changes nothing.
+            session.execute(
+                update(CouponCode).where(CouponCode.id == coupon.id, CouponCode.state == "available")
+                .values(state="issued", openid=entry["openid"], draw_seq=int(entry["seq"]),
+                        issued_at=from_ms(int(entry["ts"]))).execution_options(synchronize_session=False)
+            )
+            session.commit()
+            session.refresh(coupon)
+            return
 
 
 def follower_view(ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:

@@ -9,11 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from campaigns.clock import to_ms
 from campaigns.coupons import platform_codes
 from campaigns.coupons.models import CouponCode
 from campaigns.coupons.qr import matrix
 from campaigns.coupons.services import add_codes, coupon_states, expire_due
 from campaigns.errors import InvalidInput
+from campaigns.events import append
 from campaigns.keys import CampaignKeys
 from extensions import db
 from tests.factories import NOW
@@ -112,3 +114,21 @@ def test_unused_coupons_past_their_dates_read_as_expired(ctx, clock, code_tier):
     db.session.expire_all()
     assert coupon.state == "expired"
     assert expire_due(ctx) == 0
+
+
+def test_a_win_not_yet_in_the_ledger_is_already_the_winners(client, ctx, code_tier):
+    add_codes(ctx, code_tier, platform_codes.generate(2))
+    campaign = code_tier.campaign
+    code = ctx.redis.lpop(CampaignKeys(campaign.id).codes("coffee"))
+    # The draw script's stream entry; the worker has not written the ledger yet.
+    append(ctx.redis, campaign.id, "draw", "o-winner", to_ms(NOW), event_id="draw:5", seq=5, code=code,
+           awarded_tier="coffee")
+    base = f"/c/{campaign.slug}/coupons/{code}"
+    with client.session_transaction() as session:
+        session[f"follower:{campaign.account_id}"] = "o-someone-else"
+    assert client.get(base).status_code == 404
+    with client.session_transaction() as session:
+        session[f"follower:{campaign.account_id}"] = "o-winner"
+    assert client.get(base).json["state"] == "issued"
+    coupon = db.session.scalar(select(CouponCode).where(CouponCode.code == code))
+    assert (coupon.state, coupon.openid, coupon.draw_seq, coupon.issued_at) == ("issued", "o-winner", 5, NOW)
