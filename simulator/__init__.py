@@ -18,6 +18,7 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     from .api import bp as api_bp
     from .cards import register as register_cards
     from .console import bp as console_bp
+    from .jssdk import bp as jssdk_bp
     from .oauth import bp as oauth_bp
     from .push import push_hook
 
@@ -25,5 +26,6 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.register_blueprint(api_bp)
     app.register_blueprint(oauth_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(jssdk_bp)
     register_cards(app)
     return app

@@ -9,15 +9,16 @@ from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from sqlalchemy import select
 
 from campaigns.catalog.models import Campaign, OfficialAccount
 from campaigns.catalog.services import get_by_slug
-from campaigns.errors import Busy, CampaignError, LoginFailed
+from campaigns.errors import Busy, CampaignError, InvalidInput, LoginFailed
 from campaigns.wechat.accounts import credentials
 from campaigns.wechat.client import Bases
+from campaigns.wechat.jssdk import wx_config
 from campaigns.coupons.push import CARD_EVENTS, handle_card_event
 from campaigns.wechat import push
 from campaigns.wechat.oauth import authorize_url, exchange, remember
@@ -138,6 +139,17 @@ def _record(account: OfficialAccount, fields: dict[str, str]) -> None:
     except Exception:
         push.release(services.redis, account.app_id, fields)
         raise
+
+
+@bp.get("/c/<slug>/wx-config")
+def js_sdk_config(slug: str):
+    """The signed ``wx.config`` argument for a page of this app (``?url=`` the page's URL)."""
+    campaign = get_by_slug(db.session, slug)
+    url = request.args.get("url", "")
+    if not url.startswith(current_app.config["PUBLIC_URL"] + "/"):
+        raise InvalidInput("The page URL must be a page of this site.", fields={"url": "invalid"})
+    services = _services()
+    return jsonify(wx_config(services, campaign.account, url, services.clock.now()))
 
 
 def _qr_data_uri(text: str) -> str:
