@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("games", __name__, url_prefix="/c")
 
-from . import rules, scratch, views, wheel  # noqa: E402,F401 - registers the games and routes
+from . import play, rules, scratch, views, wheel  # noqa: E402,F401 - registers the games and routes

@@ -1,0 +1,149 @@
+-- One draw, decided atomically (docs/fairness.md, "The atomic step").
+--
+-- KEYS: 1 state, 2 tiers, 3 awarded, 4 awarded_day, 5 players, 6 seq, 7 events,
+--       8 idempotency record, 9 moments prefix, 10 per-day plays prefix, 11 code pool prefix
+--       (9-11 are prefixes under the same hash tag, so every key touched is in one slot).
+-- ARGV: 1 player pseudonym, 2 openid, 3 client seed, 4 seed mode ("set" | "expect"),
+--       5 the nonce the caller computed the pick for, 6 the tier that pick lands on,
+--       7 idempotency TTL in seconds, 8 instant in ms ("" = the server's TIME), 9 campaign id
+-- Returns a JSON text: the draw, or {"refused": code}, or {"retry": true, ...} when the
+-- caller's nonce or client seed is stale (nothing is changed then).
+redis.replicate_commands()
+
+local function split(text)
+  local out = {}
+  if text and text ~= "" then
+    for item in string.gmatch(text, "[^,]+") do out[#out + 1] = item end
+  end
+  return out
+end
+
+local function hash(key)
+  local flat = redis.call("HGETALL", key)
+  local out = {}
+  for i = 1, #flat, 2 do out[flat[i]] = flat[i + 1] end
+  return out
+end
+
+local function limit(value)
+  if value == nil or value == "" then return nil end
+  return tonumber(value)
+end
+
+local stored = redis.call("GET", KEYS[8])
+if stored then return stored end
+
+local state = hash(KEYS[1])
+if state.status == nil then return cjson.encode({refused = "not_published"}) end
+
+local now
+if ARGV[8] ~= "" then
+  now = tonumber(ARGV[8])
+else
+  local t = redis.call("TIME")
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+if state.status == "paused" then return cjson.encode({refused = "paused"}) end
+if state.status == "ended" or now >= tonumber(state.end_ms) then return cjson.encode({refused = "ended"}) end
+if now < tonumber(state.start_ms) then return cjson.encode({refused = "not_started"}) end
+
+-- The campaign-local day: how many local midnights have passed since the start.
+local labels = split(state.day_labels)
+local day = 1
+for boundary in string.gmatch(state.days or "", "[^,]+") do
+  if tonumber(boundary) <= now then day = day + 1 else break end
+end
+local label = labels[day]
+
+local player = ARGV[1]
+local p = redis.call("HMGET", KEYS[5], player .. ":seed", player .. ":nonce", player .. ":plays",
+  player .. ":wins", player .. ":last")
+local plays = tonumber(p[3] or 0)
+local wins = tonumber(p[4] or 0)
+local pday_key = KEYS[10] .. label
+local plays_today = tonumber(redis.call("HGET", pday_key, player) or 0)
+
+local interval = tonumber(state.min_interval_ms or 0)
+if interval > 0 and p[5] and now - tonumber(p[5]) < interval then return cjson.encode({refused = "rate_limited"}) end
+local plays_total = limit(state.plays_total)
+if plays_total and plays >= plays_total then return cjson.encode({refused = "limit_reached"}) end
+local plays_per_day = limit(state.plays_per_day)
+if plays_per_day and plays_today >= plays_per_day then return cjson.encode({refused = "limit_reached"}) end
+
+local nonce = tonumber(p[2] or 0)
+local seed = p[1]
+if ARGV[4] == "set" or not seed then seed = ARGV[3] end
+if seed ~= ARGV[3] or nonce ~= tonumber(ARGV[5]) then
+  return cjson.encode({retry = true, nonce = nonce, client_seed = seed})
+end
+
+local tiers = hash(KEYS[2])
+local order = split(state.tiers)
+local fallback = state.fallback
+local wins_total = limit(state.wins_total)
+local under_wins = wins_total == nil or wins < wins_total
+
+local function released_unit(tier)
+  local unit = redis.call("ZRANGEBYSCORE", KEYS[9] .. tier, "-inf", now, "LIMIT", 0, 1)
+  return unit[1]
+end
+
+local drawn, awarded, reason, unit = ARGV[6], nil, nil, nil
+if under_wins then
+  for _, tier in ipairs(order) do
+    if tier ~= fallback and tiers[tier .. ":release"] == "moments" then
+      unit = released_unit(tier)
+      if unit then drawn, awarded, reason = tier, tier, "moment"; break end
+    end
+  end
+end
+
+if not awarded then
+  awarded = drawn
+  if drawn ~= fallback then
+    local release = tiers[drawn .. ":release"]
+    local left
+    if release == "moments" then
+      unit = released_unit(drawn)
+      left = unit ~= nil
+    else
+      left = tonumber(redis.call("HGET", KEYS[3], drawn) or 0) < tonumber(tiers[drawn .. ":stock"])
+    end
+    local per_day = limit(tiers[drawn .. ":per_day"])
+    if not left then
+      reason = "out_of_stock"
+    elseif release == "per_day" and per_day and
+        tonumber(redis.call("HGET", KEYS[4], label .. ":" .. drawn) or 0) >= per_day then
+      reason = "daily_limit"
+    elseif not under_wins then
+      reason = "player_win_limit"
+    end
+    if reason then awarded, unit = fallback, nil end
+  end
+end
+
+if unit then redis.call("ZREM", KEYS[9] .. awarded, unit) end
+redis.call("HINCRBY", KEYS[3], awarded, 1)
+redis.call("HINCRBY", KEYS[4], label .. ":" .. awarded, 1)
+if awarded ~= fallback then wins = wins + 1 end
+local code = ""
+if tiers[awarded .. ":coupon"] ~= "none" then
+  code = redis.call("LPOP", KEYS[11] .. awarded) or ""
+end
+local seq = redis.call("INCR", KEYS[6])
+redis.call("HSET", KEYS[5], player .. ":seed", seed, player .. ":nonce", nonce + 1, player .. ":plays", plays + 1,
+  player .. ":wins", wins, player .. ":last", now)
+redis.call("HINCRBY", pday_key, player, 1)
+local version = state.rules_version
+redis.call("XADD", KEYS[7], "*", "id", "draw:" .. seq, "type", "draw", "campaign", ARGV[9], "openid", ARGV[2],
+  "ts", now, "seq", seq, "player", player, "nonce", nonce, "client_seed", seed, "drawn_tier", drawn,
+  "awarded_tier", awarded, "reason", reason or "", "rules_version", version, "code", code)
+
+local result = cjson.encode({
+  seq = seq, ts = now, nonce = nonce, client_seed = seed, drawn_tier = drawn, awarded_tier = awarded,
+  reason = reason or "", rules_version = tonumber(version), code = code, day = label,
+  plays = plays + 1, plays_today = plays_today + 1, wins = wins,
+})
+redis.call("SET", KEYS[8], result, "EX", tonumber(ARGV[7]))
+return result

@@ -1,0 +1,158 @@
+"""Running one draw: compute the pick for the player's nonce, then let the Lua script decide atomically.
+
+The server seed never goes to Redis. Python computes the HMAC pick for the nonce it
+believes comes next; the script checks that nonce (and the client seed) under its
+atomic step and answers ``retry`` with the real ones when they are stale, so the
+nonce is still assigned atomically. The last known nonce of each player is kept in
+a small per-process cache, so a draw is one round trip in the common case.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import redis as redis_lib
+
+from ..errors import Busy, Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
+from ..keys import CampaignKeys
+from . import fairness
+from .inventory import IDEMPOTENCY_TTL_S
+
+log = logging.getLogger(__name__)
+
+SCRIPT = (Path(__file__).with_name("draw.lua")).read_text()
+MAX_ATTEMPTS = 4
+HINTS_MAX = 50_000
+IDEMPOTENCY_KEY_CHARS = fairness.CLIENT_SEED  # the same alphabet, checked for 8–64 characters below
+
+REFUSALS = {
+    "not_started": (NotStarted, "The campaign has not started yet."),
+    "paused": (Paused, "The campaign is paused."),
+    "ended": (Ended, "The campaign has ended."),
+    "limit_reached": (LimitReached, "You have no plays left for now."),
+    "rate_limited": (RateLimited, "Slow down a little and try again."),
+    "not_published": (Busy, "The campaign's prize inventory is not available right now."),
+}
+
+
+@dataclass(frozen=True)
+class Fairness:
+    """What Python needs to compute picks: the secret seed and the (frozen) weighted prize table."""
+
+    server_seed: str
+    prizes: Sequence[dict]
+
+
+class _Hints:
+    """A bounded, thread-safe cache of each player's (client seed, next nonce)."""
+
+    def __init__(self, size: int = HINTS_MAX):
+        self._items: OrderedDict[tuple[int, str], tuple[str, int]] = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[int, str]) -> tuple[str, int] | None:
+        with self._lock:
+            return self._items.get(key)
+
+    def put(self, key: tuple[int, str], value: tuple[str, int]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+HINTS = _Hints()
+_scripts: dict[int, Any] = {}
+
+
+def draw_script(redis) -> Any:
+    """The registered draw script of a client (``register_script`` reloads it after a Redis restart)."""
+    script = _scripts.get(id(redis))
+    if script is None or script.registered_client is not redis:
+        script = redis.register_script(SCRIPT)
+        _scripts[id(redis)] = script
+    return script
+
+
+def check_idempotency_key(key: str | None) -> str:
+    """The ``Idempotency-Key`` if it is 8–64 characters of ``[A-Za-z0-9_-]``, else InvalidInput."""
+    if not key or not 8 <= len(key) <= 64 or not IDEMPOTENCY_KEY_CHARS.match(key):
+        raise InvalidInput("Send an Idempotency-Key header of 8 to 64 letters, digits, '-' or '_'.",
+                           fields={"Idempotency-Key": "invalid"})
+    return key
+
+
+def player_state(redis, campaign_id: int, player: str) -> tuple[str | None, int]:
+    """The player's current client seed (None before their first visit) and next nonce."""
+    seed, nonce = redis.hmget(CampaignKeys(campaign_id).players, f"{player}:seed", f"{player}:nonce")
+    return seed, int(nonce or 0)
+
+
+def ensure_client_seed(redis, campaign_id: int, player: str) -> str:
+    """The player's client seed, making a random one on first visit."""
+    field = f"{player}:seed"
+    redis.hsetnx(CampaignKeys(campaign_id).players, field, new_client_seed())
+    return redis.hget(CampaignKeys(campaign_id).players, field)
+
+
+def new_client_seed() -> str:
+    """A random client seed (16 characters of the allowed alphabet)."""
+    return secrets.token_urlsafe(12)
+
+
+def _keys(campaign_id: int, player: str, idempotency_key: str) -> list[str]:
+    keys = CampaignKeys(campaign_id)
+    return [keys.state, keys.tiers, keys.awarded, keys.awarded_day, keys.players, keys.seq, keys.events,
+            keys.idempotency(player, idempotency_key), keys.moments_prefix, keys.player_day_prefix,
+            keys.codes_prefix]
+
+
+def _first_guess(redis, campaign_id: int, player: str, client_seed: str | None) -> tuple[str, int]:
+    hint = HINTS.get((campaign_id, player))
+    if hint is None:
+        seed, nonce = player_state(redis, campaign_id, player)
+        hint = (seed or new_client_seed(), nonce)
+    return (client_seed or hint[0]), hint[1]
+
+
+def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, idempotency_key: str,
+        client_seed: str | None = None, at_ms: int | None = None) -> dict[str, Any]:
+    """Draw once for ``player``; return the script's result (a replay for a repeated key).
+
+    ``client_seed`` (when given) becomes the player's seed from this draw on. ``at_ms``
+    replaces the Redis server's clock; only tests and simulations pass it.
+    """
+    if client_seed is not None and not fairness.valid_client_seed(client_seed):
+        raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
+                           fields={"client_seed": "invalid"})
+    script = draw_script(redis)
+    keys = _keys(campaign_id, player, idempotency_key)
+    seed, nonce = _first_guess(redis, campaign_id, player, client_seed)
+    mode = "set" if client_seed else "expect"
+    for _ in range(MAX_ATTEMPTS):
+        tier = fairness.drawn_tier(fair.server_seed, seed, nonce, fair.prizes)
+        args = [player, openid, seed, mode, nonce, tier, IDEMPOTENCY_TTL_S, "" if at_ms is None else at_ms, campaign_id]
+        try:
+            result = json.loads(script(keys=keys, args=args))
+        except redis_lib.RedisError as exc:
+            log.warning("draw script failed", extra={"campaign": campaign_id, "error": repr(exc)})
+            raise Busy("The prize draw is unavailable right now; please try again.") from exc
+        if result.get("retry"):
+            nonce = int(result["nonce"])
+            seed = client_seed or result["client_seed"]
+            continue
+        refused = result.get("refused")
+        if refused:
+            error, message = REFUSALS[refused]
+            raise error(message)
+        HINTS.put((campaign_id, player), (result["client_seed"], int(result["nonce"]) + 1))
+        return result
+    raise Busy("Too many plays at once; please try again.")

@@ -1,0 +1,200 @@
+"""The follower's side of the draw engine: draw, the player's state, the client seed, their prizes."""
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..catalog.models import Campaign, RulesVersion
+from ..catalog.publish import is_revealed, utc
+from ..clock import Clock, iso_ms, to_ms
+from ..coupons.services import coupon_states
+from ..crypto import SecretBox
+from ..errors import InvalidInput, NotFound
+from ..keys import CampaignKeys
+from ..players.services import key_material, pseudonym
+from . import engine, fairness
+from .models import Draw
+
+# How many of the newest stream entries are searched for wins not yet in the SQL ledger.
+STREAM_TAIL = 500
+_fairness_cache: dict[tuple[int, str], engine.Fairness] = {}
+_cache_lock = threading.Lock()
+
+
+@dataclass
+class Context:
+    """The collaborators of a follower request."""
+
+    session: Session
+    redis: Any
+    clock: Clock
+    secrets: SecretBox
+    settings: Mapping[str, Any]
+
+
+def fairness_for(session: Session, campaign: Campaign, secrets: SecretBox) -> engine.Fairness:
+    """The campaign's seed and prize weights, decrypted once per process (weights never change after publish)."""
+    key = (campaign.id, campaign.server_seed_hash or "")
+    with _cache_lock:
+        cached = _fairness_cache.get(key)
+    if cached is None:
+        if not campaign.server_seed_sealed:
+            raise NotFound("This campaign does not exist.")
+        first = session.scalar(select(RulesVersion).where(RulesVersion.campaign_id == campaign.id,
+                                                         RulesVersion.version == 1))
+        prizes = tuple({"tier": p["tier"], "weight": p["weight"]} for p in fairness_rules(first)["prizes"])
+        cached = engine.Fairness(secrets.open(campaign.server_seed_sealed), prizes)
+        with _cache_lock:
+            _fairness_cache[key] = cached
+    return cached
+
+
+def fairness_rules(version: RulesVersion) -> dict:
+    """The parsed rules document of a version."""
+    return json.loads(version.rules_json)
+
+
+def player_of(ctx: Context, campaign: Campaign, openid: str) -> str:
+    """The follower's pseudonym in this campaign."""
+    return pseudonym(key_material(ctx.settings), campaign.id, openid)
+
+
+def status_of(campaign: Campaign, now: datetime) -> str:
+    """``scheduled``, ``live``, ``paused`` or ``ended`` as the follower should see it now."""
+    if campaign.status == "ended" or now >= utc(campaign.ends_at):
+        return "ended"
+    if campaign.status == "paused":
+        return "paused"
+    return "scheduled" if now < utc(campaign.starts_at) else "live"
+
+
+def _left(limit: int | None, used: int) -> int | None:
+    return None if limit is None else max(limit - used, 0)
+
+
+def _next_play_at(campaign: Campaign, now: datetime, today_left: int | None, total_left: int | None) -> str | None:
+    """When more plays come: the next campaign-local midnight, if the day's plays are used up and the campaign runs on."""
+    if total_left == 0 or today_left != 0:
+        return None
+    zone = ZoneInfo(campaign.timezone)
+    local = now.astimezone(zone).date() + timedelta(days=1)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
+    return iso_ms(midnight) if midnight < utc(campaign.ends_at) else None
+
+
+def _out_of_prizes(redis, campaign: Campaign) -> bool:
+    keys = CampaignKeys(campaign.id)
+    awarded = redis.hgetall(keys.awarded)
+    stock = {k[:-6]: int(v) for k, v in redis.hgetall(keys.tiers).items() if k.endswith(":stock")}
+    prizes = [t for t in campaign.tiers if not t.is_fallback]
+    return all(int(awarded.get(t.tier, 0)) >= stock.get(t.tier, t.stock) for t in prizes)
+
+
+def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
+    """The player's state in a campaign (their seed is made on first visit)."""
+    now = ctx.clock.now()
+    player = player_of(ctx, campaign, openid)
+    keys = CampaignKeys(campaign.id)
+    seed = engine.ensure_client_seed(ctx.redis, campaign.id, player)
+    nonce, plays, wins = ctx.redis.hmget(keys.players, f"{player}:nonce", f"{player}:plays", f"{player}:wins")
+    today = fairness.local_day(campaign.timezone, to_ms(now))
+    plays_today = int(ctx.redis.hget(keys.player_day(today), player) or 0)
+    today_left = _left(campaign.plays_per_day, plays_today)
+    total_left = _left(campaign.plays_total, int(plays or 0))
+    return {
+        "client_seed": seed, "next_nonce": int(nonce or 0), "plays_left_today": today_left,
+        "plays_left_total": total_left, "wins": int(wins or 0),
+        "next_play_at": _next_play_at(campaign, now, today_left, total_left),
+        "out_of_prizes": _out_of_prizes(ctx.redis, campaign), "status": status_of(campaign, now),
+        "starts_at": iso_ms(utc(campaign.starts_at)), "ends_at": iso_ms(utc(campaign.ends_at)),
+        "server_seed_hash": campaign.server_seed_hash,
+    }
+
+
+def set_client_seed(ctx: Context, campaign: Campaign, openid: str, client_seed: Any) -> dict[str, Any]:
+    """Change the player's client seed for their next draws; return :func:`me`."""
+    if not fairness.valid_client_seed(client_seed):
+        raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
+                           fields={"client_seed": "invalid"})
+    player = player_of(ctx, campaign, openid)
+    ctx.redis.hset(CampaignKeys(campaign.id).players, f"{player}:seed", client_seed)
+    return me(ctx, campaign, openid)
+
+
+def draw(ctx: Context, campaign: Campaign, openid: str, idempotency_key: str | None,
+         client_seed: Any = None) -> dict[str, Any]:
+    """Draw once for the follower (or replay the draw of a repeated key); the contract's response body."""
+    key = engine.check_idempotency_key(idempotency_key)
+    if client_seed is not None and not fairness.valid_client_seed(client_seed):
+        raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
+                           fields={"client_seed": "invalid"})
+    fair = fairness_for(ctx.session, campaign, ctx.secrets)
+    player = player_of(ctx, campaign, openid)
+    result = engine.run(ctx.redis, campaign.id, fair, player=player, openid=openid, idempotency_key=key,
+                        client_seed=client_seed)
+    return draw_body(campaign, result)
+
+
+def draw_body(campaign: Campaign, result: Mapping[str, Any]) -> dict[str, Any]:
+    """The JSON body of a draw from the script's result."""
+    tier = next(t for t in campaign.tiers if t.tier == result["awarded_tier"])
+    code = result.get("code") or ""
+    coupon = None
+    if code:
+        coupon = {"code": code, "kind": tier.coupon_kind, "card_id": tier.card_id}
+    return {
+        "seq": result["seq"], "nonce": result["nonce"], "client_seed": result["client_seed"],
+        "ts": fairness.iso_ms(int(result["ts"])), "drawn_tier": result["drawn_tier"],
+        "awarded_tier": result["awarded_tier"], "reason": result["reason"] or None,
+        "rules_version": result["rules_version"], "win": not tier.is_fallback,
+        "prize": {"tier": tier.tier, "name": tier.name, "image": tier.image, "coupon_kind": tier.coupon_kind,
+                  "is_fallback": tier.is_fallback},
+        "coupon": coupon,
+        "player": {
+            "client_seed": result["client_seed"], "next_nonce": result["nonce"] + 1,
+            "plays_left_today": _left(campaign.plays_per_day, int(result["plays_today"])),
+            "plays_left_total": _left(campaign.plays_total, int(result["plays"])), "wins": result["wins"],
+        },
+    }
+
+
+def _recent_wins(redis, campaign: Campaign, openid: str, fallback: str) -> list[dict[str, str]]:
+    """The follower's wins still only in the stream (not yet ingested), newest entries only."""
+    entries = redis.xrevrange(CampaignKeys(campaign.id).events, count=STREAM_TAIL)
+    return [f for _, f in entries if f.get("type") == "draw" and f.get("openid") == openid
+            and f.get("awarded_tier") != fallback]
+
+
+def prizes(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
+    """The follower's wins in this campaign, oldest first, with their coupons' states."""
+    fallback = campaign.fallback_tier.tier if campaign.fallback_tier else ""
+    wins = {d.seq: {"seq": d.seq, "ts": to_ms(d.ts), "tier": d.awarded_tier, "code": d.coupon_code or ""}
+            for d in ctx.session.scalars(select(Draw).where(Draw.campaign_id == campaign.id, Draw.openid == openid,
+                                                            Draw.awarded_tier != fallback))}
+    for f in _recent_wins(ctx.redis, campaign, openid, fallback):
+        wins.setdefault(int(f["seq"]), {"seq": int(f["seq"]), "ts": int(f["ts"]), "tier": f["awarded_tier"],
+                                        "code": f.get("code", "")})
+    states = coupon_states(ctx.session, [w["code"] for w in wins.values() if w["code"]], ctx.clock)
+    tiers = {t.tier: t for t in campaign.tiers}
+    out = []
+    for win in sorted(wins.values(), key=lambda w: w["seq"]):
+        tier = tiers[win["tier"]]
+        coupon = None
+        if win["code"]:
+            coupon = {"code": win["code"], "kind": tier.coupon_kind, "card_id": tier.card_id,
+                      "state": states.get(win["code"], "issued")}
+        out.append({"seq": win["seq"], "ts": fairness.iso_ms(win["ts"]), "tier": tier.tier, "name": tier.name,
+                    "image": tier.image, "coupon": coupon})
+    return {"prizes": out}
+
+
+def revealed(campaign: Campaign, clock: Clock) -> bool:
+    """Whether the campaign's seed is public now."""
+    return is_revealed(campaign, clock.now())

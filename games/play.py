@@ -1,0 +1,116 @@
+"""The follower's JSON endpoints of a campaign: draw, state, client seed, prizes, and the public fairness proof.
+
+They are exempt from CSRF tokens because they demand what a cross-site form cannot
+send: a JSON content type on every write and, for the draw, an ``Idempotency-Key``
+header.
+"""
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, render_template, request
+
+from campaigns.catalog.models import Campaign
+from campaigns.draws import public, services as draws
+from campaigns.errors import InvalidInput, WeChatError
+from campaigns.players.services import ensure_player
+from campaigns.wechat.follow import ensure_following
+from extensions import csrf, db
+from web.follower import require_openid
+from web.staff_auth import current_staff
+
+from . import bp
+from .views import published_campaign
+
+
+def _context() -> draws.Context:
+    services = current_app.extensions["services"]
+    return draws.Context(db.session, services.redis, services.clock, services.secrets, services.settings)
+
+
+def _json_body() -> dict:
+    """The request's JSON object; refuses other content types (the CSRF defence) and malformed bodies."""
+    if not request.is_json:
+        raise InvalidInput("Send a JSON body (Content-Type: application/json).", fields={"Content-Type": "json"})
+    body = request.get_json(silent=True)
+    if body is None and not request.get_data():
+        return {}
+    if not isinstance(body, dict):
+        raise InvalidInput("The body must be a JSON object.", fields={"body": "invalid"})
+    return body
+
+
+def _player(slug: str) -> tuple[Campaign, str]:
+    campaign = published_campaign(slug)
+    return campaign, require_openid(campaign.account_id)
+
+
+def _check_follow(campaign: Campaign, openid: str) -> None:
+    if not campaign.follow_required:
+        return
+    try:
+        ensure_following(current_app.extensions["services"], campaign.account, openid)
+    except WeChatError:
+        # WeChat cannot answer now; the follower already passed the page's gate, so let them play.
+        return
+
+
+@bp.post("/<slug>/draw")
+@csrf.exempt
+def draw(slug: str):
+    """Draw once (or replay the draw of a repeated Idempotency-Key)."""
+    body = _json_body()
+    campaign, openid = _player(slug)
+    _check_follow(campaign, openid)
+    result = draws.draw(_context(), campaign, openid, request.headers.get("Idempotency-Key"),
+                        client_seed=body.get("client_seed"))
+    return jsonify(result)
+
+
+@bp.get("/<slug>/me")
+def me(slug: str):
+    """The follower's state in this campaign; the first call registers them as a player."""
+    campaign, openid = _player(slug)
+    ctx = _context()
+    ensure_player(db.session, campaign, openid, draws.player_of(ctx, campaign, openid))
+    db.session.commit()
+    return jsonify(draws.me(ctx, campaign, openid))
+
+
+@bp.put("/<slug>/client-seed")
+@csrf.exempt
+def client_seed(slug: str):
+    """Change the follower's client seed for their next draws."""
+    body = _json_body()
+    campaign, openid = _player(slug)
+    return jsonify(draws.set_client_seed(_context(), campaign, openid, body.get("client_seed")))
+
+
+@bp.get("/<slug>/prizes")
+def prizes(slug: str):
+    """The follower's wins in this campaign."""
+    campaign, openid = _player(slug)
+    return jsonify(draws.prizes(_context(), campaign, openid))
+
+
+@bp.get("/<slug>/fairness")
+def fairness(slug: str):
+    """The fairness commitment and every rules version; the server seed once revealed."""
+    campaign = published_campaign(slug)
+    services = current_app.extensions["services"]
+    return jsonify(public.fairness_document(campaign, services.clock, services.secrets))
+
+
+@bp.get("/<slug>/ledger.jsonl")
+def ledger(slug: str):
+    """The draw ledger as JSON lines: public once revealed, to staff before."""
+    campaign = published_campaign(slug)
+    services = current_app.extensions["services"]
+    public.ledger_allowed(campaign, services.clock, staff=current_staff() is not None)
+    lines = list(public.ledger_jsonl(db.session, campaign))
+    return Response(lines, mimetype="application/x-ndjson")
+
+
+@bp.get("/<slug>/verify")
+def verify_page(slug: str):
+    """The static verifier page: recomputes the follower's draws in the browser with WebCrypto."""
+    campaign = published_campaign(slug)
+    return render_template("games/verify.html", campaign=campaign)

@@ -1,0 +1,39 @@
+"""Building published campaigns for the draw engine's tests."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from campaigns.catalog.publish import publish
+from campaigns.clock import FixedClock
+from tests.factories import CampaignFactory, CouponCodeFactory, PrizeTierFactory
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+
+def make_campaign(session, *, prizes, fallback=("none", "谢谢参与", 90), codes=None, **campaign_fields):
+    """A draft campaign with ``prizes`` [(tier, weight, stock, release, coupon)] plus a fallback tier."""
+    fields = {"starts_at": NOW - timedelta(days=1), "ends_at": NOW + timedelta(days=13)}
+    fields.update(campaign_fields)
+    campaign = CampaignFactory(**fields)
+    for position, (tier, weight, stock, release, coupon) in enumerate(prizes):
+        PrizeTierFactory(campaign=campaign, position=position, tier=tier, name=f"prize {tier}", weight=weight,
+                         stock=stock, release=release, coupon_kind=coupon)
+    name, label, weight = fallback
+    PrizeTierFactory(campaign=campaign, position=len(prizes), tier=name, name=label, weight=weight, stock=0,
+                     release="all", is_fallback=True)
+    session.flush()
+    session.refresh(campaign)
+    for tier in campaign.tiers:
+        for code in (codes or {}).get(tier.tier, []):
+            CouponCodeFactory(tier_id=tier.id, code=code)
+    session.flush()
+    return campaign
+
+
+def published(session, services, *, min_interval_ms=0, at=NOW, **kwargs):
+    """A campaign made by :func:`make_campaign` and published (committed)."""
+    campaign = make_campaign(session, **kwargs)
+    publish(session, services.redis, campaign, clock=FixedClock(at), secrets=services.secrets,
+            min_interval_ms=min_interval_ms)
+    session.commit()
+    return campaign
