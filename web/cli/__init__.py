@@ -7,6 +7,7 @@ from flask import Flask
 
 # Modules that add commands to the groups in ``groups``; one line per topic.
 COMMAND_MODULES: tuple[str, ...] = (
+    "web.cli.draws",
     "web.cli.wechat_sim",
 )
 
