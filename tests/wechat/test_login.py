@@ -1,6 +1,7 @@
 """Follower login through WeChat OAuth, against the simulator over real HTTP."""
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -109,7 +110,7 @@ def test_wechat_refusing_a_used_code_ends_on_a_clear_page(app, sim_live_server, 
 def test_an_expired_code_ends_on_a_clear_page(app, sim_live_server, simulator, campaign):
     session = requests.Session()
     callback = start_login(sim_live_server, "spring", session, "erin")
-    simulator.state.clock = lambda: __import__("time").time() + 301
+    simulator.state.clock = lambda: time.time() + 301  # past the five minutes a code lives
     page = session.get(callback)
     assert page.status_code == 400 and "expired" in page.text
     assert logged_in_openid(app, session, campaign.account_id) is None
