@@ -73,18 +73,22 @@ def register_services(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from games import bp as games_bp
+    from web.api import bp as api_bp
     from web.console import bp as console_bp
     from web.coupon_views import bp as coupons_bp
     from web.health import bp as health_bp
     from web.redeem import bp as redeem_bp
+    from web.results import bp as results_bp
     from web.wechat import bp as wechat_bp
 
     app.register_blueprint(health_bp)
     app.register_blueprint(console_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(games_bp)
     app.register_blueprint(coupons_bp)
     app.register_blueprint(redeem_bp)
     app.register_blueprint(wechat_bp)
+    app.register_blueprint(results_bp)
 
 
 def register_handlers(app: Flask) -> None:

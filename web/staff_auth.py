@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import current_app, g, request, session
+from flask import current_app, request, session
 
 from campaigns.errors import CampaignError, Forbidden
 from campaigns.staff.models import Staff
 from campaigns.staff.services import staff_for_token
 from extensions import db
+
+
+_CACHE = "campaigns.staff"
 
 
 class StaffLoginRequired(CampaignError):
@@ -45,24 +48,30 @@ def _from_token(token: str) -> tuple[Staff | None, str | None]:
     return found
 
 
-def current_staff() -> Staff | None:
-    """The signed-in, active staff member (by session or by API token), if any."""
-    if "staff" not in g:
+def _identify() -> tuple[Staff | None, str | None]:
+    # Cached on the request itself: an app context (and its ``g``) may outlive one request.
+    cached = request.environ.get(_CACHE)
+    if cached is None:
         token = bearer_token()
         if token is not None:
-            g.staff, g.staff_role = _from_token(token)
+            cached = _from_token(token)
         else:
             staff_id = session.get("staff_id")
             staff = db.session.get(Staff, staff_id) if isinstance(staff_id, int) else None
-            g.staff = staff if staff is not None and staff.active else None
-            g.staff_role = g.staff.role if g.staff else None
-    return g.staff
+            staff = staff if staff is not None and staff.active else None
+            cached = (staff, staff.role if staff else None)
+        request.environ[_CACHE] = cached
+    return cached
+
+
+def current_staff() -> Staff | None:
+    """The signed-in, active staff member (by session or by API token), if any."""
+    return _identify()[0]
 
 
 def current_role() -> str | None:
     """The role the current request acts with (a token's role may be narrower than its owner's)."""
-    current_staff()
-    return g.staff_role
+    return _identify()[1]
 
 
 def staff_required(*roles: str):

@@ -20,7 +20,7 @@ from .services import require_account
 
 ACTIONS = ("pause", "resume", "end")
 # Which states each action starts from, so a refused transition says why in words.
-ALLOWED_FROM = {"publish": ("draft",), "pause": ("live",), "resume": ("paused",),
+ALLOWED_FROM = {"publish": ("draft",), "pause": ("scheduled", "live"), "resume": ("paused",),
                 "end": ("scheduled", "live", "paused"), "top_up": ("scheduled", "live", "paused")}
 
 
@@ -57,7 +57,11 @@ def change_state(session: Session, redis: Any, staff: Staff, campaign: Campaign,
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, action)
     before = campaign.status
-    getattr(_engine(), action)(session, redis, campaign, clock)
+    engine = _engine()
+    if action == "pause":
+        engine.pause(session, redis, campaign)
+    else:
+        getattr(engine, action)(session, redis, campaign, clock)
     audit.record(session, staff, f"campaign.{action}", clock.now(), account_id=campaign.account_id,
                  campaign_id=campaign.id, before={"status": before}, after={"status": campaign.status})
 
@@ -84,7 +88,8 @@ def parse_top_up(campaign: Campaign, raw: Any) -> dict[str, int]:
     return totals
 
 
-def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: Any, clock: Clock):
+def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: Any, clock: Clock,
+           secrets: SecretBox):
     """Raise the stock of prize tiers of a published campaign (a new rules version, announced)."""
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, "top_up")
@@ -96,7 +101,7 @@ def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: 
     if short:
         raise InvalidInput("Some prizes need more codes first.", fields=short)
     before = {t.tier: t.stock for t in campaign.tiers if t.tier in totals}
-    rules = _engine().top_up(session, redis, campaign, totals, clock)
+    rules = _engine().top_up(session, redis, campaign, totals, clock, secrets)
     audit.record(session, staff, "campaign.top_up", clock.now(), account_id=campaign.account_id,
                  campaign_id=campaign.id, before=before, after=totals)
     return rules

@@ -44,7 +44,7 @@ def upload_codes(slug: str):
     if not report.imported:
         db.session.rollback()
     body = {"tier": tier.tier, **report.as_dict()}
-    status = 200 if report.imported or not report.errors else 400
+    status = 200 if report.imported or not report.errors else 422
     if wants_json() or request.headers.get("X-Requested-With") == "fetch":
         return jsonify(body), status
     return render_template("console/codes.html", campaign=campaign, report=body,

@@ -59,13 +59,14 @@ def top_up(slug: str):
         if value:
             raw[tier.tier] = int(value) if value.isdigit() and len(value) < 11 else value
     svc = services()
-    lifecycle.top_up(db.session, svc.redis, me(), campaign, raw, svc.clock)
+    lifecycle.top_up(db.session, svc.redis, me(), campaign, raw, svc.clock, svc.secrets)
     db.session.commit()
     flash("Stock topped up; the new rules version is announced on the fairness page.")
     return redirect(url_for("console.campaign", slug=slug))
 
 
-def _traffic(source) -> tuple[float, float]:
+def traffic(source) -> tuple[float, float]:
+    """The weekday and weekend plays estimate from a form or a JSON object, checked."""
     values = []
     for key, default in (("weekday_plays", 1000), ("weekend_plays", 1500)):
         raw = source.get(key, default)
@@ -102,7 +103,7 @@ def _local(at, zone: str) -> date:
 @staff_required(*EDITORS)
 def live_preview():
     """The editor's live preview: the form as it stands plus a traffic estimate, as JSON."""
-    weekday, weekend = _traffic(request.form)
+    weekday, weekend = traffic(request.form)
     return jsonify(preview_of(document_from_form(request.form), weekday, weekend))
 
 
@@ -111,7 +112,7 @@ def live_preview():
 def campaign_preview(slug: str):
     """The preview of a saved campaign for a traffic estimate given in the address."""
     campaign = editing.campaign_for(db.session, me(), slug)
-    weekday, weekend = _traffic(request.args)
+    weekday, weekend = traffic(request.args)
     result = preview_of(document.to_document(campaign), weekday, weekend)
     return render_template("console/preview.html", campaign=campaign, result=result, weekday=weekday,
                            weekend=weekend, codes=validation.available_codes(db.session, campaign))
