@@ -37,3 +37,33 @@ def published(session, services, *, min_interval_ms=0, at=NOW, **kwargs):
             min_interval_ms=min_interval_ms)
     session.commit()
     return campaign
+
+
+def context(services, session):
+    """The draw services' context on the test's stores."""
+    from campaigns.draws import services as draws
+
+    return draws.Context(session, services.redis, services.clock, services.secrets, services.settings)
+
+
+def play(services, session, campaign, openid, key, *, at=None, client_seed=None):
+    """One draw through the engine, at instant ``at`` (a datetime) instead of the Redis clock."""
+    from campaigns.clock import to_ms
+    from campaigns.draws import engine, services as draws
+
+    ctx = context(services, session)
+    fair = draws.fairness_for(session, campaign, services.secrets)
+    return engine.run(services.redis, campaign.id, fair, player=draws.player_of(ctx, campaign, openid),
+                      openid=openid, idempotency_key=key, client_seed=client_seed,
+                      at_ms=None if at is None else to_ms(at))
+
+
+def ingest_all(services, campaign_id):
+    """Move the campaign's stream into SQL as the worker does."""
+    from campaigns.analytics.ingest import ingest_campaign
+
+    session = services.session_factory()
+    try:
+        return ingest_campaign(session, services.redis, campaign_id, "test-consumer", time_budget_s=20)
+    finally:
+        session.close()

@@ -1,0 +1,167 @@
+"""The draw script's decisions against the real Redis, replayed by the independent verifier."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from campaigns.draws import fairness, public
+from campaigns.draws.verify import Mismatch, Version, verify
+from campaigns.errors import Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
+from campaigns.catalog import publish as lifecycle
+from campaigns.keys import CampaignKeys
+from extensions import db
+
+from .helpers import NOW, ingest_all, play, published
+
+
+def _verify(services, campaign):
+    ingest_all(services, campaign.id)
+    db.session.expire_all()
+    return public.verify_campaign(db.session, campaign, services.secrets)
+
+
+def test_refused_plays_consume_no_nonce_and_no_seq(services):
+    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")], plays_per_day=2)
+    before = NOW - timedelta(days=2)
+    with pytest.raises(NotStarted):
+        play(services, db.session, campaign, "o1", "k-refused-1", at=before)
+    first = play(services, db.session, campaign, "o1", "k-000001", at=NOW)
+    second = play(services, db.session, campaign, "o1", "k-000002", at=NOW)
+    with pytest.raises(LimitReached):
+        play(services, db.session, campaign, "o1", "k-000003", at=NOW)
+    with pytest.raises(Ended):
+        play(services, db.session, campaign, "o1", "k-000004", at=NOW + timedelta(days=30))
+    next_day = play(services, db.session, campaign, "o1", "k-000005", at=NOW + timedelta(days=1))
+    assert [first["nonce"], second["nonce"], next_day["nonce"]] == [0, 1, 2]
+    assert [first["seq"], second["seq"], next_day["seq"]] == [1, 2, 3]
+    assert services.redis.xlen(CampaignKeys(campaign.id).events) == 3
+    assert _verify(services, campaign) == 3
+
+
+def test_same_key_replays_the_same_draw_and_changes_nothing(services):
+    campaign = published(db.session, services, prizes=[("gold", 50, 1, "all", "none")])
+    first = play(services, db.session, campaign, "o1", "same-key-1", at=NOW)
+    again = play(services, db.session, campaign, "o1", "same-key-1", at=NOW + timedelta(hours=1))
+    assert again == first
+    assert services.redis.get(CampaignKeys(campaign.id).seq) == "1"
+    # The key is per player: someone else's identical key is their own draw.
+    other = play(services, db.session, campaign, "o2", "same-key-1", at=NOW)
+    assert other["seq"] == 2
+
+
+def test_paused_then_resumed(services):
+    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    lifecycle.pause(db.session, services.redis, campaign)
+    with pytest.raises(Paused):
+        play(services, db.session, campaign, "o1", "k-000001", at=NOW)
+    lifecycle.resume(db.session, services.redis, campaign, services.clock)
+    assert play(services, db.session, campaign, "o1", "k-000002", at=NOW)["nonce"] == 0
+
+
+def test_rate_limit_refuses_a_second_play_within_the_interval(services):
+    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")], min_interval_ms=300)
+    play(services, db.session, campaign, "o1", "k-000001", at=NOW)
+    with pytest.raises(RateLimited):
+        play(services, db.session, campaign, "o1", "k-000002", at=NOW + timedelta(milliseconds=100))
+    assert play(services, db.session, campaign, "o1", "k-000003", at=NOW + timedelta(milliseconds=400))["nonce"] == 1
+
+
+def test_stock_runs_out_into_the_fallback_and_codes_are_given_once(services):
+    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 3, "all", "code")], fallback=("none", "x", 1),
+                         codes={"gold": ["G1", "G2", "G3", "G4"]})
+    results = [play(services, db.session, campaign, f"o{i}", f"k-{i:06d}", at=NOW) for i in range(6)]
+    won = [r for r in results if r["awarded_tier"] == "gold"]
+    assert len(won) == 3 and sorted(r["code"] for r in won) == ["G1", "G2", "G3"]
+    assert [r["reason"] for r in results if r["awarded_tier"] == "none"] == ["out_of_stock"] * 3
+    assert _verify(services, campaign) == 6
+
+
+def test_per_day_release_resets_at_local_midnight_across_daylight_saving(services):
+    start = datetime(2026, 3, 27, 12, 0, tzinfo=timezone.utc)
+    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 10, {"per_day": 1}, "none")],
+                         fallback=("none", "x", 1), timezone="Europe/Berlin", starts_at=start,
+                         ends_at=start + timedelta(days=5), at=start)
+    # 2026-03-29 in Berlin is 23 hours long: it ends at 22:00 UTC.
+    at = [datetime(2026, 3, 29, 21, 59, tzinfo=timezone.utc), datetime(2026, 3, 29, 21, 59, 30, tzinfo=timezone.utc),
+          datetime(2026, 3, 29, 22, 0, tzinfo=timezone.utc)]
+    results = [play(services, db.session, campaign, f"o{i}", f"k-{i:06d}", at=t) for i, t in enumerate(at)]
+    assert [(r["awarded_tier"], r["reason"], r["day"]) for r in results] == [
+        ("gold", "", "2026-03-29"), ("none", "daily_limit", "2026-03-29"), ("gold", "", "2026-03-30")]
+    assert _verify(services, campaign) == 3
+
+
+def test_winning_moments_are_awarded_once_each_and_never_early(services):
+    campaign = published(db.session, services, prizes=[("flash", 0, 3, "moments", "none")], fallback=("none", "x", 1))
+    seed = services.secrets.open(campaign.server_seed_sealed)
+    instants = sorted(fairness.moments(seed, "flash", 3, *_bounds(campaign)))
+    first = datetime.fromtimestamp(instants[0] / 1000, tz=timezone.utc)
+    before = play(services, db.session, campaign, "o1", "k-000001", at=first - timedelta(milliseconds=1))
+    assert before["awarded_tier"] == "none"
+    at_moment = play(services, db.session, campaign, "o2", "k-000002", at=first)
+    assert (at_moment["awarded_tier"], at_moment["reason"]) == ("flash", "moment")
+    after = play(services, db.session, campaign, "o3", "k-000003", at=first + timedelta(milliseconds=1))
+    assert after["awarded_tier"] == "none"
+    end = datetime.fromtimestamp(instants[-1] / 1000, tz=timezone.utc)
+    late = [play(services, db.session, campaign, f"p{i}", f"k-late-{i:03d}", at=end) for i in range(4)]
+    assert [r["awarded_tier"] for r in late] == ["flash", "flash", "none", "none"]
+    assert _verify(services, campaign) == 7
+
+
+def _bounds(campaign):
+    doc = json.loads(campaign.rules_versions[0].rules_json)
+    return fairness.parse_iso_ms(doc["start"]), fairness.parse_iso_ms(doc["end"])
+
+
+def test_wins_total_turns_further_wins_into_the_fallback(services):
+    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 10, "all", "none")],
+                         fallback=("none", "x", 1), wins_total=1)
+    results = [play(services, db.session, campaign, "o1", f"k-{i:06d}", at=NOW) for i in range(3)]
+    assert [(r["awarded_tier"], r["reason"]) for r in results] == [
+        ("gold", ""), ("none", "player_win_limit"), ("none", "player_win_limit")]
+    assert _verify(services, campaign) == 3
+
+
+def test_client_seed_from_the_body_is_used_and_checked(services):
+    campaign = published(db.session, services, prizes=[("gold", 10, 10, "all", "none")])
+    result = play(services, db.session, campaign, "o1", "k-000001", at=NOW, client_seed="my-own-seed")
+    assert result["client_seed"] == "my-own-seed"
+    seed = services.secrets.open(campaign.server_seed_sealed)
+    prizes = [{"tier": t.tier, "weight": t.weight} for t in campaign.tiers]
+    assert result["drawn_tier"] == fairness.drawn_tier(seed, "my-own-seed", 0, prizes)
+    with pytest.raises(InvalidInput):
+        play(services, db.session, campaign, "o1", "k-000002", at=NOW, client_seed="no spaces")
+
+
+def test_top_up_publishes_a_version_from_the_next_seq(services):
+    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 1, "all", "none")], fallback=("none", "x", 1))
+    assert play(services, db.session, campaign, "o1", "k-000001", at=NOW)["awarded_tier"] == "gold"
+    assert play(services, db.session, campaign, "o2", "k-000002", at=NOW)["reason"] == "out_of_stock"
+    version = lifecycle.top_up(db.session, services.redis, campaign, {"gold": 2}, services.clock, services.secrets)
+    db.session.commit()
+    assert (version.version, version.from_seq) == (2, 3)
+    third = play(services, db.session, campaign, "o3", "k-000003", at=NOW)
+    assert (third["awarded_tier"], third["rules_version"]) == ("gold", 2)
+    assert _verify(services, campaign) == 3
+
+
+def test_the_verifier_names_the_first_tampered_line(services):
+    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    for i in range(5):
+        play(services, db.session, campaign, f"o{i}", f"k-{i:06d}", at=NOW)
+    assert _verify(services, campaign) == 5
+    seed = services.secrets.open(campaign.server_seed_sealed)
+    lines = list(public.ledger.public_lines(db.session, campaign.id))
+    versions = public.versions_of(campaign)
+    forged = [dict(line) for line in lines]
+    forged[2]["awarded_tier"] = "gold" if forged[2]["awarded_tier"] != "gold" else "none"
+    with pytest.raises(Mismatch) as caught:
+        verify(seed, campaign.server_seed_hash, versions, forged)
+    assert caught.value.seq == 3
+    with pytest.raises(Mismatch):
+        verify("0" * 64, campaign.server_seed_hash, versions, lines)
+    with pytest.raises(Mismatch) as gap:
+        verify(seed, campaign.server_seed_hash, versions, lines[:1] + lines[2:])
+    assert gap.value.seq == 2
+    assert isinstance(versions[0], Version)
