@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from web.coupon_views import bp as coupons_bp
     from web.health import bp as health_bp
     from web.redeem import bp as redeem_bp
+    from web.results import bp as results_bp
     from web.wechat import bp as wechat_bp
 
     app.register_blueprint(health_bp)
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coupons_bp)
     app.register_blueprint(redeem_bp)
     app.register_blueprint(wechat_bp)
+    app.register_blueprint(results_bp)
 
 
 def register_handlers(app: Flask) -> None:

@@ -29,6 +29,7 @@ def hmac_pseudonym(key: bytes, openid: str) -> str:
 
 def pseudonymizer(session: Session, campaign_id: int, key_material: str) -> Callable[[str], str]:
     """A function from openid to the campaign pseudonym (the ledger's, else the HMAC)."""
-    ledger = dict(session.execute(select(Draw.openid, Draw.player).where(Draw.campaign_id == campaign_id).distinct()).tuples())
+    ledger = {openid: player for openid, player in session.execute(
+        select(Draw.openid, Draw.player).where(Draw.campaign_id == campaign_id).distinct())}
     key = campaign_key(key_material, campaign_id)
     return lambda openid: ledger.get(openid) or hmac_pseudonym(key, openid)
