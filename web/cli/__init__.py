@@ -8,6 +8,8 @@ from flask import Flask
 # Modules that add commands to the groups in ``groups``; one line per topic.
 COMMAND_MODULES: tuple[str, ...] = (
     "web.cli.draws",
+    "web.cli.staff",
+    "web.cli.campaign_files",
     "web.cli.wechat_sim",
 )
 
