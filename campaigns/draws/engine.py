@@ -27,7 +27,7 @@ from .inventory import IDEMPOTENCY_TTL_S
 log = logging.getLogger(__name__)
 
 SCRIPT = (Path(__file__).with_name("draw.lua")).read_text()
-MAX_ATTEMPTS = 4
+MAX_ATTEMPTS = 8
 HINTS_MAX = 50_000
 IDEMPOTENCY_KEY_CHARS = fairness.CLIENT_SEED  # the same alphabet, checked for 8–64 characters below
 
