@@ -65,8 +65,8 @@ def operator(app):
 
 
 @pytest.fixture
-def ctx(services, sim):
-    """The issuers' collaborators, talking to the simulator."""
+def ctx(services):
+    """The issuers' collaborators; WeChat is whichever simulator the test started."""
     return IssuerContext(session=db.session, redis=services.redis, clock=services.clock,
                          wechat=lambda account: client_for(services, account), settings=services.settings)
 

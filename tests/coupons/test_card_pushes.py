@@ -31,7 +31,6 @@ def pushing_sim(app, live_server):
 def test_adding_and_consuming_a_card_reach_the_coupon_through_the_webhook(app, live_server, pushing_sim, ctx, services,
                                                                            account, campaign, store, operator):
     account.slug, account.token_sealed = DEMO_SLUG, BOX.seal(DEMO_TOKEN)
-    ctx.settings["WECHAT_API_BASE"] = pushing_sim.url
     tier = PrizeTierFactory(campaign=campaign, tier="card", coupon_kind="wechat_card", card_id=new_card(ctx, account))
     db.session.commit()
     add_codes(ctx, tier, ["W000000001"])

@@ -35,7 +35,7 @@ def new_card(ctx, account) -> str:
 
 
 @pytest.fixture
-def card_tier(ctx, account, campaign):
+def card_tier(ctx, sim, account, campaign):
     tier = PrizeTierFactory(campaign=campaign, tier="card", name="Coffee card", coupon_kind="wechat_card",
                             card_id=new_card(ctx, account))
     db.session.commit()
