@@ -11,6 +11,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "web.cli.staff",
     "web.cli.campaign_files",
     "web.cli.wechat_sim",
+    "web.cli.analytics",
 )
 
 
