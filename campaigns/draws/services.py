@@ -189,10 +189,15 @@ def prizes(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
         coupon = None
         if win["code"]:
             coupon = {"code": win["code"], "kind": tier.coupon_kind, "card_id": tier.card_id,
-                      "state": states.get(win["code"], "issued")}
+                      "state": _won_state(states.get(win["code"]))}
         out.append({"seq": win["seq"], "ts": fairness.iso_ms(win["ts"]), "tier": tier.tier, "name": tier.name,
                     "image": tier.image, "coupon": coupon})
     return {"prizes": out}
+
+
+def _won_state(state: str | None) -> str:
+    """A won code's state; until the worker has ingested the draw, SQL still says ``available``."""
+    return "issued" if state in (None, "available") else state
 
 
 def revealed(campaign: Campaign, clock: Clock) -> bool:
