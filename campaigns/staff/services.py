@@ -68,8 +68,9 @@ def authenticate(session: Session, redis, email: str, password: str, client: str
     if staff is None or not valid or not staff.active:
         pipe = redis.pipeline()
         for key in counters:
+            # The window starts at the first failure (SET NX keeps it; INCR keeps the TTL).
+            pipe.set(key, 0, ex=FAILURE_WINDOW_SECONDS, nx=True)
             pipe.incr(key)
-            pipe.expire(key, FAILURE_WINDOW_SECONDS, nx=True)
         pipe.execute()
         raise InvalidInput("The e-mail address or the password is wrong.",
                           fields={"password": "The e-mail address or the password is wrong."})

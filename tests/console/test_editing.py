@@ -1,6 +1,9 @@
 """Creating and editing drafts through the console's editor, with field-level messages."""
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from sqlalchemy import select
 
@@ -12,8 +15,9 @@ from extensions import db
 def form_of(doc: dict) -> dict:
     """The editor's form fields for a campaign document."""
     form = {k: doc[k] for k in ("slug", "name", "account", "game", "timezone", "starts_at", "ends_at")}
-    form["starts_at"] = form["starts_at"][:16]
-    form["ends_at"] = form["ends_at"][:16]
+    for key in ("starts_at", "ends_at"):
+        # The editor's datetime-local fields are in the campaign's time zone.
+        form[key] = datetime.fromisoformat(doc[key]).astimezone(ZoneInfo(doc["timezone"])).strftime("%Y-%m-%dT%H:%M")
     form["plays_per_day"] = str(doc.get("plays_per_day") or "")
     form["channels"] = "\n".join(doc.get("channels", []))
     for key, value in (doc.get("look") or {}).items():
