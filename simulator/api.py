@@ -67,6 +67,7 @@ def _caller():
 
 @bp.get("/cgi-bin/token")
 def token():
+    """``cgi-bin/token``: a new access token for the app id and secret."""
     if request.args.get("grant_type") != "client_credential":
         return wx_error(40002, "invalid grant_type")
     app_id, secret = request.args.get("appid", ""), request.args.get("secret", "")
@@ -97,6 +98,7 @@ def _user_info(app_id: str, openid: str) -> dict | None:
 
 @bp.get("/cgi-bin/user/info")
 def user_info():
+    """``cgi-bin/user/info``: one user's subscribe status and profile."""
     app_id, refused = _caller()
     if refused:
         return refused
@@ -106,6 +108,7 @@ def user_info():
 
 @bp.post("/cgi-bin/user/info/batchget")
 def user_info_batch():
+    """``cgi-bin/user/info/batchget``: up to 100 users at once."""
     app_id, refused = _caller()
     if refused:
         return refused
@@ -120,6 +123,7 @@ def user_info_batch():
 
 @bp.post("/cgi-bin/qrcode/create")
 def qrcode_create():
+    """``cgi-bin/qrcode/create``: a temporary or permanent scene QR code."""
     app_id, refused = _caller()
     if refused:
         return refused
@@ -178,6 +182,7 @@ def _day(at: int) -> date:
 
 @bp.post("/datacube/getusersummary")
 def getusersummary():
+    """``datacube/getusersummary``: follows and unfollows per day (at most 7 days)."""
     app_id, refused = _caller()
     if refused:
         return refused
@@ -193,6 +198,7 @@ def getusersummary():
 
 @bp.post("/datacube/getusercumulate")
 def getusercumulate():
+    """``datacube/getusercumulate``: the follower count at the end of each day."""
     app_id, refused = _caller()
     if refused:
         return refused

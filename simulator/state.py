@@ -28,6 +28,7 @@ PUSH_MODES = ("plaintext", "compatible", "aes")
 
 @dataclass
 class Token:
+    """An access token or ticket and when it expires (epoch seconds)."""
     value: str
     expires_at: float
 
@@ -60,6 +61,7 @@ class SimUser:
 
 @dataclass
 class Code:
+    """A one-time OAuth code."""
     app_id: str
     user: str
     scope: str
@@ -69,6 +71,7 @@ class Code:
 
 @dataclass
 class SnsToken:
+    """An OAuth (``sns``) access or refresh token."""
     app_id: str
     user: str
     scope: str

@@ -10,17 +10,16 @@ from urllib.parse import urlsplit
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
-
 from sqlalchemy import select
 
 from campaigns.catalog.models import Campaign, OfficialAccount
 from campaigns.catalog.services import get_by_slug
+from campaigns.coupons.push import CARD_EVENTS, handle_card_event
 from campaigns.errors import Busy, CampaignError, InvalidInput, LoginFailed
+from campaigns.wechat import push
 from campaigns.wechat.accounts import credentials
 from campaigns.wechat.client import Bases
 from campaigns.wechat.jssdk import wx_config
-from campaigns.coupons.push import CARD_EVENTS, handle_card_event
-from campaigns.wechat import push
 from campaigns.wechat.oauth import authorize_url, exchange, remember
 from extensions import csrf, db
 from web import follower

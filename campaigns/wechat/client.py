@@ -61,6 +61,7 @@ class TimeoutSession(requests.Session):
         self.default_timeout = timeout
 
     def request(self, method, url, **kwargs):
+        """Send the request, with the default timeout unless one is given."""
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
         return super().request(method, url, **kwargs)
@@ -83,6 +84,7 @@ class SharedTicketJSAPI(WeChatJSAPI):
 
     def _shared(self, key: str, kind: str) -> str:
         def fetch() -> tuple[str, int]:
+            """Ask WeChat for a new ticket of ``kind``."""
             result = self.get_ticket(kind)
             return result["ticket"], int(result.get("expires_in", 7200))
 
