@@ -11,6 +11,7 @@
   var ctx = canvas.getContext("2d", { willReadFrequently: true });
   var underText = document.getElementById("under-text");
   var underImage = document.getElementById("under-image");
+  var revealButton = document.getElementById("reveal");
   var GRID_X = 20, GRID_Y = 12;   // coarse sampling grid of the cleared share
   var SAMPLE_EVERY = 120;          // ms between samples while a finger moves
   var BRUSH = 0.07;                // brush radius, as a share of the card's width
@@ -85,6 +86,7 @@
   function finish() {
     revealed = true;
     canvas.classList.add("gone");
+    revealButton.hidden = true;
     G.showResult(result);
   }
 
@@ -162,7 +164,7 @@
   canvas.addEventListener("touchmove", function (event) { event.preventDefault(); }, { passive: false });
   window.addEventListener("resize", resized);
   window.addEventListener("orientationchange", resized);
-  document.getElementById("reveal").addEventListener("click", reveal);
+  revealButton.addEventListener("click", reveal);
 
   G.start({
     reset: function () {
@@ -175,6 +177,7 @@
       underText.textContent = "?";
       underImage.hidden = true;
       canvas.classList.remove("gone");
+      revealButton.hidden = false;
       canvas.dataset.cleared = "0.00";
       fit();
     }

@@ -1,12 +1,12 @@
 """Campaigns, logged-in followers and published prize tables for the game tests."""
 from __future__ import annotations
 
-import importlib
 from datetime import timedelta
 
+from campaigns.catalog.publish import publish
 from campaigns.clock import SystemClock
 from extensions import db
-from tests.factories import CampaignFactory, PrizeTierFactory
+from tests.factories import CampaignFactory, CouponCodeFactory, PrizeTierFactory
 
 PRIZES = (
     # tier, name, weight, stock, fallback
@@ -31,10 +31,19 @@ def make_campaign(game: str = "scratch", prizes=PRIZES, **fields):
     return campaign
 
 
-def publish(services, campaign):
-    """Publish through the draw engine (loads the Redis state the draw script reads)."""
-    module = importlib.import_module("campaigns.catalog.publish")
-    module.publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets)
+def published(services, game: str = "scratch", prizes=PRIZES, codes: dict[str, int] | None = None, **fields):
+    """A campaign published through the draw engine (seed, rules, the Redis state the draw script reads).
+
+    ``codes`` gives tiers a pool of coupon codes. The per-player minimum interval between
+    draws is off, so tests can play quickly.
+    """
+    campaign = make_campaign(game, prizes, **{**fields, "status": "draft"})
+    for tier in campaign.tiers:
+        for n in range((codes or {}).get(tier.tier, 0)):
+            tier.coupon_kind = "code"
+            CouponCodeFactory(tier_id=tier.id, code=f"C{campaign.id}{tier.tier.upper()}{n:04d}")
+    db.session.flush()
+    publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets, min_interval_ms=0)
     db.session.commit()
     return campaign
 
