@@ -85,3 +85,9 @@ def frozen(app, clock):
     """Run the app on the test clock."""
     app.extensions["services"].clock = clock
     return clock
+
+
+@pytest.fixture
+def spec(client):
+    """The OpenAPI document as the app serves it."""
+    return client.get("/api/v1/openapi.json").get_json()

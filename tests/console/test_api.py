@@ -21,11 +21,6 @@ def token_for(staff, role=None) -> dict:
 
 
 @pytest.fixture
-def spec(client):
-    return client.get("/api/v1/openapi.json").get_json()
-
-
-@pytest.fixture
 def marketer_token(marketer):
     return token_for(marketer)
 
