@@ -1,0 +1,278 @@
+"""Draw engine benchmark (loopback only, bounded time): ``python bench/draws.py [--seconds 5]``.
+
+(a) the Lua draw script alone vs a naive WATCH/MULTI implementation, many concurrent clients;
+(b) POST /c/<slug>/draw under gunicorn vs GET /c/<slug>/me on the same server;
+(c) (a) with ``appendfsync everysec`` vs ``always``.
+Every run checks that nothing was oversold and no coupon code was given twice.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import redis as redis_lib  # noqa: E402
+
+from campaigns.draws import engine, fairness, inventory  # noqa: E402
+from campaigns.keys import CampaignKeys  # noqa: E402
+from campaigns.redisconn import RedisServer, connect  # noqa: E402
+
+SEED = fairness.sha256_hex("bench seed")
+STOCK = {"gold": 500, "silver": 5000}
+PRIZES = [{"tier": "gold", "name": "gold", "weight": 5, "stock": STOCK["gold"], "release": "all", "coupon": "code",
+           "value": "10.00", "currency": "CNY"},
+          {"tier": "silver", "name": "silver", "weight": 30, "stock": STOCK["silver"], "release": {"per_day": 4000},
+           "coupon": "none", "value": "1.00", "currency": "CNY"},
+          {"tier": "none", "name": "none", "weight": 65, "stock": 0, "release": "all", "coupon": "none",
+           "value": "0.00", "currency": "CNY"}]
+WEIGHTS = tuple({"tier": p["tier"], "weight": p["weight"]} for p in PRIZES)
+
+
+def document() -> dict:
+    """A week-long campaign that started an hour ago."""
+    now = int(time.time() * 1000)
+    return fairness.rules_document(slug="bench", timezone_name="Asia/Shanghai", start_ms=now - 3_600_000,
+                                   end_ms=now + 7 * 86_400_000, prizes=PRIZES, fallback_tier="none",
+                                   plays_per_day=None, plays_total=None, wins_total=None)
+
+
+def load_campaign(redis, campaign_id: int) -> None:
+    """The benchmark campaign's Redis state, with a code for every gold prize."""
+    codes = {"gold": [f"G{campaign_id}-{i:05d}" for i in range(STOCK["gold"])]}
+    inventory.load(redis, campaign_id, document(), server_seed=SEED, campaign_status="live", rules_version=1,
+                   codes=codes, min_interval_ms=0)
+
+
+def script_client(url: str, campaign_id: int, seconds: float, depth: int, worker: int) -> tuple[int, float]:
+    """Draw with EVALSHA until the deadline, ``depth`` calls per pipeline (one call per simulated client)."""
+    redis = connect(url)
+    script = engine.draw_script(redis)
+    keys = CampaignKeys(campaign_id)
+    done, n = 0, 0
+    start = time.monotonic()
+    deadline = start + seconds
+    while time.monotonic() < deadline:
+        pipe = redis.pipeline(transaction=False)
+        for _ in range(depth):
+            player, n = f"w{worker}-{n}", n + 1
+            tier = fairness.drawn_tier(SEED, "bench", 0, WEIGHTS)
+            script(keys=engine._keys(campaign_id, player, f"k{n:08d}"),
+                   args=[player, "openid-" + player, "bench", "expect", 0, tier, 600, "", campaign_id], client=pipe)
+        done += sum(1 for raw in pipe.execute() if "seq" in json.loads(raw))
+    return done, time.monotonic() - start
+
+
+def naive_draw(redis, keys: CampaignKeys, player: str) -> None:
+    """The naive implementation: optimistic WATCH on the counters, then MULTI/EXEC, retried on conflict."""
+    while True:
+        with redis.pipeline() as pipe:
+            try:
+                pipe.watch(keys.awarded, keys.seq, keys.players)
+                nonce = int(pipe.hget(keys.players, f"{player}:nonce") or 0)
+                tier = fairness.drawn_tier(SEED, "bench", nonce, WEIGHTS)
+                awarded = int(pipe.hget(keys.awarded, tier) or 0)
+                stock = int(pipe.hget(keys.tiers, f"{tier}:stock") or 0)
+                if tier != "none" and awarded >= stock:
+                    tier = "none"
+                seq = int(pipe.get(keys.seq) or 0) + 1
+                pipe.multi()
+                pipe.hincrby(keys.awarded, tier, 1)
+                if tier == "gold":
+                    pipe.lpop(keys.codes("gold"))
+                pipe.set(keys.seq, seq)
+                pipe.hset(keys.players, f"{player}:nonce", nonce + 1)
+                pipe.xadd(keys.events, {"type": "draw", "seq": seq, "player": player, "awarded_tier": tier})
+                pipe.execute()
+                return
+            except redis_lib.WatchError:
+                continue
+
+
+def naive_client(url: str, campaign_id: int, seconds: float, depth: int, worker: int) -> tuple[int, float]:
+    """Naive draws from ``depth`` threads (each its own connection) until the deadline."""
+    keys = CampaignKeys(campaign_id)
+    counts = [0] * depth
+    start = time.monotonic()
+    deadline = start + seconds
+
+    def loop(slot: int) -> None:
+        redis = connect(url)
+        while time.monotonic() < deadline:
+            naive_draw(redis, keys, f"w{worker}-{slot}-{counts[slot]}")
+            counts[slot] += 1
+
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(depth)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(counts), time.monotonic() - start
+
+
+def oversold(redis, campaign_id: int) -> bool:
+    """Whether any tier was awarded beyond its stock, or a code was given twice (from the stream)."""
+    keys = CampaignKeys(campaign_id)
+    awarded = {k: int(v) for k, v in redis.hgetall(keys.awarded).items()}
+    codes = [f.get("code") for _, f in redis.xrange(keys.events) if f.get("code")]
+    return any(awarded.get(t, 0) > s for t, s in STOCK.items()) or len(codes) != len(set(codes))
+
+
+def run_clients(target, url: str, campaign_id: int, seconds: float, processes: int, depth: int) -> float:
+    """Draws per second of ``processes`` client processes running ``target``."""
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        parts = pool.starmap(target, [(url, campaign_id, seconds, depth, w) for w in range(processes)])
+    return sum(done for done, _ in parts) / max(elapsed for _, elapsed in parts)
+
+
+def part_a(directory: Path, seconds: float, fsync: str) -> dict:
+    """Script vs naive on a fresh TCP-loopback Redis with the given appendfsync."""
+    server = RedisServer(directory / f"redis-{fsync}", port=free_port(), unixsocket=False, appendfsync=fsync).start()
+    try:
+        redis = connect(server.url)
+        out = {}
+        for name, target, campaign_id, depth in (("script", script_client, 1, 32), ("naive", naive_client, 2, 8),
+                                                 ("script_1deep", script_client, 3, 1)):
+            load_campaign(redis, campaign_id)
+            out[name] = run_clients(target, server.url, campaign_id, seconds, 2, depth)
+            out[f"{name}_oversold"] = oversold(redis, campaign_id)
+        return out
+    finally:
+        server.stop()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_worker(port: int, path: str, method: str, cookies: list[str], seconds: float) -> list[float]:
+    """One keep-alive connection per cookie (thread); latencies in ms of 2xx answers."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def loop(cookie: str) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        mine = []
+        while time.monotonic() < deadline:
+            headers = {"Cookie": f"session={cookie}", "Accept": "application/json"}
+            body = None
+            if method == "POST":
+                headers.update({"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex})
+                body = "{}"
+            t0 = time.perf_counter()
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            if response.status < 300:
+                mine.append((time.perf_counter() - t0) * 1000)
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=loop, args=(c,)) for c in cookies]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def measure_http(port: int, path: str, method: str, cookies: list[str], seconds: float, processes: int = 2) -> dict:
+    """Throughput and p50/p99 of one endpoint from ``processes`` load processes sharing the cookies."""
+    share = [cookies[i::processes] for i in range(processes)]
+    with multiprocessing.get_context("spawn").Pool(processes) as pool:
+        start = time.monotonic()
+        parts = pool.starmap(http_worker, [(port, path, method, s, seconds) for s in share])
+        elapsed = time.monotonic() - start
+    latencies = sorted(x for p in parts for x in p)
+    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies),
+            "p99": latencies[int(len(latencies) * 0.99) - 1]}
+
+
+def part_b(directory: Path, seconds: float, connections: int) -> dict:
+    """The HTTP endpoint under gunicorn (2 gthread workers x 4 threads) vs /me on the same server."""
+    from bench.http_setup import prepare
+
+    server = RedisServer(directory / "redis-http", port=free_port(), unixsocket=False).start()
+    env = dict(os.environ, APP_ENV="test", LOG_LEVEL="WARNING", REDIS_URL=server.url,
+               DATABASE_URL=f"sqlite:///{directory / 'bench.sqlite3'}", SECRET_KEY="bench-secret")
+    port = free_port()
+    gunicorn = None
+    try:
+        slug, cookies, campaign_id = prepare(env, connections)
+        gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                                     "--threads", "4", "--worker-class", "gthread", "app:create_app()"],
+                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_http(port)
+        me = measure_http(port, f"/c/{slug}/me", "GET", cookies, seconds)
+        draw = measure_http(port, f"/c/{slug}/draw", "POST", cookies, seconds)
+        return {"me": me, "draw": draw, "oversold": oversold(connect(server.url), campaign_id)}
+    finally:
+        if gunicorn:
+            gunicorn.terminate()
+            gunicorn.wait(10)
+        server.stop()
+
+
+def wait_http(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status < 500:
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each measurement")
+    parser.add_argument("--connections", type=int, default=16, help="HTTP client connections")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = Path(tmp)
+        everysec = part_a(directory, args.seconds, "everysec")
+        always = part_a(directory, args.seconds, "always")
+        http = part_b(directory, args.seconds, args.connections)
+    print(f"{'measurement':<52}{'result':>22}")
+    rows = [
+        ("(a) script, 2 procs x 32 pipelined (everysec)", f"{everysec['script']:,.0f} draws/s"),
+        ("(a) script, 2 procs, 1 call per round trip", f"{everysec['script_1deep']:,.0f} draws/s"),
+        ("(a) naive WATCH/MULTI, 2 procs x 8 threads", f"{everysec['naive']:,.0f} draws/s"),
+        ("(a) script / naive", f"{everysec['script'] / everysec['naive']:.1f}x"),
+        ("(c) script, appendfsync always", f"{always['script']:,.0f} draws/s"),
+        ("(c) always / everysec", f"{always['script'] / everysec['script']:.2f}"),
+        ("(b) GET /me under gunicorn", f"{http['me']['rps']:,.0f} req/s"),
+        ("(b) GET /me p50 / p99", f"{http['me']['p50']:.1f} / {http['me']['p99']:.1f} ms"),
+        ("(b) POST /draw under gunicorn", f"{http['draw']['rps']:,.0f} draws/s"),
+        ("(b) POST /draw p50 / p99", f"{http['draw']['p50']:.1f} / {http['draw']['p99']:.1f} ms"),
+        ("(b) draw / me", f"{http['draw']['rps'] / http['me']['rps']:.0%}"),
+        ("oversold or code twice in any run", str(any(r for r in (everysec["script_oversold"],
+                                                   everysec["naive_oversold"], always["script_oversold"],
+                                                   http["oversold"])))),
+    ]
+    for name, value in rows:
+        print(f"{name:<52}{value:>22}")
+
+
+if __name__ == "__main__":
+    main()
