@@ -184,13 +184,21 @@ def artifacts():
     return ARTIFACTS
 
 
+class QuickServerThread(ServerThread):
+    """A ServerThread that stops in a few milliseconds (these fixtures start two per test)."""
+
+    def __init__(self, wsgi_app):
+        super().__init__(wsgi_app)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+
 @pytest.fixture
 def simulator():
     """The WeChat simulator on a loopback port; ``.state`` is its live SimState, ``.app`` its Flask app."""
     from simulator import create_simulator
 
     sim = create_simulator()
-    with ServerThread(sim) as server:
+    with QuickServerThread(sim) as server:
         server.app, server.state = sim, sim.config["SIM_STATE"]
         yield server
 
@@ -198,7 +206,7 @@ def simulator():
 @pytest.fixture
 def sim_live_server(app, simulator):
     """The app served on loopback and wired to the simulator (which pushes back to it)."""
-    with ServerThread(app) as server:
+    with QuickServerThread(app) as server:
         wiring = {"WECHAT_API_BASE": simulator.url, "WECHAT_OPEN_BASE": simulator.url,
                   "WECHAT_MP_BASE": simulator.url, "WECHAT_SIMULATOR": True, "PUBLIC_URL": server.url}
         app.config.update(wiring)

@@ -89,13 +89,13 @@ def test_a_slow_wechat_times_out_as_busy(client, simulator):
 
 def test_token_expiry_mid_traffic_across_processes_means_one_refresh_and_no_failure(client, simulator, redis_server):
     openid = simulator.state.user(APP_ID, "u").openid
-    simulator.state.misbehave.expire_at_call = 60  # of 4 × 40 calls
+    simulator.state.misbehave.expire_at_call = 45  # of 3 × 30 calls, mid-traffic
     start_at = str(time.time() + 2.0)
     workers = [subprocess.Popen([sys.executable, "-m", "tests.wechat.token_traffic", redis_server.url, simulator.url,
-                                 APP_ID, SECRET, openid, "40", start_at], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-               for _ in range(4)]
+                                 APP_ID, SECRET, openid, "30", start_at], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+               for _ in range(3)]
     outputs = [worker.communicate(timeout=60)[0].strip() for worker in workers]
-    assert outputs == ["ok 40"] * 4
+    assert outputs == ["ok 30"] * 3
     assert simulator.state.misbehave.expire_at_call == 0  # the expiry did happen mid-traffic
     assert simulator.state.token_requests == 2
 
