@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign
-from ..catalog.publish import available_codes
+from ..catalog.publish import MIN_INTERVAL_MS, available_codes
 from ..clock import to_ms
 from ..crypto import SecretBox
 from ..errors import Conflict
@@ -96,6 +96,12 @@ def _rebuild_players(pipe, keys: CampaignKeys, draws: list[Draw], tz: str) -> No
         pipe.hset(keys.player_day(day), player, count)
 
 
+def _min_interval(redis, campaign_id: int) -> int:
+    """The rate limit the campaign was published with, or the default when Redis lost it."""
+    stored = redis.hget(CampaignKeys(campaign_id).state, "min_interval_ms")
+    return MIN_INTERVAL_MS if stored is None else int(stored)
+
+
 def repair(session: Session, redis, campaign: Campaign, secrets: SecretBox) -> Report:
     """Rebuild the campaign's Redis state from the SQL ledger (after a Redis data loss); return the new comparison."""
     in_stream = stream_draws(redis, campaign.id)
@@ -111,7 +117,7 @@ def repair(session: Session, redis, campaign: Campaign, secrets: SecretBox) -> R
     seed = secrets.open(campaign.server_seed_sealed)
     inventory.load(redis, campaign.id, document, server_seed=seed, campaign_status=campaign.status,
                    rules_version=latest.version, codes=codes,
-                   min_interval_ms=int(redis.hget(CampaignKeys(campaign.id).state, "min_interval_ms") or 0))
+                   min_interval_ms=_min_interval(redis, campaign.id))
     keys = CampaignKeys(campaign.id)
     pipe = redis.pipeline(transaction=True)
     pipe.delete(keys.awarded, keys.awarded_day, keys.players)

@@ -136,3 +136,42 @@ def test_prizes_fairness_and_ledger_after_reveal(client, campaign, services):
         assert line["drawn_tier"] == body["drawn_tier"] == fairness.drawn_tier(
             fair["server_seed"], line["client_seed"], line["nonce"], prizes)
     assert client.get(f"/c/{campaign.slug}/verify").status_code == 200
+
+
+def test_demo_seed_publishes_with_a_commitment_and_redis_inventory(runner, services):
+    from sqlalchemy import select
+
+    from campaigns.catalog.models import Campaign
+    from campaigns.keys import CampaignKeys
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    for campaign in db.session.scalars(select(Campaign)):
+        assert campaign.status == "live" and len(campaign.server_seed_hash) == 64
+        assert [v.version for v in campaign.rules_versions] == [1]
+        assert services.redis.hget(CampaignKeys(campaign.id).state, "status") == "live"
+
+
+def test_cli_verify_and_reconcile(runner, services, campaign):
+    from .helpers import play
+
+    for i in range(3):
+        play(services, db.session, campaign, f"o{i}", f"cli-key-{i:04d}")
+    drift = runner.invoke(args=["campaigns", "reconcile", campaign.slug])
+    assert drift.exit_code == 0, drift.output
+    assert '"awaiting_ingest": 3' in drift.output
+    ingest_all(services, campaign.id)
+    assert runner.invoke(args=["campaigns", "verify", campaign.slug]).output.strip().endswith("3 draws verified")
+    services.redis.flushall()
+    lost = runner.invoke(args=["campaigns", "reconcile", campaign.slug])
+    assert lost.exit_code == 1 and "Redis lost data" in lost.output
+    repaired = runner.invoke(args=["campaigns", "reconcile", campaign.slug, "--repair"])
+    assert repaired.exit_code == 0, repaired.output
+    assert services.redis.get(f"c:{{campaign:{campaign.id}}}:seq") == "3"
+    # Redis lost the campaign's rate limit too: the repair restores the default, so play a second later.
+    after = play(services, db.session, campaign, "o0", "cli-key-0100", at=datetime.now(timezone.utc) + timedelta(seconds=1))
+    assert (after["seq"], after["nonce"]) == (4, 1)
+    ingest_all(services, campaign.id)
+    assert runner.invoke(args=["campaigns", "verify", campaign.slug]).exit_code == 0
+    for command in ("pause", "resume", "end"):
+        assert runner.invoke(args=["campaigns", command, campaign.slug]).exit_code == 0
+    assert runner.invoke(args=["campaigns", "pause", campaign.slug]).exit_code != 0

@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from campaigns import demo as demo_data
+from campaigns.catalog.publish import publish
 from campaigns.redisconn import RedisServer, server_binary
 from extensions import db
 
@@ -26,12 +27,11 @@ def demo() -> None:
 
 
 def publish_demo(campaigns) -> None:
-    """Put the demo campaigns live."""
+    """Publish the demo campaigns (seed commitment, rules v1, Redis inventory); they start at once."""
     services = current_app.extensions["services"]
     for campaign in campaigns:
         if campaign.status == "draft":
-            campaign.status = "live"
-            campaign.published_at = services.clock.now()
+            publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets)
 
 
 @demo.command("seed")
