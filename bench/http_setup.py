@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 
 def prepare(env: dict[str, str], followers: int) -> tuple[str, list[str], int]:
