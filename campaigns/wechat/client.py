@@ -133,19 +133,20 @@ class CampaignClient(WeChatClient):
             url_or_endpoint = kwargs.pop("api_base_url", self.API_BASE_URL) + url_or_endpoint
         url = self.bases.rebase(url_or_endpoint)
         explicit = dict(kwargs.get("params") or {}).get("access_token")
-        for attempt in (1, 2):
-            token = explicit or self.access_token
-            params = {**(kwargs.get("params") or {}), "access_token": token}
-            try:
-                return super()._request(method, url, **{**kwargs, "params": params})
-            except WeChatClientException as exc:
-                # One refresh and one retry; the compare-and-delete keeps a token another
-                # process already refreshed, so a burst of token errors causes one fetch.
-                if attempt == 1 and not explicit and exc.errcode in TOKEN_ERRORS:
-                    invalidate(self.redis, self.keys.access_token, token)
-                    continue
+        token = explicit or self.access_token
+        try:
+            return self._send(method, url, token, kwargs)
+        except WeChatClientException as exc:
+            if explicit or exc.errcode not in TOKEN_ERRORS:
                 raise
-        raise AssertionError("unreachable")
+            # One refresh and one retry. The compare-and-delete keeps a token another process
+            # already refreshed, so a burst of token errors in many processes causes one fetch.
+            invalidate(self.redis, self.keys.access_token, token)
+        return self._send(method, url, self.access_token, kwargs)
+
+    def _send(self, method: str, url: str, token: str, kwargs: dict):
+        params = {**(kwargs.get("params") or {}), "access_token": token}
+        return super()._request(method, url, **{**kwargs, "params": params})
 
 
 def client_for(services, account) -> CampaignClient:
