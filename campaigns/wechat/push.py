@@ -26,6 +26,7 @@ from ..clock import to_ms
 from ..keys import WeChatKeys
 from .accounts import Credentials
 from .follow import forget_following
+from .qr import CAMPAIGN_SCENE_PREFIX
 
 MAX_BODY_BYTES = 64 * 1024
 # Longer than WeChat's retry window (three retries a few seconds apart).
@@ -128,16 +129,25 @@ def recent_campaigns(session: Session, account: OfficialAccount, now: datetime) 
     ))
 
 
+def _scene_campaign(session: Session, account: OfficialAccount, scene: str) -> list[Campaign]:
+    """The campaign named by a ``campaign:<slug>`` scene (its follow prompt), if it is this account's."""
+    if not scene.startswith(CAMPAIGN_SCENE_PREFIX):
+        return []
+    slug = scene[len(CAMPAIGN_SCENE_PREFIX):]
+    return list(session.scalars(select(Campaign).where(Campaign.slug == slug, Campaign.account_id == account.id)))
+
+
 def record_follow(session: Session, redis, account: OfficialAccount, fields: Mapping[str, str], now: datetime) -> list[str]:
     """Append the follow/unfollow event of a push to the campaigns it concerns; return their ids."""
     event = fields.get("Event", "").lower()
     kind, openid, scene = FOLLOW_EVENTS[event], fields.get("FromUserName", ""), scene_of(fields)
-    channel = None
+    channel, targets = None, None
     if scene and kind == "follow":
         channel = session.scalar(
             select(Channel).join(Campaign).where(Channel.scene == scene, Campaign.account_id == account.id)
         )
-    targets = [channel.campaign] if channel is not None else recent_campaigns(session, account, now)
+        targets = [channel.campaign] if channel is not None else _scene_campaign(session, account, scene)
+    targets = targets or recent_campaigns(session, account, now)
     try:
         ts_ms = int(fields.get("CreateTime", "")) * 1000
     except ValueError:

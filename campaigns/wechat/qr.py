@@ -9,6 +9,13 @@ from .client import CampaignClient, client_for, translate
 
 # The scene of the account's own follow prompt (no channel: analytics counts it for no campaign).
 FOLLOW_SCENE = "follow"
+# Scenes of a campaign's own follow prompt (after playing): ``campaign:<slug>``.
+CAMPAIGN_SCENE_PREFIX = "campaign:"
+
+
+def campaign_scene(campaign) -> str:
+    """The QR scene that attributes a follow to ``campaign`` without a channel."""
+    return CAMPAIGN_SCENE_PREFIX + campaign.slug
 
 
 def scene_ticket(client: CampaignClient, scene: str) -> str:
@@ -30,6 +37,11 @@ def scene_qr_url(services, account: OfficialAccount, scene: str = FOLLOW_SCENE) 
     """The image URL of the account's QR code carrying ``scene``."""
     client = client_for(services, account)
     return client.qrcode.get_url(scene_ticket(client, scene))
+
+
+def campaign_qr_url(services, campaign) -> str:
+    """The account's QR code carrying the campaign's scene: the compliant follow prompt after playing."""
+    return scene_qr_url(services, campaign.account, campaign_scene(campaign))
 
 
 def channel_qr_url(services, channel: Channel) -> str:

@@ -6,6 +6,7 @@ import requests
 
 from campaigns.errors import Busy, FollowRequired
 from campaigns.wechat.follow import ensure_following, forget_following
+from campaigns.wechat.qr import campaign_qr_url
 from extensions import db
 from tests.factories import CampaignFactory
 
@@ -49,3 +50,10 @@ def test_wechat_rate_limiting_is_busy_not_a_crash(services, sim_live_server, sim
     simulator.state.misbehave.rate_limit = 5
     with pytest.raises(Busy):
         ensure_following(services, account, user.openid)
+
+
+def test_the_campaign_follow_prompt_carries_the_campaign_scene(services, sim_live_server, simulator, account):
+    campaign = account.campaigns[0]
+    assert campaign_qr_url(services, campaign).startswith(simulator.url + "/cgi-bin/showqrcode?ticket=")
+    [qr] = simulator.state.qrcodes.values()
+    assert qr["scene"] == f"campaign:{campaign.slug}"

@@ -136,3 +136,12 @@ def test_other_messages_are_acknowledged_and_ignored(client, services, account, 
 
 def test_an_unknown_account_is_not_found(client):
     assert client.post("/wechat/nobody/callback", data="<xml/>").status_code == 404
+
+
+def test_a_follow_from_a_campaign_prompt_goes_to_that_campaign_only(client, services, account, campaign):
+    other = CampaignFactory(account=account, status="live")
+    db.session.commit()
+    post(client, account, event_xml(account.app_id, "oFan", "subscribe", key=f"qrscene_campaign:{campaign.slug}"))
+    [event] = stream(services, campaign)
+    assert (event["type"], event["scene"], event["channel"]) == ("follow", f"campaign:{campaign.slug}", "")
+    assert stream(services, other) == []
