@@ -78,8 +78,6 @@ if seed ~= ARGV[3] or nonce ~= tonumber(ARGV[5]) then
   return cjson.encode({retry = true, nonce = nonce, client_seed = seed})
 end
 
-local tiers = hash(KEYS[2])
-local order = split(state.tiers)
 local fallback = state.fallback
 local wins_total = limit(state.wins_total)
 local under_wins = wins_total == nil or wins < wins_total
@@ -91,26 +89,25 @@ end
 
 local drawn, awarded, reason, unit = ARGV[6], nil, nil, nil
 if under_wins then
-  for _, tier in ipairs(order) do
-    if tier ~= fallback and tiers[tier .. ":release"] == "moments" then
-      unit = released_unit(tier)
-      if unit then drawn, awarded, reason = tier, tier, "moment"; break end
-    end
+  for tier in string.gmatch(state.moment_tiers or "", "[^,]+") do
+    unit = released_unit(tier)
+    if unit then drawn, awarded, reason = tier, tier, "moment"; break end
   end
 end
 
+local coupon = state.fallback_coupon
 if not awarded then
   awarded = drawn
   if drawn ~= fallback then
-    local release = tiers[drawn .. ":release"]
+    local t = redis.call("HMGET", KEYS[2], drawn .. ":release", drawn .. ":stock", drawn .. ":per_day", drawn .. ":coupon")
+    local release, per_day = t[1], limit(t[3])
     local left
     if release == "moments" then
       unit = released_unit(drawn)
       left = unit ~= nil
     else
-      left = tonumber(redis.call("HGET", KEYS[3], drawn) or 0) < tonumber(tiers[drawn .. ":stock"])
+      left = tonumber(redis.call("HGET", KEYS[3], drawn) or 0) < tonumber(t[2])
     end
-    local per_day = limit(tiers[drawn .. ":per_day"])
     if not left then
       reason = "out_of_stock"
     elseif release == "per_day" and per_day and
@@ -119,8 +116,10 @@ if not awarded then
     elseif not under_wins then
       reason = "player_win_limit"
     end
-    if reason then awarded, unit = fallback, nil end
+    if reason then awarded, unit = fallback, nil else coupon = t[4] end
   end
+elseif awarded ~= fallback then
+  coupon = redis.call("HGET", KEYS[2], awarded .. ":coupon")
 end
 
 if unit then redis.call("ZREM", KEYS[9] .. awarded, unit) end
@@ -128,7 +127,7 @@ redis.call("HINCRBY", KEYS[3], awarded, 1)
 redis.call("HINCRBY", KEYS[4], label .. ":" .. awarded, 1)
 if awarded ~= fallback then wins = wins + 1 end
 local code = ""
-if tiers[awarded .. ":coupon"] ~= "none" then
+if coupon ~= "none" then
   code = redis.call("LPOP", KEYS[11] .. awarded) or ""
 end
 local seq = redis.call("INCR", KEYS[6])

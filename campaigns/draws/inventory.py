@@ -38,6 +38,10 @@ def state_fields(document: dict, *, campaign_status: str, rules_version: int, mi
         "status": REDIS_STATUS[campaign_status], "start_ms": str(start_ms), "end_ms": str(end_ms),
         "rules_version": str(rules_version), "fallback": document["fallback_tier"],
         "tiers": ",".join(p["tier"] for p in document["prizes"]),
+        # What the script needs without reading the whole tier table on every draw.
+        "moment_tiers": ",".join(p["tier"] for p in document["prizes"]
+                                 if p["release"] == "moments" and p["tier"] != document["fallback_tier"]),
+        "fallback_coupon": next(p["coupon"] for p in document["prizes"] if p["tier"] == document["fallback_tier"]),
         "days": ",".join(map(str, bounds)), "day_labels": ",".join(labels),
         "plays_per_day": _text(limits["plays_per_day"]), "plays_total": _text(limits["plays_total"]),
         "wins_total": _text(limits["wins_total"]), "min_interval_ms": str(min_interval_ms),
