@@ -191,3 +191,12 @@ def test_the_page_with_its_css_and_js_is_under_60_kb_compressed(client, game):
 
     assert len(assets.urls) >= 4
     assert total < PAGE_BUDGET, f"{total} bytes gzipped"
+
+
+def test_an_unknown_campaign_page_says_so_in_the_followers_language(client):
+    html = client.get("/c/no-such-campaign/").get_data(as_text=True)
+    flask_babel.refresh()
+    english = client.get("/c/no-such-campaign/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+
+    assert "<h1>页面不存在。</h1>" in html and "404 · not_found" in html
+    assert "<h1>This page does not exist.</h1>" in english
