@@ -12,7 +12,7 @@ from campaigns.coupons.stores import create_store
 from campaigns.wechat.client import client_for
 from extensions import db
 from simulator import create_simulator
-from simulator.state import DEMO_APP_ID, DEMO_APP_SECRET
+from simulator.state import DEMO_APP_ID, DEMO_APP_SECRET, DEMO_SLUG, DEMO_TOKEN
 from tests.conftest import ServerThread
 from tests.factories import (BOX, NOW, CampaignFactory, CouponCodeFactory, OfficialAccountFactory,
                              PrizeTierFactory, StaffFactory)
@@ -30,9 +30,20 @@ def sim(app):
 
 
 @pytest.fixture
+def pushing_sim(app, live_server):
+    """A simulator that delivers its pushes to the live app's webhook."""
+    simulator = create_simulator(app_url=live_server.url)
+    with ServerThread(simulator) as server:
+        server.app = simulator
+        app.extensions["services"].settings["WECHAT_API_BASE"] = server.url
+        yield server
+
+
+@pytest.fixture
 def account(app):
-    """The simulator's demo account, with its real secret sealed under the app's key."""
-    return OfficialAccountFactory(app_id=DEMO_APP_ID, app_secret_sealed=BOX.seal(DEMO_APP_SECRET))
+    """The simulator's demo account, with its real secrets sealed under the app's key."""
+    return OfficialAccountFactory(app_id=DEMO_APP_ID, slug=DEMO_SLUG, app_secret_sealed=BOX.seal(DEMO_APP_SECRET),
+                                  token_sealed=BOX.seal(DEMO_TOKEN))
 
 
 @pytest.fixture

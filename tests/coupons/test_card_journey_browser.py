@@ -1,20 +1,17 @@
 """The whole journey in Chromium: win a WeChat card, add it to the simulated wallet, redeem it, see it redeemed."""
 from __future__ import annotations
 
-import importlib
-
 import pytest
 
 from campaigns.analytics.ingest import ingest_batch
+from campaigns.catalog.publish import publish
 from campaigns.clock import SystemClock
 from campaigns.coupons.services import add_codes
 from campaigns.coupons.stores import create_link
 from extensions import db
-from simulator.state import DEMO_SLUG, DEMO_TOKEN
 from tests.conftest import WECHAT_UA
-from tests.factories import BOX, CampaignFactory, PrizeTierFactory
+from tests.factories import CampaignFactory, PrizeTierFactory
 
-from .test_card_pushes import pushing_sim  # noqa: F401 - the simulator that pushes to the live app
 from .test_wechat_cards import new_card
 
 pytestmark = pytest.mark.browser
@@ -37,7 +34,7 @@ def staff_phone(browser):
     context.close()
 
 
-def card_campaign(ctx, account):
+def card_campaign(ctx, services, account):
     """A live lucky wheel whose every draw is won as a WeChat card."""
     now = SystemClock().now()
     campaign = CampaignFactory(account=account, game="wheel", status="draft", starts_at=now.replace(year=now.year - 1),
@@ -48,17 +45,14 @@ def card_campaign(ctx, account):
     db.session.commit()
     add_codes(ctx, tier, ["J000000001", "J000000002", "J000000003"])
     db.session.refresh(campaign)
-    importlib.import_module("campaigns.catalog.publish").publish(
-        db.session, ctx.redis, campaign, clock=ctx.clock, secrets=ctx.secrets)
+    publish(db.session, ctx.redis, campaign, clock=ctx.clock, secrets=services.secrets)
     db.session.commit()
     return campaign
 
 
-def test_win_add_redeem_and_see_it_redeemed(app, live_server, pushing_sim, services, ctx, account, store,  # noqa: F811
+def test_win_add_redeem_and_see_it_redeemed(app, live_server, pushing_sim, services, ctx, account, store,
                                             follower_phone, staff_phone, artifacts):
-    account.slug, account.token_sealed = DEMO_SLUG, BOX.seal(DEMO_TOKEN)
-    ctx.secrets = services.secrets
-    campaign = card_campaign(ctx, account)
+    campaign = card_campaign(ctx, services, account)
     cookie = app.session_interface.get_signing_serializer(app).dumps({f"follower:{campaign.account_id}": "o-fan"})
     follower_phone.context.add_cookies([{"name": "session", "value": cookie, "url": live_server.url}])
 

@@ -8,29 +8,15 @@ from campaigns.coupons import redeem as redemption
 from campaigns.coupons.services import add_codes, coupon_states
 from campaigns.keys import CampaignKeys
 from extensions import db
-from simulator import create_simulator
-from simulator.state import DEMO_SLUG, DEMO_TOKEN
-from tests.conftest import ServerThread
-from tests.factories import BOX, PrizeTierFactory
+from tests.factories import PrizeTierFactory
 
 from .test_wechat_cards import follower_http, new_card, win
 
 pytestmark = pytest.mark.clock
 
 
-@pytest.fixture
-def pushing_sim(app, live_server):
-    """A simulator that delivers its pushes to the live app's webhook."""
-    simulator = create_simulator(app_url=live_server.url)
-    with ServerThread(simulator) as server:
-        server.app = simulator
-        app.extensions["services"].settings["WECHAT_API_BASE"] = server.url
-        yield server
-
-
 def test_adding_and_consuming_a_card_reach_the_coupon_through_the_webhook(app, live_server, pushing_sim, ctx, services,
                                                                            account, campaign, store, operator):
-    account.slug, account.token_sealed = DEMO_SLUG, BOX.seal(DEMO_TOKEN)
     tier = PrizeTierFactory(campaign=campaign, tier="card", coupon_kind="wechat_card", card_id=new_card(ctx, account))
     db.session.commit()
     add_codes(ctx, tier, ["W000000001"])
