@@ -220,3 +220,47 @@ def test_the_wheel_can_be_played_with_the_keyboard_and_announces_the_result(app,
         assert NAMES[draws[0].awarded_tier] in page.locator("#announce").inner_text()
     finally:
         context.close()
+
+
+def test_when_the_network_stays_down_the_retry_button_replays_the_same_draw(app, live_server, services, phone):
+    campaign = published(services, "scratch")
+    open_game(phone, app, live_server, campaign)
+    phone.wait_for_selector("#game[data-state=ready]")
+    keys = []
+
+    def unreachable(route):
+        keys.append(route.request.headers.get("idempotency-key"))
+        route.abort("internetdisconnected")
+
+    phone.route("**/draw", unreachable)
+    phone.click("#reveal")
+    phone.wait_for_selector("#game[data-state=network]", timeout=10_000)
+    assert phone.locator("#screen-title").inner_text() == "网络无响应"
+    assert len(keys) == 4 and len(set(keys)) == 1
+    assert ledger(services, campaign) == []
+
+    phone.unroute("**/draw", unreachable)
+    phone.click("#screen-action")
+    phone.click("#reveal")
+    phone.wait_for_selector("#result:not([hidden])")
+
+    draws = ledger(services, campaign)
+    assert len(draws) == 1
+    assert phone.locator("#result").get_attribute("data-seq") == str(draws[0].seq)
+    assert phone.evaluate("document.getElementById('game').dataset.key") == keys[0]
+
+
+def test_when_every_prize_is_given_out_the_page_says_so(app, live_server, services, phone, artifacts):
+    campaign = published(services, "wheel", prizes=ALWAYS_GOLD, codes={"gold": 5})
+    phone.emulate_media(reduced_motion="reduce")
+    open_game(phone, app, live_server, campaign)
+    phone.wait_for_selector("#game[data-state=ready]")
+    for _ in range(5):  # the whole gold stock
+        spin_and_land(phone)
+        phone.click("#again")
+
+    phone.reload()
+
+    phone.wait_for_selector("#game[data-state=out_of_prizes]")
+    assert phone.locator("#screen-title").inner_text() == "奖品已全部送出，感谢参与！"
+    phone.screenshot(path=str(artifacts / "games-out-of-prizes.png"))
