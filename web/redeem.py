@@ -85,3 +85,6 @@ def link_lookup(token: str):
 def link_confirm(token: str):
     """Redeem the coupon for the link's store."""
     return jsonify(redemption.redeem(issuer_context(), _link_redeemer(token), _entered()))
+
+
+from . import stores  # noqa: E402,F401 - adds the store and refusal pages to this blueprint

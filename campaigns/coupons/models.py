@@ -106,3 +106,5 @@ class RefusalLog(Base):
     store_id: Mapped[int | None] = mapped_column(ForeignKey("store.id"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     store_link_id: Mapped[int | None] = mapped_column(ForeignKey("store_link.id"))
+
+    store: Mapped[Store | None] = relationship()
