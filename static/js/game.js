@@ -78,7 +78,8 @@
     pending = attempt(playKey).then(function (result) {
       pending = null;
       playKey = null;
-      player = result.player;
+      // The draw answers with the player's counters only; keep what /me said about the rest.
+      player = Object.assign({}, player, result.player);
       renderPlayer();
       return result;
     }, function (error) {

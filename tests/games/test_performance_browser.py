@@ -1,6 +1,8 @@
 """Time to interactive of the game pages on a throttled "slow 4G" network in Chromium."""
 from __future__ import annotations
 
+import statistics
+
 import pytest
 
 from tests.games.helpers import published, sign_in_cookie
@@ -27,11 +29,15 @@ def test_the_game_is_playable_within_2_s_on_slow_4g(app, live_server, services, 
     cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
     cdp.send("Network.emulateNetworkConditions", SLOW_4G)
 
-    phone.goto(f"{live_server.url}/c/{campaign.slug}/", wait_until="commit")
-    phone.wait_for_selector("#game[data-state=ready]", timeout=10_000)
-    # From the start of navigation to the moment the play button works, as the page marks it.
-    elapsed = phone.evaluate("performance.getEntriesByName('game-ready')[0].startTime")
+    elapsed = []
+    # The median of three cold loads: this machine is shared, and one load can stall on the CPU.
+    for _ in range(3):
+        phone.goto(f"{live_server.url}/c/{campaign.slug}/", wait_until="commit")
+        phone.wait_for_selector("#game[data-state=ready]", timeout=10_000)
+        # From the start of navigation to the moment the play button works, as the page marks it.
+        elapsed.append(phone.evaluate("performance.getEntriesByName('game-ready')[0].startTime"))
+    median = statistics.median(elapsed)
 
     play = "#reveal" if game == "scratch" else "#spin"
     assert phone.locator(play).is_enabled()
-    assert elapsed < BUDGET_MS, f"interactive after {elapsed:.0f} ms"
+    assert median < BUDGET_MS, f"interactive after {median:.0f} ms (loads: {elapsed})"
