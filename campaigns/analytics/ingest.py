@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 COMMON_FIELDS = ("id", "type", "campaign", "openid", "ts")
 BATCH = 500
+INSERT_CHUNK = 1000
 # Entries a consumer has held this long without acknowledging are taken as abandoned.
 CLAIM_IDLE_MS = 60_000
 
@@ -42,7 +43,7 @@ def _insert(session: Session):
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(Event)
+    return insert(Event.__table__)
 
 
 def event_row(campaign_id: int, fields: dict[str, str]) -> dict:
@@ -59,11 +60,15 @@ def write_entries(session: Session, campaign_id: int, entries: list[tuple[str, d
     draws = [fields for _, fields in entries if fields.get("type") == "draw"]
     for attempt in range(3):
         try:
-            result = session.execute(_insert(session).values(rows).on_conflict_do_nothing(
-                index_elements=["campaign_id", "event_id"]))
+            written = 0
+            # Chunks keep each statement under SQLite's limit on bound parameters.
+            for start in range(0, len(rows), INSERT_CHUNK):
+                result = session.execute(_insert(session).values(rows[start:start + INSERT_CHUNK]).on_conflict_do_nothing(
+                    index_elements=["campaign_id", "event_id"]))
+                written += max(result.rowcount, 0)
             record_draws(session, campaign_id, draws)
             session.commit()
-            return max(result.rowcount, 0)
+            return written
         except IntegrityError:
             # Another consumer wrote the same draws between our check and our commit: look again.
             session.rollback()
@@ -107,12 +112,12 @@ def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count
 
 
 def ingest_campaign(session: Session, redis, campaign_id: int, consumer: str, *, claim_idle_ms: int = CLAIM_IDLE_MS,
-                    time_budget_s: float = 30.0) -> int:
+                    time_budget_s: float = 30.0, count: int = BATCH) -> int:
     """Ingest batches until the stream has nothing left for us (or the time budget is spent); return entries handled."""
     deadline = time.monotonic() + time_budget_s
     total = 0
     while time.monotonic() < deadline:
-        handled = ingest_batch(session, redis, campaign_id, consumer, claim_idle_ms=claim_idle_ms)
+        handled = ingest_batch(session, redis, campaign_id, consumer, count, claim_idle_ms)
         if not handled:
             break
         total += handled
