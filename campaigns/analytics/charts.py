@@ -54,9 +54,11 @@ class _Frame:
 
 
 def _axes(chart: Chart, frame: _Frame, dates: list[str], percent: bool = False) -> None:
-    for value in (frame.low, 0, frame.high) if frame.low < 0 else (0, frame.high / 2, frame.high):
+    for value in (0, frame.low, frame.high) if frame.low < 0 else (0, frame.high / 2, frame.high):
         text = f"{value:.0%}" if percent else f"{value:,.0f}"
-        chart.ticks.append({"y": frame.y(value), "text": text, "x1": LEFT, "x2": chart.width - RIGHT})
+        # A small negative range would print its label on top of the zero line's.
+        if all(abs(frame.y(value) - tick["y"]) >= 14 for tick in chart.ticks):
+            chart.ticks.append({"y": frame.y(value), "text": text, "x1": LEFT, "x2": chart.width - RIGHT})
     step = max(1, math.ceil(len(dates) / 8))
     for i in range(0, len(dates), step):
         chart.labels.append({"x": round(frame.x(i + 0.5), 2), "y": chart.height - 8, "text": dates[i][5:]})

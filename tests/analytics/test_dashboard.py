@@ -123,7 +123,7 @@ def test_the_comparison_view_puts_an_accounts_campaigns_side_by_side(app, client
 
 @pytest.mark.browser
 def test_the_full_dashboard_in_chromium(app, services, live_server, browser, artifacts):
-    campaign, _ = simulated_campaign(services, players=1500, days=14)
+    campaign, _ = simulated_campaign(services, players=800, days=14)
     campaign.status, campaign.published_at = "live", NOW
     db.session.commit()
     stats.recompute(db.session, campaign.id, NOW)
