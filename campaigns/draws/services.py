@@ -45,10 +45,10 @@ def fairness_for(session: Session, campaign: Campaign, secrets: SecretBox) -> en
     with _cache_lock:
         cached = _fairness_cache.get(key)
     if cached is None:
-        if not campaign.server_seed_sealed:
-            raise NotFound("This campaign does not exist.")
         first = session.scalar(select(RulesVersion).where(RulesVersion.campaign_id == campaign.id,
                                                          RulesVersion.version == 1))
+        if not campaign.server_seed_sealed or first is None:
+            raise NotFound("This campaign has not been published.")
         prizes = tuple({"tier": p["tier"], "weight": p["weight"]} for p in fairness_rules(first)["prizes"])
         cached = engine.Fairness(secrets.open(campaign.server_seed_sealed), prizes)
         with _cache_lock:
