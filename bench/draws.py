@@ -75,6 +75,23 @@ def script_client(url: str, campaign_id: int, seconds: float, depth: int, worker
     return done, time.monotonic() - start
 
 
+TRIVIAL = "redis.call('INCR', KEYS[1]); redis.call('HSET', KEYS[2], ARGV[1], 1); return redis.call('GET', KEYS[1])"
+
+
+def trivial_client(url: str, campaign_id: int, seconds: float, depth: int, worker: int) -> tuple[int, float]:
+    """The reference: a bare EVALSHA of a three-command script, pipelined like :func:`script_client`."""
+    redis = connect(url)
+    script = redis.register_script(TRIVIAL)
+    tag = f"{{bench:{campaign_id}}}"
+    done, start = 0, time.monotonic()
+    while time.monotonic() < start + seconds:
+        pipe = redis.pipeline(transaction=False)
+        for n in range(depth):
+            script(keys=[tag + "n", tag + "h"], args=[f"{worker}-{n}"], client=pipe)
+        done += len(pipe.execute())
+    return done, time.monotonic() - start
+
+
 def naive_draw(redis, keys: CampaignKeys, player: str) -> None:
     """The naive implementation: optimistic WATCH on the counters, then MULTI/EXEC, retried on conflict."""
     while True:
@@ -144,7 +161,8 @@ def part_a(directory: Path, seconds: float, fsync: str) -> dict:
         redis = connect(server.url)
         out = {}
         for name, target, campaign_id, depth in (("script", script_client, 1, 32), ("naive", naive_client, 2, 8),
-                                                 ("script_1deep", script_client, 3, 1)):
+                                                 ("script_1deep", script_client, 3, 1),
+                                                 ("trivial", trivial_client, 4, 32)):
             load_campaign(redis, campaign_id)
             out[name] = run_clients(target, server.url, campaign_id, seconds, 2, depth)
             out[f"{name}_oversold"] = oversold(redis, campaign_id)
@@ -259,6 +277,8 @@ def main() -> None:
         ("(a) script, 2 procs, 1 call per round trip", f"{everysec['script_1deep']:,.0f} draws/s"),
         ("(a) naive WATCH/MULTI, 2 procs x 8 threads", f"{everysec['naive']:,.0f} draws/s"),
         ("(a) script / naive", f"{everysec['script'] / everysec['naive']:.1f}x"),
+        ("(a) reference: bare 3-command EVALSHA, same clients", f"{everysec['trivial']:,.0f} calls/s"),
+        ("(a) script / bare EVALSHA", f"{everysec['script'] / everysec['trivial']:.0%}"),
         ("(c) script, appendfsync always", f"{always['script']:,.0f} draws/s"),
         ("(c) always / everysec", f"{always['script'] / everysec['script']:.2f}"),
         ("(b) GET /me under gunicorn", f"{http['me']['rps']:,.0f} req/s"),
