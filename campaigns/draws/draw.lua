@@ -62,13 +62,15 @@ local p = redis.call("HMGET", KEYS[5], player .. ":seed", player .. ":nonce", pl
 local plays = tonumber(p[3] or 0)
 local wins = tonumber(p[4] or 0)
 local pday_key = KEYS[10] .. label
-local plays_today = tonumber(redis.call("HGET", pday_key, player) or 0)
+local plays_per_day = limit(state.plays_per_day)
+-- Plays per day are counted only where they are limited: one call less on every draw otherwise.
+local plays_today = 0
+if plays_per_day then plays_today = tonumber(redis.call("HGET", pday_key, player) or 0) end
 
 local interval = tonumber(state.min_interval_ms or 0)
 if interval > 0 and p[5] and now - tonumber(p[5]) < interval then return cjson.encode({refused = "rate_limited"}) end
 local plays_total = limit(state.plays_total)
 if plays_total and plays >= plays_total then return cjson.encode({refused = "limit_reached"}) end
-local plays_per_day = limit(state.plays_per_day)
 if plays_per_day and plays_today >= plays_per_day then return cjson.encode({refused = "limit_reached"}) end
 
 local nonce = tonumber(p[2] or 0)
@@ -96,6 +98,7 @@ if under_wins then
 end
 
 local coupon = state.fallback_coupon
+local per_day_award = false
 if not awarded then
   awarded = drawn
   if drawn ~= fallback then
@@ -116,7 +119,7 @@ if not awarded then
     elseif not under_wins then
       reason = "player_win_limit"
     end
-    if reason then awarded, unit = fallback, nil else coupon = t[4] end
+    if reason then awarded, unit = fallback, nil else coupon, per_day_award = t[4], release == "per_day" end
   end
 elseif awarded ~= fallback then
   coupon = redis.call("HGET", KEYS[2], awarded .. ":coupon")
@@ -124,7 +127,8 @@ end
 
 if unit then redis.call("ZREM", KEYS[9] .. awarded, unit) end
 redis.call("HINCRBY", KEYS[3], awarded, 1)
-redis.call("HINCRBY", KEYS[4], label .. ":" .. awarded, 1)
+-- Awards per day are counted only for per_day tiers, the only ones whose cap reads them.
+if per_day_award then redis.call("HINCRBY", KEYS[4], label .. ":" .. awarded, 1) end
 if awarded ~= fallback then wins = wins + 1 end
 local code = ""
 if coupon ~= "none" then
@@ -133,7 +137,7 @@ end
 local seq = redis.call("INCR", KEYS[6])
 redis.call("HSET", KEYS[5], player .. ":seed", seed, player .. ":nonce", nonce + 1, player .. ":plays", plays + 1,
   player .. ":wins", wins, player .. ":last", now)
-redis.call("HINCRBY", pday_key, player, 1)
+if plays_per_day then redis.call("HINCRBY", pday_key, player, 1) end
 local version = state.rules_version
 redis.call("XADD", KEYS[7], "*", "id", "draw:" .. seq, "type", "draw", "campaign", ARGV[9], "openid", ARGV[2],
   "ts", now, "seq", seq, "player", player, "nonce", nonce, "client_seed", seed, "drawn_tier", drawn,
