@@ -31,6 +31,7 @@ class Prize:
     stock: int
     is_fallback: bool
     coupon: bool
+    per_day: int | None = None
 
 
 @dataclass(frozen=True)
@@ -66,16 +67,28 @@ def _draws(rng, active: np.ndarray, plan: Plan) -> tuple[np.ndarray, np.ndarray]
     return player, ts
 
 
-def _awards(rng, n: int, prizes: list[Prize]) -> tuple[np.ndarray, np.ndarray]:
-    """Drawn and awarded tier index of ``n`` draws in time order; wins past a tier's stock become the fallback."""
+def _awards(rng, day: np.ndarray, prizes: list[Prize]) -> tuple[np.ndarray, np.ndarray]:
+    """Drawn and awarded tier index of draws in time order on ``day``.
+
+    Wins past a tier's stock, or past its daily release (``{"per_day": N}``), become the fallback.
+    """
     weights = np.array([p.weight for p in prizes], dtype=float)
-    drawn = rng.choice(len(prizes), size=n, p=weights / weights.sum())
+    drawn = rng.choice(len(prizes), size=day.size, p=weights / weights.sum())
     awarded = drawn.copy()
     fallback = next(i for i, p in enumerate(prizes) if p.is_fallback)
     for i, prize in enumerate(prizes):
-        if not prize.is_fallback:
-            mine = drawn == i
-            awarded[mine & (np.cumsum(mine) > prize.stock)] = fallback
+        if prize.is_fallback:
+            continue
+        mine = drawn == i
+        if prize.per_day:
+            # The n-th win of a day (in time order) is refused once n passes the daily release.
+            nth = np.cumsum(mine)
+            day_start = np.searchsorted(day, day, side="left")
+            before = np.where(day_start > 0, nth[np.maximum(day_start - 1, 0)], 0)
+            over_day = mine & (nth - before > prize.per_day)
+            awarded[over_day] = fallback
+            mine &= ~over_day
+        awarded[mine & (np.cumsum(mine) > prize.stock)] = fallback
     return drawn, awarded
 
 
@@ -89,7 +102,7 @@ def simulate(redis, campaign_id: int, plan: Plan, players: int, key: bytes, seed
     player, ts = player[order], ts[order]
     live = ts < plan.now_ms
     player, ts = player[live], ts[live]
-    drawn, awarded = _awards(rng, ts.size, plan.prizes)
+    drawn, awarded = _awards(rng, np.searchsorted(plan.bounds, ts, side="right") - 1, plan.prizes)
     out: list[tuple] = []
     out += _draw_events(player, ts, drawn, awarded, plan, redis, campaign_id)
     out += _visit_events(player, ts, rng, players, plan)
@@ -193,6 +206,7 @@ def plan_for(campaign, days: int, now_ms: int) -> Plan:
     days = max(1, min(days, calendar.days))
     bounds = local_midnights_ms(calendar.first, days, campaign.timezone)
     weekend = np.array([calendar.date(i).weekday() >= 5 for i in range(days)], dtype=bool)
-    prizes = [Prize(t.tier, t.weight, t.stock, t.is_fallback, t.coupon_kind != "none") for t in campaign.tiers]
+    prizes = [Prize(t.tier, t.weight, t.stock, t.is_fallback, t.coupon_kind != "none",
+                    t.release.get("per_day") if isinstance(t.release, dict) else None) for t in campaign.tiers]
     return Plan(bounds=bounds, weekend=weekend, prizes=prizes, scenes=[c.scene for c in campaign.channels],
                 now_ms=now_ms, plays_per_day=campaign.plays_per_day or 3)

@@ -105,3 +105,16 @@ def test_the_simulated_history_has_a_first_day_burst_and_a_weekend_dip(app, serv
     assert figures.peak_day == 0
     assert figures.first_day_share > 0.15
     assert figures.weekend_vs_weekday < 0
+
+
+def test_a_daily_release_spreads_the_simulated_prizes_over_the_days(app, services):
+    campaign = CampaignFactory(starts_at=NOW - timedelta(days=4.5), ends_at=NOW + timedelta(days=3))
+    PrizeTierFactory(campaign=campaign, tier="cup", weight=50, stock=100, release={"per_day": 7}, position=0)
+    PrizeTierFactory(campaign=campaign, tier="none", weight=50, stock=0, position=1, is_fallback=True)
+    db.session.commit()
+    db.session.refresh(campaign)
+    simulate.simulate(services.redis, campaign.id, simulate.plan_for(campaign, 5, to_ms(NOW)), 300, key=b"k")
+    ingest.ingest_campaign(db.session, services.redis, campaign.id, "test")
+    stats.recompute(db.session, campaign.id, NOW)
+
+    assert [row["prizes"]["cup"] for row in stats.results(db.session, campaign, NOW).rows] == [7, 7, 7, 7, 7]
