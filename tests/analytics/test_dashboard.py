@@ -70,7 +70,8 @@ def test_the_dashboard_of_a_one_day_campaign(app, client, services):
     assert '<b>1</b><span>winners</span>' in page
     assert '<b>9</b><span>prizes left</span>' in page
     assert '<b>+1</b><span>net follower gain</span>' in page
-    assert page.count("<svg") == 5 and "<table>" in page
+    assert page.count("<svg") == 5 and page.count('<div class="sr-only"><table>') == 5
+    assert '<th scope="row">2026-11-23</th><td>3</td><td>1</td>' in page  # plays and visitors, for screen readers
     assert "The first day brought 100% of all plays." in page
 
 
