@@ -1,17 +1,15 @@
-"""The game page in Debian's Chromium, on a phone profile with WeChat's user agent."""
+"""The foundation's browser path: a logged-in follower opens a published game in Debian's Chromium."""
 import pytest
 
-from extensions import db
-from tests.factories import CampaignFactory
+from tests.games.helpers import open_game, published
 
 pytestmark = pytest.mark.browser
 
 
-def test_the_game_page_opens_in_chromium_on_a_phone(live_server, phone, artifacts):
-    CampaignFactory(slug="phone", name="手机上的活动", status="live", game="scratch")
-    db.session.commit()
+def test_the_game_page_opens_in_chromium_on_a_phone(app, services, live_server, phone, artifacts):
+    campaign = published(services, game="scratch", name="手机上的活动", look={"title": "手机上的活动"})
 
-    phone.goto(f"{live_server.url}/c/phone/")
+    open_game(phone, app, live_server, campaign)
 
-    assert phone.locator("h1").inner_text() == "手机上的活动"
+    assert "手机上的活动" in phone.locator("h1").first.inner_text()
     phone.screenshot(path=str(artifacts / "foundation-game-page.png"))
