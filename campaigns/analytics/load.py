@@ -6,10 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign, Channel, PrizeTier
+from ..wechat.qr import CAMPAIGN_SCENE_PREFIX
 from .attribution import CAMPAIGN_SCENE
 from .metrics import Columns
 
 NO_SCENE, OTHER_SCENE = 0, 2
+SCAN = "scan"
 
 
 def _rows(session: Session, campaign_id: int) -> list[tuple]:
@@ -21,7 +23,8 @@ def _rows(session: Session, campaign_id: int) -> list[tuple]:
 
 def columns_from_rows(rows: list[tuple], tiers: list[str], fallback: str | None, scenes: set[str]) -> Columns:
     """Columns from ``(type, openid, ts_ms, data)`` rows; openids become dense player numbers."""
-    kinds = np.array([r[0] for r in rows], dtype=object)
+    # A SCAN push is an existing follower scanning a QR code: recorded, but not a follow.
+    kinds = np.array([SCAN if r[0] == "follow" and (r[3] or {}).get("via") == "scan" else r[0] for r in rows], dtype=object)
     openids = np.array([r[1] for r in rows], dtype=str) if rows else np.array([], dtype=str)
     ts = np.array([r[2] for r in rows], dtype=np.int64)
     # Sorting strings groups equal openids; return_inverse gives each row its player number.
@@ -36,7 +39,7 @@ def columns_from_rows(rows: list[tuple], tiers: list[str], fallback: str | None,
             if tier not in known:
                 known.append(tier)
             tier_ids.append(known.index(tier))
-        elif kind == "follow":
+        elif kind == "follow" and (data or {}).get("via") != "scan":
             scene = (data or {}).get("scene") or ""
             scene_codes.append(CAMPAIGN_SCENE if scene in scenes else OTHER_SCENE if scene else NO_SCENE)
 
@@ -59,4 +62,6 @@ def load_columns(session: Session, campaign: Campaign) -> Columns:
     tiers = session.scalars(select(PrizeTier).where(PrizeTier.campaign_id == campaign.id).order_by(PrizeTier.position)).all()
     fallback = next((t.tier for t in tiers if t.is_fallback), None)
     scenes = set(session.scalars(select(Channel.scene).where(Channel.campaign_id == campaign.id)))
+    # The campaign's own follow prompt after playing has a scene too (campaigns/wechat/qr.py).
+    scenes.add(f"{CAMPAIGN_SCENE_PREFIX}{campaign.slug}")
     return columns_from_rows(_rows(session, campaign.id), [t.tier for t in tiers], fallback, scenes)
