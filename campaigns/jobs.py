@@ -34,6 +34,7 @@ class Periodic:
 PERIODIC: list[Periodic] = [
     Periodic("ingest", tasks.ingest_all, every=5, timeout=120),
     Periodic("stats", tasks.recompute_active, every=60, timeout=600),
+    Periodic("go-live", tasks.go_live_due, every=10, timeout=60),
     Periodic("heartbeat", tasks.heartbeat, every=30, timeout=30),
 ]
 

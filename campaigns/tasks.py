@@ -11,6 +11,7 @@ from sqlalchemy import select
 from . import runtime
 from .analytics import ingest, stats
 from .analytics.days import TAIL_DAYS
+from .catalog import publish
 from .catalog.models import Campaign
 from .keys import HEARTBEAT
 
@@ -66,6 +67,18 @@ def recompute_active() -> int:
     """Recompute the statistics of every active campaign (live, paused, or in its unfollow tail)."""
     try:
         return sum(recompute_campaign(campaign_id) for campaign_id in active_campaign_ids())
+    finally:
+        _rearm()
+
+
+def go_live_due() -> int:
+    """Mark scheduled campaigns whose start has passed as live (the pages read this status)."""
+    rt = runtime.current()
+    try:
+        with rt.session_factory() as session:
+            count = publish.go_live_due(session, rt.clock)
+            session.commit()
+        return count
     finally:
         _rearm()
 

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
 
@@ -23,10 +24,10 @@ def test_scheduling_the_periodic_jobs_twice_schedules_them_once(app, services):
     again = jobs.schedule_periodic(services.queue, AT + timedelta(seconds=1))
 
     seconds = int(AT.timestamp())
-    assert sorted(first) == [f"periodic-heartbeat-{seconds // 30 + 1}", f"periodic-ingest-{seconds // 5 + 1}",
-                             f"periodic-stats-{seconds // 60 + 1}"]
+    assert sorted(first) == [f"periodic-go-live-{seconds // 10 + 1}", f"periodic-heartbeat-{seconds // 30 + 1}",
+                             f"periodic-ingest-{seconds // 5 + 1}", f"periodic-stats-{seconds // 60 + 1}"]
     assert again == []
-    assert len(ScheduledJobRegistry(queue=services.queue)) == 3
+    assert len(ScheduledJobRegistry(queue=services.queue)) == 4
 
 
 def test_the_next_slot_gets_its_own_run(app, services):
@@ -76,3 +77,15 @@ def test_the_statistics_job_ingests_and_recomputes_every_active_campaign(app, se
     rows = db.session.scalars(select(DailyStat).where(DailyStat.campaign_id == campaign_id)).all()
     assert sum(row.values["plays"] for row in rows) == 1
     assert db.session.scalar(select(func.count()).select_from(DailyStat).where(DailyStat.campaign_id == ended_long_ago.id)) == 0
+
+
+@pytest.mark.clock
+def test_a_scheduled_campaign_whose_start_has_passed_goes_live(app, services, clock):
+    due = CampaignFactory(status="scheduled", starts_at=clock.now() - timedelta(seconds=1))
+    later = CampaignFactory(status="scheduled", starts_at=clock.now() + timedelta(hours=1))
+    db.session.commit()
+
+    assert tasks.go_live_due() == 1
+
+    db.session.expire_all()
+    assert (due.status, later.status) == ("live", "scheduled")
