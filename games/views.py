@@ -82,7 +82,7 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
         "starts_at": iso_ms(utc(campaign.starts_at)),
         "ends_at": iso_ms(utc(campaign.ends_at)),
         "follow_qr": url_for("games.follow_qr", slug=campaign.slug) if campaign.follow_required else None,
-        "urls": {name: base + name for name in ("draw", "me", "prizes", "client-seed", "verify")},
+        "urls": {name: base + name for name in ("draw", "me", "prizes", "client-seed", "verify", "wx-config")},
         # The coupon helper's per-follower coupon views: <base>coupons/<code>.png and …/card-ext.
         "coupons": base + "coupons/",
         "tiers": tiers,

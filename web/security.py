@@ -1,28 +1,44 @@
 """Security headers on every response."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, request
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
-        "connect-src 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-    ]
-)
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy(config) -> str:
+    """The CSP: scripts only from this site and the JS-SDK's origin; no inline scripts."""
+    from .wechat import jssdk_scripts
+
+    script_origins = sorted({_origin(url) for url in jssdk_scripts(config)})
+    # The simulator's JS-SDK stand-in talks to the simulator from the page.
+    connect = [_origin(config["WECHAT_API_BASE"])] if config.get("WECHAT_SIMULATOR") else []
+    return "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self'", *script_origins]),
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data: blob:",
+            " ".join(["connect-src 'self'", *connect]),
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+        ]
+    )
 
 
 def register(app: Flask) -> None:
     """Add the headers to every response of ``app``."""
+    csp = content_security_policy(app.config)
 
     @app.after_request
     def headers(response):
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -158,6 +158,20 @@ def _qr_data_uri(text: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
+def jssdk_scripts(config) -> list[str]:
+    """The JS-SDK scripts the game pages load: WeChat's, or the simulator's stand-ins in the demo."""
+    if config.get("WECHAT_SIMULATOR"):
+        base = config["WECHAT_API_BASE"]
+        return [f"{base}/sim/jweixin.js", f"{base}/sim/cards.js"]
+    return [config["WECHAT_JSSDK_URL"]]
+
+
+@bp.app_context_processor
+def page_context() -> dict:
+    """Templates may load the JS-SDK scripts (the game pages do, deferred)."""
+    return {"jssdk_scripts": jssdk_scripts(current_app.config)}
+
+
 def outside_wechat(campaign: Campaign) -> Response | None:
     """The "open this in WeChat" page outside WeChat's browser (unless the simulator is on); else None."""
     if current_app.config.get("WECHAT_SIMULATOR") or "MicroMessenger" in request.headers.get("User-Agent", ""):

@@ -312,6 +312,20 @@
     });
   }
 
+  // wx.config, signed by the server for this page, once the async JS-SDK script has run
+  // (it may run before or after this one, so look for it rather than wait for its load event).
+  function configureWx(tries) {
+    if (!document.querySelector("script[data-jssdk]")) return;
+    if (!(window.wx && window.wx.config)) {
+      if (tries < 100) setTimeout(function () { configureWx(tries + 1); }, 150);
+      return;
+    }
+    var page = location.href.split("#")[0];
+    request("GET", data.urls["wx-config"] + "?url=" + encodeURIComponent(page)).then(function (reply) {
+      if (reply.status === 200) window.wx.config(reply.body);
+    }, function () {});
+  }
+
   window.Game = {
     data: data,
     t: t,
@@ -332,6 +346,7 @@
       $("seed-form").addEventListener("submit", saveSeed);
       $("prizes-panel").addEventListener("toggle", loadPrizes);
       open();
+      configureWx(0);
       // The fairness panel wants /me on every screen; the live screen has already asked.
       if (data.state !== "live") refreshMe().catch(function () {});
     }
