@@ -54,15 +54,17 @@ def test_a_channel_follow_is_recorded_for_the_channel_campaign(client, services,
     assert event["scene"] == "spring:poster" and event["channel"] == "poster" and event["via"] == "subscribe"
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("forged", ["signature", "msg_signature", "token"])
+# Plaintext pushes carry no msg_signature, so that forgery exists only in the two encrypted modes.
+FORGERIES = [(mode, forged) for mode in MODES for forged in ("signature", "msg_signature", "token")
+             if not (mode == "plaintext" and forged == "msg_signature")]
+
+
+@pytest.mark.parametrize("mode, forged", FORGERIES)
 def test_a_bad_signature_is_refused_and_nothing_recorded(client, services, account, campaign, mode, forged):
     xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster")
     if forged == "token":
         args, body = delivery(account.app_id, xml, mode, token="not-our-token")
         answer = client.post(f"/wechat/{account.slug}/callback", query_string=args, data=body)
-    elif forged == "msg_signature" and mode == "plaintext":
-        pytest.skip("plaintext pushes carry no msg_signature")
     else:
         answer = post(client, account, xml, mode, **{forged: "0" * 40})
     assert answer.status_code == 403
