@@ -7,6 +7,8 @@
   var previewBody = document.querySelector("#preview-table tbody");
   var gamePreview = document.getElementById("game-preview");
   var timer = null;
+  // Neighbouring segments always differ; the first takes the campaign's accent colour.
+  var PALETTE = ["#c4161c", "#f4b400", "#fff7ec", "#1d5fbf", "#2e9d5b", "#ffd8a8"];
 
   function addRow() {
     var rows = table.querySelectorAll("tr");
@@ -45,7 +47,7 @@
     var start = 0;
     rows.forEach(function (row, i) {
       var end = start + row.probability * 360;
-      stops.push((i % 2 ? "#fff7ec" : accent) + " " + start + "deg " + end + "deg");
+      stops.push((i === 0 ? accent : PALETTE[i % PALETTE.length]) + " " + start + "deg " + end + "deg");
       var span = document.createElement("span");
       span.textContent = row.tier;
       span.style.transform = "rotate(" + ((start + end) / 2 - 90) + "deg) translate(30px, -6px)";
