@@ -168,6 +168,7 @@ def _prize(raw: Any, path: str, problems: Problems, zone: ZoneInfo | None) -> di
     tier = raw.get("tier")
     if not isinstance(tier, str) or not TIER.match(tier):
         problems.add(f"{path}.tier", "Use 1-32 lowercase letters, digits, '-' or '_'.")
+        tier = None
     coupon = raw.get("coupon") or "none"
     if coupon not in COUPON_KINDS:
         problems.add(f"{path}.coupon", f"Choose one of: {', '.join(COUPON_KINDS)}.")
@@ -278,7 +279,7 @@ def _channels(raw: Any, problems: Problems) -> list[str]:
 def _check_prize_table(prizes: list[dict[str, Any]], problems: Problems) -> None:
     seen: set[str] = set()
     for i, prize in enumerate(prizes):
-        if prize.get("tier") in seen:
+        if prize.get("tier") is not None and prize.get("tier") in seen:
             problems.add(f"prizes[{i}].tier", "Two prizes cannot share a tier name.")
         seen.add(prize.get("tier"))
     if prizes and sum(1 for p in prizes if p.get("is_fallback")) != 1:

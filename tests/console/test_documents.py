@@ -70,3 +70,11 @@ def test_cli_creates_staff_with_a_hashed_password(runner, account):
     assert staff.role == "marketer" and staff.password_hash.startswith("scrypt:")
     bad = runner.invoke(args=["staff", "create", "--role", "marketer", "--email", "x", "--password", "short"])
     assert bad.exit_code == 1 and "email" in bad.output
+
+
+def test_values_of_the_wrong_json_type_are_problems_not_crashes():
+    doc = campaign_doc()
+    doc["prizes"][0]["tier"] = []
+    doc["prizes"][1]["coupon"] = {"kind": "code"}
+    _, problems = document.parse(doc)
+    assert {"prizes[0].tier", "prizes[1].coupon"} <= set(problems)
