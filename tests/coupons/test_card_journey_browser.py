@@ -19,8 +19,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def follower_phone(browser):
-    """A follower's phone in WeChat, in English; the page's CSP is bypassed only so that the test can
-    add the simulator's ``wx.addCard`` stand-in, which the game page does not include itself."""
+    """A follower's phone in WeChat, in English. The app's CSP names the simulator it was created with,
+    before this test's simulator had a port, so the CSP is bypassed to add that simulator's stand-in."""
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
                                   user_agent=WECHAT_UA, locale="en-US", bypass_csp=True)
     yield context.new_page()
