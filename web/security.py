@@ -1,6 +1,7 @@
 """Security headers on every response."""
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, request
@@ -32,12 +33,20 @@ def content_security_policy(config) -> str:
     )
 
 
+@lru_cache(maxsize=8)
+def _csp(api_base: str, simulator: bool, jssdk_url: str) -> str:
+    return content_security_policy(
+        {"WECHAT_API_BASE": api_base, "WECHAT_SIMULATOR": simulator, "WECHAT_JSSDK_URL": jssdk_url}
+    )
+
+
 def register(app: Flask) -> None:
     """Add the headers to every response of ``app``."""
-    csp = content_security_policy(app.config)
 
     @app.after_request
     def headers(response):
+        config = app.config
+        csp = _csp(config["WECHAT_API_BASE"], bool(config.get("WECHAT_SIMULATOR")), config["WECHAT_JSSDK_URL"])
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")

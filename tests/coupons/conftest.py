@@ -25,7 +25,9 @@ def sim(app):
     with ServerThread(simulator) as server:
         server.app = simulator
         app.config["WECHAT_API_BASE"] = server.url
-        app.extensions["services"].settings["WECHAT_API_BASE"] = server.url
+        wiring = {"WECHAT_API_BASE": server.url, "WECHAT_SIMULATOR": True, "PUBLIC_URL": live_server.url}
+        app.config.update(wiring)
+        app.extensions["services"].settings.update(wiring)
         yield server
 
 
@@ -35,7 +37,9 @@ def pushing_sim(app, live_server):
     simulator = create_simulator(app_url=live_server.url)
     with ServerThread(simulator) as server:
         server.app = simulator
-        app.extensions["services"].settings["WECHAT_API_BASE"] = server.url
+        wiring = {"WECHAT_API_BASE": server.url, "WECHAT_SIMULATOR": True, "PUBLIC_URL": live_server.url}
+        app.config.update(wiring)
+        app.extensions["services"].settings.update(wiring)
         yield server
 
 

@@ -19,10 +19,9 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def follower_phone(browser):
-    """A follower's phone in WeChat, in English. The app's CSP names the simulator it was created with,
-    before this test's simulator had a port, so the CSP is bypassed to add that simulator's stand-in."""
+    """A follower's phone in WeChat, in English."""
     context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
-                                  user_agent=WECHAT_UA, locale="en-US", bypass_csp=True)
+                                  user_agent=WECHAT_UA, locale="en-US")
     yield context.new_page()
     context.close()
 
@@ -57,7 +56,8 @@ def test_win_add_redeem_and_see_it_redeemed(app, live_server, pushing_sim, servi
     follower_phone.context.add_cookies([{"name": "session", "value": cookie, "url": live_server.url}])
 
     follower_phone.goto(f"{live_server.url}/c/{campaign.slug}/")
-    follower_phone.add_script_tag(url=f"{pushing_sim.url}/sim/cards.js")
+    # The page loads the (simulated) JS-SDK itself and configures it with the server's signature.
+    assert follower_phone.evaluate("() => new Promise(ok => window.wx ? wx.ready(() => ok(true)) : ok(false))") is True
     follower_phone.click("#spin")
     follower_phone.wait_for_selector("#result:not([hidden])", timeout=15_000)
     follower_phone.click("#add-card")
