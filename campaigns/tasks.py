@@ -83,6 +83,22 @@ def go_live_due() -> int:
         _rearm()
 
 
+def expire_coupons() -> int:
+    """Record as expired every unused coupon past its validity (states are also computed on read)."""
+    from .coupons.issuers import IssuerContext
+    from .coupons.services import expire_due
+    from .wechat.client import client_for
+
+    rt = runtime.current()
+    try:
+        with rt.session_factory() as session:
+            ctx = IssuerContext(session=session, redis=rt.redis, clock=rt.clock,
+                                wechat=lambda account: client_for(rt, account), settings=rt.settings)
+            return expire_due(ctx)
+    finally:
+        _rearm()
+
+
 def heartbeat() -> str:
     """Record that a worker ran a job; the health check reads it."""
     rt = runtime.current()

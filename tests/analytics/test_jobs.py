@@ -24,10 +24,11 @@ def test_scheduling_the_periodic_jobs_twice_schedules_them_once(app, services):
     again = jobs.schedule_periodic(services.queue, AT + timedelta(seconds=1))
 
     seconds = int(AT.timestamp())
-    assert sorted(first) == [f"periodic-go-live-{seconds // 10 + 1}", f"periodic-heartbeat-{seconds // 30 + 1}",
-                             f"periodic-ingest-{seconds // 5 + 1}", f"periodic-stats-{seconds // 60 + 1}"]
+    assert sorted(first) == [f"periodic-expire-coupons-{seconds // 300 + 1}", f"periodic-go-live-{seconds // 10 + 1}",
+                             f"periodic-heartbeat-{seconds // 30 + 1}", f"periodic-ingest-{seconds // 5 + 1}",
+                             f"periodic-stats-{seconds // 60 + 1}"]
     assert again == []
-    assert len(ScheduledJobRegistry(queue=services.queue)) == 4
+    assert len(ScheduledJobRegistry(queue=services.queue)) == 5
 
 
 def test_the_next_slot_gets_its_own_run(app, services):

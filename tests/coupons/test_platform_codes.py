@@ -132,3 +132,18 @@ def test_a_win_not_yet_in_the_ledger_is_already_the_winners(client, ctx, code_ti
     assert client.get(base).json["state"] == "issued"
     coupon = db.session.scalar(select(CouponCode).where(CouponCode.code == code))
     assert (coupon.state, coupon.openid, coupon.draw_seq, coupon.issued_at) == ("issued", "o-winner", 5, NOW)
+
+
+def test_the_periodic_expiry_job_records_expired_coupons(ctx, clock, code_tier):
+    from campaigns import tasks
+
+    add_codes(ctx, code_tier, ["EXPIRING0002"])
+    coupon = db.session.scalar(select(CouponCode))
+    coupon.state, coupon.openid = "issued", "o-winner"
+    db.session.commit()
+    clock.advance(days=8)
+
+    assert tasks.expire_coupons() == 1
+
+    db.session.expire_all()
+    assert coupon.state == "expired"
