@@ -38,11 +38,15 @@ def campaigns():
                            archived=archived, can_edit=current_role() in EDITORS + ("admin",))
 
 
-def _editor(doc: dict, campaign=None, **extra):
+def _choices() -> list[dict[str, str]]:
     from campaigns.coupons.issuers import choices
 
+    return choices()
+
+
+def _editor(doc: dict, campaign=None, **extra):
     return render_template("console/editor.html", doc=form_values(doc), campaign=campaign, accounts=_accounts(),
-                           coupon_choices=choices(), **extra)
+                           coupon_choices=_choices(), **extra)
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -60,12 +64,6 @@ def new_campaign():
                            coupon_choices=_choices())
     db.session.commit()
     return redirect(url_for("console.campaign", slug=campaign.slug))
-
-
-def _choices():
-    from campaigns.coupons.issuers import choices
-
-    return choices()
 
 
 @bp.route("/campaigns/<slug>/edit", methods=["GET", "POST"])

@@ -13,7 +13,7 @@ from extensions import db
 from web.staff_auth import staff_required
 
 from . import bp
-from .common import EDITORS, me, now, services
+from .common import EDITORS, me, services
 from .editor import document_from_form
 from .overview import overview
 
