@@ -58,7 +58,7 @@ def test_marketer_builds_and_publishes_a_lucky_wheel(live_server, desktop, marke
     expect(page.locator("#game-preview span")).to_have_count(3)
     page.screenshot(path=str(artifacts / "console-editor.png"), full_page=True)
     with page.expect_navigation():
-        page.locator("#save").press("Enter")
+        page.locator("#save").click()
     expect(page).to_have_url(f"{url}/console/campaigns/winter-wheel")
     assert page.locator("#status").inner_text() == "draft"
     assert "Upload more codes" in page.locator("#problems").inner_text()
