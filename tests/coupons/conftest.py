@@ -25,9 +25,7 @@ def sim(app):
     with ServerThread(simulator) as server:
         server.app = simulator
         app.config["WECHAT_API_BASE"] = server.url
-        wiring = {"WECHAT_API_BASE": server.url, "WECHAT_SIMULATOR": True, "PUBLIC_URL": live_server.url}
-        app.config.update(wiring)
-        app.extensions["services"].settings.update(wiring)
+        app.extensions["services"].settings["WECHAT_API_BASE"] = server.url
         yield server
 
 
