@@ -115,3 +115,9 @@ def test_a_form_post_without_the_csrf_token_is_refused(database_url, redis_serve
             session["staff_id"] = marketer.id
         assert client.post("/console/campaigns/new", data=campaign_doc()).status_code == 400
         db.session.remove()
+
+
+def test_the_campaign_page_links_to_its_game_rules_fairness_and_results(as_operator, draft):
+    html = as_operator.get("/console/campaigns/draft-one").get_data(as_text=True)
+    for path in ("/c/draft-one/", "/c/draft-one/rules", "/c/draft-one/fairness", "/console/campaigns/draft-one/results"):
+        assert f'href="{path}"' in html
