@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from campaigns.catalog import publish as lifecycle
+from campaigns.catalog import validation
 from campaigns.catalog.services import get_by_slug
 from campaigns.draws import public, reconcile as reconciling
 from campaigns.draws.verify import Mismatch
@@ -43,9 +44,15 @@ def _apply(step) -> None:
 @click.argument("slug")
 @with_appcontext
 def publish_command(slug: str) -> None:
-    """Commit to a server seed and the rules, and schedule or start the campaign."""
+    """Check every publishing rule, then commit to a server seed and the rules, and schedule or start the campaign."""
     s, campaign = _services(), _campaign(slug)
-    _apply(lambda: lifecycle.publish(db.session, s.redis, campaign, clock=s.clock, secrets=s.secrets))
+
+    def publish() -> None:
+        # The same marketer-level rules as the console and the API: every problem at once.
+        validation.check(db.session, campaign, s.clock.now())
+        lifecycle.publish(db.session, s.redis, campaign, clock=s.clock, secrets=s.secrets)
+
+    _apply(publish)
     click.echo(f"{slug}: {campaign.status}; server_seed_hash {campaign.server_seed_hash}")
 
 
