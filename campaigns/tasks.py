@@ -1,10 +1,12 @@
 """RQ job functions. They take ids, never ORM objects, and are enqueued only from ``jobs``."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import socket
 from datetime import timedelta
+from typing import Callable, TypeVar
 
 from sqlalchemy import select
 
@@ -17,8 +19,23 @@ from .keys import HEARTBEAT
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 # Campaigns stay in the periodic jobs this long after their tail ends, so they get one last pass.
 LAST_PASS = timedelta(minutes=5)
+
+
+def rearms(job: Callable[[], T]) -> Callable[[], T]:
+    """A periodic job that, however it ends, makes sure every periodic job stays scheduled."""
+
+    @functools.wraps(job)
+    def run() -> T:
+        try:
+            return job()
+        finally:
+            _rearm()
+
+    return run
 
 
 def consumer_name() -> str:
@@ -47,12 +64,10 @@ def active_campaign_ids() -> list[int]:
         return list(session.scalars(query.order_by(Campaign.id)))
 
 
+@rearms
 def ingest_all() -> int:
-    """Ingest the events of every active campaign, then make sure the periodic jobs stay scheduled."""
-    try:
-        return sum(ingest_campaign(campaign_id) for campaign_id in active_campaign_ids())
-    finally:
-        _rearm()
+    """Ingest the events of every active campaign."""
+    return sum(ingest_campaign(campaign_id) for campaign_id in active_campaign_ids())
 
 
 def recompute_campaign(campaign_id: int) -> int:
@@ -63,26 +78,23 @@ def recompute_campaign(campaign_id: int) -> int:
         return stats.recompute(session, campaign_id, rt.clock.now())
 
 
+@rearms
 def recompute_active() -> int:
     """Recompute the statistics of every active campaign (live, paused, or in its unfollow tail)."""
-    try:
-        return sum(recompute_campaign(campaign_id) for campaign_id in active_campaign_ids())
-    finally:
-        _rearm()
+    return sum(recompute_campaign(campaign_id) for campaign_id in active_campaign_ids())
 
 
+@rearms
 def go_live_due() -> int:
     """Mark scheduled campaigns whose start has passed as live (the pages read this status)."""
     rt = runtime.current()
-    try:
-        with rt.session_factory() as session:
-            count = publish.go_live_due(session, rt.clock)
-            session.commit()
-        return count
-    finally:
-        _rearm()
+    with rt.session_factory() as session:
+        count = publish.go_live_due(session, rt.clock)
+        session.commit()
+    return count
 
 
+@rearms
 def expire_coupons() -> int:
     """Record as expired every unused coupon past its validity (states are also computed on read)."""
     from .coupons.issuers import IssuerContext
@@ -90,13 +102,10 @@ def expire_coupons() -> int:
     from .wechat.client import client_for
 
     rt = runtime.current()
-    try:
-        with rt.session_factory() as session:
-            ctx = IssuerContext(session=session, redis=rt.redis, clock=rt.clock,
-                                wechat=lambda account: client_for(rt, account), settings=rt.settings)
-            return expire_due(ctx)
-    finally:
-        _rearm()
+    with rt.session_factory() as session:
+        ctx = IssuerContext(session=session, redis=rt.redis, clock=rt.clock,
+                            wechat=lambda account: client_for(rt, account), settings=rt.settings)
+        return expire_due(ctx)
 
 
 def heartbeat() -> str:
