@@ -40,6 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLIC_URL", "http://127.0.0.1:5000", "The app's external base URL, used for OAuth redirect_uri and QR codes."),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the JSON logs on stderr."),
     Setting("SESSION_HOURS", "72", "How long a follower's or staff member's session lasts."),
+    Setting("PROXY_HOPS", "0", "How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none)."),
+    Setting("DRAW_IP_LIMIT", "60", "Draws one client address may make per second across every campaign (0: no limit)."),
 )
 
 
@@ -69,6 +71,13 @@ def _check_redis_url(url: str) -> str:
     return url
 
 
+def _count(environ: dict[str, str], name: str) -> int:
+    value = _env(environ, name)
+    if not value.isdigit():
+        raise ConfigError(f"{name} must be a whole number (0 or more), got {value!r}.")
+    return int(value)
+
+
 def load(environ: dict[str, str] | None = None, instance_path: str | Path = "instance") -> dict:
     """Read the settings from ``environ`` into a Flask config mapping."""
     environ = dict(os.environ if environ is None else environ)
@@ -85,6 +94,7 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         session_hours = int(_env(environ, "SESSION_HOURS"))
     except ValueError:
         raise ConfigError("SESSION_HOURS must be a whole number of hours.") from None
+    public_url = _env(environ, "PUBLIC_URL").rstrip("/")
     return {
         "APP_ENV": env,
         "SECRET_KEY": secret,
@@ -98,11 +108,14 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "WECHAT_MP_BASE": _env(environ, "WECHAT_MP_BASE").rstrip("/"),
         "WECHAT_JSSDK_URL": _env(environ, "WECHAT_JSSDK_URL"),
         "WECHAT_SIMULATOR": _env(environ, "WECHAT_SIMULATOR") == "1",
-        "PUBLIC_URL": _env(environ, "PUBLIC_URL").rstrip("/"),
+        "PUBLIC_URL": public_url,
         "LOG_LEVEL": _env(environ, "LOG_LEVEL").upper(),
         "PERMANENT_SESSION_LIFETIME": session_hours * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env == "production",
+        # Browsers send the session only over TLS whenever the site is served over TLS.
+        "SESSION_COOKIE_SECURE": env == "production" or public_url.startswith("https://"),
+        "PROXY_HOPS": _count(environ, "PROXY_HOPS"),
+        "DRAW_IP_LIMIT": _count(environ, "DRAW_IP_LIMIT"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     }

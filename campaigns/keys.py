@@ -71,6 +71,11 @@ def redeem_rate(actor: str) -> str:
     return f"{RATE_PREFIX}redeem:{actor}"
 
 
+def draw_address_rate(address: str) -> str:
+    """Counter of the draws made from one client address in the current second."""
+    return f"{RATE_PREFIX}draw:{address}"
+
+
 class WeChatKeys:
     """Names of one Official Account's WeChat keys (shared by every web and worker process)."""
 

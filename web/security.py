@@ -1,10 +1,19 @@
-"""Security headers on every response."""
+"""Security headers on every response, the reverse proxies we trust, and the per-address limits.
+
+Behind ``PROXY_HOPS`` reverse proxies the client's address and scheme come from their
+``X-Forwarded-For`` and ``X-Forwarded-Proto`` headers (and from nobody else's), so HSTS
+is sent when the follower reached us over TLS and the per-address draw limit counts the
+follower's address, not the proxy's.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import ratelimit
 
 
 def _origin(url: str) -> str:
@@ -41,7 +50,11 @@ def _csp(api_base: str, simulator: bool, jssdk_url: str) -> str:
 
 
 def register(app: Flask) -> None:
-    """Add the headers to every response of ``app``."""
+    """Add the headers to every response of ``app``, trust its proxies and limit draws per address."""
+    hops = app.config.get("PROXY_HOPS") or 0
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+    ratelimit.register(app)
 
     @app.after_request
     def headers(response):
