@@ -1,7 +1,7 @@
 """WeChat's card endpoints, a card wallet per simulated follower, and the ``wx.addCard`` stand-in.
 
 Only the endpoints the platform uses, with WeChat's field names and error codes:
-40056 unknown code, 40099 consumed, 45031 no stock. ``wx.addCard`` checks the
+40073 unknown card id, 40056 unknown code, 40099 consumed, 45031 no stock. ``wx.addCard`` checks the
 ``cardExt`` signature against the account's ``wx_card`` api_ticket before a card
 goes into the wallet. Each wallet change is a push (``user_get_card``,
 ``user_consume_card``) handed to ``app.config["SIM_PUSH"]`` when the simulator
@@ -28,6 +28,7 @@ ERR_CONSUMED = 40099
 ERR_NO_STOCK = 45031
 ERR_SIGNATURE = 40097
 ERR_TOO_MANY_CODES = 40109
+ERR_INVALID_PARAMETER = 40097
 
 
 @dataclass
@@ -39,6 +40,14 @@ class SimCard:
     deposited: list[str] = field(default_factory=list)
     # Codes in a wallet: code -> {"openid", "status"}; status NORMAL or CONSUMED.
     received: dict[str, dict[str, str]] = field(default_factory=dict)
+    card_type: str = "GROUPON"
+
+    def info(self) -> dict[str, Any]:
+        """The card as ``card/get`` describes it: its type, and its base_info under the type's key."""
+        kind = self.card_type.lower()
+        base_info = {**self.base_info, "id": self.card_id, "status": "CARD_STATUS_VERIFY_OK",
+                     "sku": {**(self.base_info.get("sku") or {}), "quantity": self.quantity}}
+        return {"card_type": self.card_type, kind: {"base_info": base_info}}
 
 
 @dataclass
@@ -110,8 +119,32 @@ def create():
     card_id = "p" + secrets.token_urlsafe(20)[:27]
     with cards().lock:
         cards().cards[card_id] = SimCard(_caller(), card_id, base_info,
-                                         int((base_info.get("sku") or {}).get("quantity", 0)))
+                                         int((base_info.get("sku") or {}).get("quantity", 0)),
+                                         card_type=kind.upper() or "GROUPON")
     return jsonify(errcode=0, errmsg="ok", card_id=card_id)
+
+
+@bp.post("/card/get")
+def card_get():
+    """``card/get``: one card of the caller's account, or 40073 for a card_id it does not have."""
+    card = _card(_caller(), _body().get("card_id"))
+    if card is None:
+        return _error(ERR_INVALID_CARD, "invalid card id")
+    return jsonify(errcode=0, errmsg="ok", card=card.info())
+
+
+@bp.post("/card/batchget")
+def card_batchget():
+    """``card/batchget``: the caller's card ids, ``count`` (at most 50) from ``offset``."""
+    body = _body()
+    offset, count = body.get("offset", 0), body.get("count", 50)
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (offset, count)) or offset < 0 \
+            or not 1 <= count <= 50:
+        return _error(ERR_INVALID_PARAMETER, "invalid offset or count")
+    app_id = _caller()
+    with cards().lock:
+        ids = [c.card_id for c in cards().cards.values() if c.app_id == app_id]
+    return jsonify(errcode=0, errmsg="ok", card_id_list=ids[offset:offset + count], total_num=len(ids))
 
 
 @bp.post("/card/code/deposit")

@@ -7,6 +7,7 @@ the draw; the checks below refuse a campaign that would break them or could not 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -33,7 +34,23 @@ def available_codes(session: Session, campaign: Campaign) -> dict[str, int]:
     return {tier.tier: by_id.get(tier.id, 0) for tier in campaign.tiers}
 
 
-def _check_tier(tier, index: int, codes: dict[str, int], problems: Problems) -> None:
+def card_ids(campaign: Campaign) -> set[str]:
+    """The WeChat card_ids the campaign's card prizes name (to look up before checking)."""
+    return {(t.card_id or "").strip() for t in campaign.tiers if t.coupon_kind == "wechat_card" and (t.card_id or "").strip()}
+
+
+def _check_card(tier, path: str, cards: Mapping[str, str], problems: Problems) -> None:
+    card_id = (tier.card_id or "").strip()
+    if not card_id:
+        problems.add(f"{path}.card_id", "Enter the WeChat card_id of this prize's card.")
+    elif cards.get(card_id) == "unknown":
+        problems.add(f"{path}.card_id", "This Official Account has no WeChat card with this card_id; "
+                                        "copy it from the card's page in the WeChat platform.")
+    elif card_id in cards:
+        problems.add(f"{path}.card_id", "Could not check the card with WeChat; try again.")
+
+
+def _check_tier(tier, index: int, codes: dict[str, int], cards: Mapping[str, str], problems: Problems) -> None:
     path = f"prizes[{index}]"
     if not isinstance(tier.weight, int) or isinstance(tier.weight, bool) or tier.weight < 1:
         problems.add(f"{path}.weight", "The weight must be a whole number of at least 1.")
@@ -44,8 +61,8 @@ def _check_tier(tier, index: int, codes: dict[str, int], problems: Problems) -> 
     if tier.coupon_kind == "code" and not tier.is_fallback and codes.get(tier.tier, 0) < tier.stock:
         problems.add(f"{path}.stock", f"Upload more codes: {tier.stock} prizes but only "
                                       f"{codes.get(tier.tier, 0)} codes.")
-    if tier.coupon_kind == "wechat_card" and not (tier.card_id or "").strip():
-        problems.add(f"{path}.card_id", "Enter the WeChat card_id of this prize's card.")
+    if tier.coupon_kind == "wechat_card":
+        _check_card(tier, path, cards, problems)
     if tier.valid_from and tier.valid_until and tier.valid_until <= tier.valid_from:
         problems.add(f"{path}.valid_until", "The coupon must stay valid after it becomes valid.")
 
@@ -59,8 +76,12 @@ def _check_schedule(campaign: Campaign, now: datetime, problems: Problems) -> No
         problems.add("closes_at", "Daily closing time must be after opening time.")
 
 
-def problems_for(session: Session, campaign: Campaign, now: datetime) -> Problems:
-    """Everything that stops ``campaign`` from being published, by field path."""
+def problems_for(session: Session, campaign: Campaign, now: datetime, cards: Mapping[str, str] | None = None) -> Problems:
+    """Everything that stops ``campaign`` from being published, by field path.
+
+    ``cards`` is what WeChat said of the card_ids looked up beforehand (``campaigns.wechat.cards``):
+    ``{card_id: "unknown" | "unchecked"}``; card_ids it does not name were found.
+    """
     problems = Problems()
     if campaign.status != "draft":
         problems.add("status", "Only a draft can be published.")
@@ -72,13 +93,16 @@ def problems_for(session: Session, campaign: Campaign, now: datetime) -> Problem
         problems.add("prizes", "Mark exactly one prize as the fallback (what a player gets when nothing else is won).")
     codes = available_codes(session, campaign)
     for index, tier in enumerate(campaign.tiers):
-        _check_tier(tier, index, codes, problems)
+        _check_tier(tier, index, codes, cards or {}, problems)
     return problems
 
 
-def check(session: Session, campaign: Campaign, now: datetime) -> None:
-    """Raise :class:`InvalidInput` listing every problem, or return when ``campaign`` may be published."""
-    problems = problems_for(session, campaign, now)
+def check(session: Session, campaign: Campaign, now: datetime, cards: Mapping[str, str]) -> None:
+    """Raise :class:`InvalidInput` listing every problem, or return when ``campaign`` may be published.
+
+    ``cards`` is required: a campaign is never published with its card_ids unchecked.
+    """
+    problems = problems_for(session, campaign, now, cards)
     if problems:
         raise InvalidInput(f"This campaign cannot be published yet ({len(problems)} problems).",
                            fields=dict(problems))

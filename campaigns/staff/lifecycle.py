@@ -5,12 +5,12 @@ Redis state are the draw engine's (``catalog.publish``). Every action is audited
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Collection, Mapping
 
 from sqlalchemy.orm import Session
 
 from ..catalog import document, validation
-from ..catalog.models import Campaign
+from ..catalog.models import Campaign, OfficialAccount
 from ..clock import Clock
 from ..crypto import SecretBox
 from ..errors import Conflict, InvalidInput
@@ -19,6 +19,8 @@ from .models import Staff
 from .services import require_account
 
 ACTIONS = ("pause", "resume", "end")
+# Looks the card_ids up with WeChat: ``{card_id: "unknown" | "unchecked"}`` (``campaigns.wechat.cards.checker``).
+CardCheck = Callable[[OfficialAccount, Collection[str]], Mapping[str, str]]
 # Which states each action starts from, so a refused transition says why in words.
 ALLOWED_FROM = {"publish": ("draft",), "pause": ("scheduled", "live"), "resume": ("paused",),
                 "end": ("scheduled", "live", "paused"), "top_up": ("scheduled", "live", "paused")}
@@ -37,11 +39,27 @@ def _require_state(campaign: Campaign, action: str) -> None:
                        f"this works only when it is {' or '.join(ALLOWED_FROM[action])}.")
 
 
-def publish(session: Session, redis: Any, staff: Staff, campaign: Campaign, clock: Clock, secrets: SecretBox):
+def _cards(campaign: Campaign, check_cards: CardCheck) -> Mapping[str, str]:
+    ids = validation.card_ids(campaign)
+    return check_cards(campaign.account, ids) if ids else {}
+
+
+def publish_problems(session: Session, campaign: Campaign, clock: Clock, check_cards: CardCheck) -> dict[str, str]:
+    """Everything that stops a draft from being published, card_ids looked up with WeChat included."""
+    return dict(validation.problems_for(session, campaign, clock.now(), _cards(campaign, check_cards)))
+
+
+def check_publishable(session: Session, campaign: Campaign, clock: Clock, check_cards: CardCheck) -> None:
+    """Ask WeChat about the card prizes first, then apply every marketer-level rule at once (pure)."""
+    validation.check(session, campaign, clock.now(), _cards(campaign, check_cards))
+
+
+def publish(session: Session, redis: Any, staff: Staff, campaign: Campaign, clock: Clock, secrets: SecretBox, *,
+            check_cards: CardCheck):
     """Check every marketer-level rule, then commit to the rules and open the campaign."""
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, "publish")
-    validation.check(session, campaign, clock.now())
+    check_publishable(session, campaign, clock, check_cards)
     rules = _engine().publish(session, redis, campaign, clock=clock, secrets=secrets)
     audit.record(session, staff, "campaign.publish", clock.now(), account_id=campaign.account_id,
                  campaign_id=campaign.id, before={"status": "draft"},

@@ -81,3 +81,26 @@ def test_users_batches_and_datacube(simulator):
     ranged = requests.post(simulator.url + "/datacube/getusersummary", params={"access_token": client.access_token},
                            json={"begin_date": "2026-01-01", "end_date": "2026-02-01"}).json()
     assert ranged["errcode"] == 61501
+
+
+def test_card_get_and_batchget_know_only_the_callers_cards(simulator):
+    client = WeChatClient(DEMO_APP_ID, DEMO_APP_SECRET, auto_retry=False)
+    client.card.API_BASE_URL = simulator.url + "/"
+    client.fetch_access_token = lambda: client._fetch_access_token(simulator.url + "/cgi-bin/token", {
+        "grant_type": "client_credential", "appid": DEMO_APP_ID, "secret": DEMO_APP_SECRET})
+    card_id = client.card.create({"card": {"card_type": "CASH", "cash": {"base_info": {
+        "title": "¥10 off", "sku": {"quantity": 5}}}}})
+
+    card = client.card.get(card_id)
+
+    assert card["card_type"] == "CASH"
+    assert card["cash"]["base_info"]["id"] == card_id and card["cash"]["base_info"]["title"] == "¥10 off"
+    assert card["cash"]["base_info"]["sku"]["quantity"] == 5
+    with pytest.raises(WeChatClientException) as unknown:
+        client.card.get("pNoSuchCard")
+    assert (unknown.value.errcode, unknown.value.errmsg) == (40073, "invalid card id")
+    listed = client.card.batch_get(offset=0, count=50)
+    assert (listed["card_id_list"], listed["total_num"]) == ([card_id], 1)
+    too_many = requests.post(simulator.url + "/card/batchget", params={"access_token": client.access_token},
+                             json={"offset": 0, "count": 51}).json()
+    assert too_many["errcode"] == 40097

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request, url_for
 
-from campaigns.catalog import document, editing, validation
+from campaigns.catalog import document, editing
 from campaigns.catalog.models import Campaign
 from campaigns.errors import InvalidInput
 from campaigns.staff import audit, lifecycle
 from campaigns.staff.code_import import import_codes
 from campaigns.staff.services import account_ids
+from campaigns.wechat import cards
 from extensions import db
 from web.console.common import issuer_context
 from web.console.lifecycle import preview_of
@@ -95,7 +96,8 @@ def update_campaign(slug: str):
 @staff_required()
 def problems(slug: str):
     """What stops a draft from being published, by field."""
-    return jsonify(problems=dict(validation.problems_for(db.session, _campaign(slug), _services().clock.now())))
+    svc = _services()
+    return jsonify(problems=lifecycle.publish_problems(db.session, _campaign(slug), svc.clock, cards.checker(svc)))
 
 
 @bp.post("/campaigns/<slug>/publish")
@@ -104,7 +106,8 @@ def publish(slug: str):
     """Check everything, commit to the rules and open the campaign."""
     svc = _services()
     campaign = _campaign(slug)
-    lifecycle.publish(db.session, svc.redis, current_staff(), campaign, svc.clock, svc.secrets)
+    lifecycle.publish(db.session, svc.redis, current_staff(), campaign, svc.clock, svc.secrets,
+                      check_cards=cards.checker(svc))
     db.session.commit()
     return jsonify(detail(campaign))
 

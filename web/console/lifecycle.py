@@ -9,6 +9,7 @@ from campaigns.catalog import document, editing, validation
 from campaigns.catalog.preview import TierInput, days_between, preview
 from campaigns.errors import InvalidInput
 from campaigns.staff import lifecycle
+from campaigns.wechat import cards
 from extensions import db
 from web.staff_auth import staff_required
 
@@ -25,7 +26,8 @@ def publish(slug: str):
     campaign = editing.campaign_for(db.session, me(), slug)
     svc = services()
     try:
-        lifecycle.publish(db.session, svc.redis, me(), campaign, svc.clock, svc.secrets)
+        lifecycle.publish(db.session, svc.redis, me(), campaign, svc.clock, svc.secrets,
+                          check_cards=cards.checker(svc))
     except InvalidInput as exc:
         db.session.rollback()
         campaign = editing.campaign_for(db.session, me(), slug)
