@@ -1,4 +1,8 @@
-"""``flask campaigns publish|pause|resume|end|verify|reconcile``: the draw engine's commands."""
+"""``flask campaigns publish|pause|resume|end|verify|reconcile``: the draw engine's commands.
+
+Pause, resume and end are one implementation that goes through the audited lifecycle
+(``campaigns.staff.lifecycle``) as the staff member named by ``--as``.
+"""
 from __future__ import annotations
 
 import json
@@ -6,13 +10,16 @@ import json
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from campaigns.catalog import publish as lifecycle
-from campaigns.catalog import validation
 from campaigns.catalog.services import get_by_slug
 from campaigns.draws import public, reconcile as reconciling
 from campaigns.draws.verify import Mismatch
 from campaigns.errors import CampaignError
+from campaigns.staff import lifecycle as staff_lifecycle
+from campaigns.staff.models import Staff
+from campaigns.wechat import cards
 from extensions import db
 
 from .groups import campaigns_cli
@@ -40,50 +47,65 @@ def _apply(step) -> None:
     db.session.commit()
 
 
+# Who may change a campaign's state: as in the console, operators only read.
+ACTING_ROLES = ("admin", "marketer")
+
+
+def _staff(email: str) -> Staff:
+    """The active marketer or admin acting from the command line, named by ``--as``."""
+    staff = db.session.scalar(select(Staff).where(Staff.email == email.strip().lower(), Staff.active.is_(True)))
+    if staff is None:
+        raise click.ClickException(f"{email} is not an active staff member; see `flask staff create`.")
+    if staff.role not in ACTING_ROLES:
+        raise click.ClickException(f"{email} is an {staff.role}; only a marketer or an admin may do this.")
+    return staff
+
+
 @campaigns_cli.command("publish")
 @click.argument("slug")
+@click.option("--as", "email", help="Staff e-mail: publish as this staff member, recorded in the audit log.")
 @with_appcontext
-def publish_command(slug: str) -> None:
+def publish_command(slug: str, email: str | None) -> None:
     """Check every publishing rule, then commit to a server seed and the rules, and schedule or start the campaign."""
     s, campaign = _services(), _campaign(slug)
+    check_cards = cards.checker(s)
 
     def publish() -> None:
+        if email:
+            staff_lifecycle.publish(db.session, s.redis, _staff(email), campaign, s.clock, s.secrets,
+                                    check_cards=check_cards)
+            return
         # The same marketer-level rules as the console and the API: every problem at once.
-        validation.check(db.session, campaign, s.clock.now())
+        staff_lifecycle.check_publishable(db.session, campaign, s.clock, check_cards)
         lifecycle.publish(db.session, s.redis, campaign, clock=s.clock, secrets=s.secrets)
 
     _apply(publish)
     click.echo(f"{slug}: {campaign.status}; server_seed_hash {campaign.server_seed_hash}")
 
 
-@campaigns_cli.command("pause")
-@click.argument("slug")
-@with_appcontext
-def pause_command(slug: str) -> None:
-    """Stop draws until resumed."""
-    campaign = _campaign(slug)
-    _apply(lambda: lifecycle.pause(db.session, _services().redis, campaign))
-    click.echo(f"{slug}: paused")
-
-
-@campaigns_cli.command("resume")
-@click.argument("slug")
-@with_appcontext
-def resume_command(slug: str) -> None:
-    """Allow draws again."""
+def _change_state(action: str, slug: str, email: str) -> None:
+    """Pause, resume or end through the audited path, as the staff member named by ``--as``."""
     s, campaign = _services(), _campaign(slug)
-    _apply(lambda: lifecycle.resume(db.session, s.redis, campaign, s.clock))
-    click.echo(f"{slug}: {campaign.status}")
+    _apply(lambda: staff_lifecycle.change_state(db.session, s.redis, _staff(email), campaign, action, s.clock))
+    click.echo(f"{slug}: {campaign.status}" + ("; server seed revealed" if action == "end" else ""))
 
 
-@campaigns_cli.command("end")
-@click.argument("slug")
-@with_appcontext
-def end_command(slug: str) -> None:
-    """End the campaign now and reveal its server seed."""
-    s, campaign = _services(), _campaign(slug)
-    _apply(lambda: lifecycle.end(db.session, s.redis, campaign, s.clock))
-    click.echo(f"{slug}: ended; server seed revealed")
+STATE_COMMANDS = {"pause": "Stop draws until resumed.", "resume": "Allow draws again.",
+                  "end": "End the campaign now and reveal its server seed."}
+
+
+def _state_command(action: str, help_text: str) -> None:
+    @campaigns_cli.command(action, help=help_text)
+    @click.argument("slug")
+    @click.option("--as", "email", required=True,
+                  help="Staff e-mail of an active marketer or admin of the campaign's account (audited).")
+    @with_appcontext
+    def command(slug: str, email: str) -> None:
+        _change_state(action, slug, email)
+
+
+for _action, _help in STATE_COMMANDS.items():
+    _state_command(_action, _help)
 
 
 @campaigns_cli.command("verify")
