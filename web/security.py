@@ -60,7 +60,12 @@ def register(app: Flask) -> None:
     def headers(response):
         config = app.config
         csp = _csp(config["WECHAT_API_BASE"], bool(config.get("WECHAT_SIMULATOR")), config["WECHAT_JSSDK_URL"])
-        response.headers.setdefault("Content-Security-Policy", csp)
+        own = response.headers.get("Content-Security-Policy")
+        if own is None:
+            response.headers["Content-Security-Policy"] = csp
+        elif "frame-ancestors" not in own:
+            # A view's own policy (uploaded images) may not be framed either.
+            response.headers["Content-Security-Policy"] = f"{own}; frame-ancestors 'none'"
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
