@@ -19,6 +19,7 @@ HHMM = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_INT = 2_000_000_000
 MAX_PRIZES = 20
+MAX_CHANNELS = 50
 
 _int_or_null = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INT}
 _date = {"type": "string", "format": "date-time"}
@@ -72,7 +73,7 @@ SCHEMA: dict[str, Any] = {
                 "background_image": {"type": "string", "pattern": r"^/(?!/)[A-Za-z0-9/_.%~-]+$"},
             },
         },
-        "channels": {"type": "array", "maxItems": 50,
+        "channels": {"type": "array", "maxItems": MAX_CHANNELS,
                      "items": {"type": "string", "minLength": 1, "maxLength": 64}},
         "prizes": {"type": "array", "minItems": 1, "maxItems": MAX_PRIZES, "items": PRIZE_SCHEMA},
     },
@@ -267,7 +268,7 @@ def _look(raw: Any, problems: Problems) -> dict[str, str]:
 def _channels(raw: Any, problems: Problems) -> list[str]:
     if raw is None:
         return []
-    if not isinstance(raw, list) or len(raw) > 50 or not all(isinstance(c, str) and 0 < len(c.strip()) <= 64 for c in raw):
+    if not isinstance(raw, list) or len(raw) > MAX_CHANNELS or not all(isinstance(c, str) and 0 < len(c.strip()) <= 64 for c in raw):
         problems.add("channels", "List up to 50 channel names of at most 64 characters.")
         return []
     names = [c.strip() for c in raw]

@@ -123,6 +123,30 @@ def save(session: Session, staff: Staff, doc: Any, now: datetime, campaign: Camp
     return campaign
 
 
+def add_channel(session: Session, staff: Staff, campaign: Campaign, name: Any, now: datetime) -> Channel:
+    """Add a promotion channel (its own QR scene) to a campaign in any state but ended; audited, not committed.
+
+    Channels are not part of the published rules (``catalog.publish.rules_from_campaign``
+    never reads them): a new poster changes where followers come from, not what they can win.
+    """
+    require_account(session, staff, campaign.account_id)
+    if campaign.status == "ended":
+        raise Conflict("This campaign has ended; it needs no new channels.")
+    name = name.strip() if isinstance(name, str) else ""
+    if not 0 < len(name) <= 64:
+        raise InvalidInput("Name the channel.", fields={"channel": "Give the channel a name of at most 64 characters."})
+    if name in {channel.name for channel in campaign.channels}:
+        raise InvalidInput("Name the channel.", fields={"channel": "This campaign already has a channel with this name."})
+    if len(campaign.channels) >= document.MAX_CHANNELS:
+        raise InvalidInput("Too many channels.", fields={"channel": f"A campaign has at most {document.MAX_CHANNELS} channels."})
+    before = [channel.name for channel in campaign.channels]
+    _apply_channels(campaign, before + [name])
+    session.flush()
+    audit.record(session, staff, "campaign.channel_add", now, account_id=campaign.account_id, campaign_id=campaign.id,
+                 before={"channels": before}, after={"channels": before + [name]})
+    return next(channel for channel in campaign.channels if channel.name == name)
+
+
 def duplicate(session: Session, staff: Staff, campaign: Campaign, slug: str, now: datetime) -> Campaign:
     """A new draft with ``campaign``'s configuration (not its codes, seeds or results) at ``slug``."""
     require_account(session, staff, campaign.account_id)

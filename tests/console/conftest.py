@@ -8,14 +8,26 @@ import pytest
 from campaigns.staff.models import StaffAccount
 from campaigns.staff.services import hash_password
 from extensions import db
-from tests.factories import NOW, OfficialAccountFactory, StaffFactory
+from simulator.state import DEMO_APP_ID, DEMO_APP_SECRET, DEMO_TOKEN
+from tests.factories import BOX, NOW, OfficialAccountFactory, StaffFactory
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def account(app):
-    return OfficialAccountFactory(slug="brand", name="Brand")
+    """The simulator's demo account (so WeChat calls work when ``wechat`` is used) under the slug "brand"."""
+    return OfficialAccountFactory(slug="brand", name="Brand", app_id=DEMO_APP_ID,
+                                  app_secret_sealed=BOX.seal(DEMO_APP_SECRET), token_sealed=BOX.seal(DEMO_TOKEN))
+
+
+@pytest.fixture
+def wechat(app, simulator):
+    """The app's WeChat is the simulator, over HTTP."""
+    wiring = {"WECHAT_API_BASE": simulator.url, "WECHAT_MP_BASE": simulator.url}
+    app.config.update(wiring)
+    app.extensions["services"].settings.update(wiring)
+    return simulator
 
 
 def _staff(role: str, account, email: str):

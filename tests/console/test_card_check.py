@@ -8,29 +8,12 @@ from campaigns.catalog.models import Campaign
 from campaigns.staff.models import AuditEntry
 from campaigns.wechat.client import client_for
 from extensions import db
-from simulator.state import DEMO_APP_ID, DEMO_APP_SECRET, DEMO_TOKEN
 from tests.console.conftest import campaign_doc
 from tests.console.test_api import token_for
-from tests.factories import BOX, NOW, OfficialAccountFactory
+from tests.factories import NOW, OfficialAccountFactory
 
 BASE = "/api/v1/campaigns/spring-wheel"
 UNKNOWN_MESSAGE = "This Official Account has no WeChat card with this card_id"
-
-
-@pytest.fixture
-def account(app):
-    """The simulator's demo account under the slug the campaign documents use."""
-    return OfficialAccountFactory(slug="brand", name="Brand", app_id=DEMO_APP_ID,
-                                  app_secret_sealed=BOX.seal(DEMO_APP_SECRET), token_sealed=BOX.seal(DEMO_TOKEN))
-
-
-@pytest.fixture
-def wechat(app, simulator):
-    """The app's WeChat is the simulator."""
-    wiring = {"WECHAT_API_BASE": simulator.url, "WECHAT_MP_BASE": simulator.url}
-    app.config.update(wiring)
-    app.extensions["services"].settings.update(wiring)
-    return simulator
 
 
 @pytest.fixture

@@ -83,15 +83,19 @@ def edit_campaign(slug: str):
     return redirect(url_for("console.campaign", slug=campaign.slug))
 
 
+def campaign_page(found, **extra):
+    """The campaign page of ``found``; ``extra`` adds an error and field problems to show."""
+    problems = validation.problems_for(db.session, found, now()) if found.status == "draft" else {}
+    return render_template("console/campaign.html", campaign=found, glance=overview(services(), found),
+                           problems=problems, role=current_role(), editor=current_role() in EDITORS + ("admin",),
+                           history=audit.entries(db.session, account_ids=None, campaign_id=found.id, limit=20), **extra)
+
+
 @bp.get("/campaigns/<slug>")
 @staff_required()
 def campaign(slug: str):
     """The campaign at a glance: status, time left, plays today, prizes left, follower gain, links."""
-    found = editing.campaign_for(db.session, me(), slug)
-    problems = validation.problems_for(db.session, found, now()) if found.status == "draft" else {}
-    return render_template("console/campaign.html", campaign=found, glance=overview(services(), found),
-                           problems=problems, role=current_role(), editor=current_role() in EDITORS + ("admin",),
-                           history=audit.entries(db.session, account_ids=None, campaign_id=found.id, limit=20))
+    return campaign_page(editing.campaign_for(db.session, me(), slug))
 
 
 @bp.post("/campaigns/<slug>/duplicate")
