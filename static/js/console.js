@@ -23,6 +23,8 @@
       if (field.tagName === "SELECT") { field.selectedIndex = 0; } else if (field.name.slice(-8) === "currency") { field.value = "CNY"; } else { field.value = ""; }
     });
     copy.querySelectorAll(".field-error").forEach(function (node) { node.remove(); });
+    copy.querySelectorAll("img.thumb").forEach(function (img) { img.hidden = true; img.removeAttribute("src"); });
+    copy.querySelectorAll(".upload-status").forEach(function (node) { node.textContent = ""; });
     table.appendChild(copy);
   }
 
