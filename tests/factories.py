@@ -156,6 +156,12 @@ class StaffFactory(Base):
     password_hash = "scrypt:placeholder"
     role = "marketer"
 
+    @factory.post_generation
+    def accounts(staff, create, extracted, **kwargs):
+        """``StaffFactory(accounts=[account, ...])``: the Official Accounts the staff member works on."""
+        for account in extracted or ():
+            db.session.add(models.StaffAccount(staff_id=staff.id, account_id=account.id))
+
 
 class StaffAccountFactory(Base):
     class Meta:

@@ -12,6 +12,7 @@ from campaigns.coupons import redeem as redemption
 from campaigns.coupons.models import Store
 from campaigns.coupons.stores import active_stores, link_for_token
 from campaigns.errors import InvalidInput, NotFound
+from campaigns.staff.services import account_ids
 from extensions import db
 
 from .coupon_views import issuer_context
@@ -33,9 +34,15 @@ def _staff_redeemer() -> redemption.Redeemer:
     body = request.get_json(silent=True) or {}
     store_id = body.get("store_id")
     store = db.session.get(Store, store_id) if isinstance(store_id, int) else None
-    if store is None or not store.active:
+    if store is None or not store.active or not mine(store.account_id):
         raise NotFound("Choose your store first.")
     return redemption.Redeemer(store=store, staff_id=current_staff().id)
+
+
+def mine(account_id: int) -> bool:
+    """Whether the signed-in staff member works on this Official Account."""
+    allowed = account_ids(db.session, current_staff())
+    return allowed is None or account_id in allowed
 
 
 def _link_redeemer(token: str) -> redemption.Redeemer:
@@ -47,7 +54,7 @@ def _link_redeemer(token: str) -> redemption.Redeemer:
 @staff_required(*STAFF_ROLES)
 def page():
     """The page for signed-in staff, with the stores to choose from."""
-    stores = [{"id": s.id, "name": s.name} for s in active_stores(db.session)]
+    stores = [{"id": s.id, "name": s.name} for s in active_stores(db.session) if mine(s.account_id)]
     return render_template("redeem/index.html", stores=stores, store=None,
                            lookup_url=url_for(".lookup"), confirm_url=url_for(".confirm"))
 

@@ -15,12 +15,14 @@ from campaigns.analytics.exports import EVENT_COLUMNS, event_records
 from campaigns.analytics.pseudonym import pseudonymizer
 from campaigns.analytics.shape import describe
 from campaigns.analytics.stats import METRICS, RETENTION, Results, results
+from campaigns.catalog.editing import campaign_for
 from campaigns.catalog.models import Campaign, OfficialAccount
 from campaigns.clock import iso_ms
 from campaigns.draws.models import Draw
 from campaigns.errors import NotFound
+from campaigns.staff.services import require_account
 from extensions import db
-from web.staff_auth import staff_required
+from web.staff_auth import current_staff, staff_required
 
 bp = Blueprint("results", __name__)
 ROLES = ("operator", "marketer")
@@ -31,10 +33,8 @@ def _services():
 
 
 def _campaign(slug: str) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise NotFound("No such campaign.")
-    return campaign
+    # Staff see the results of their own accounts' campaigns only.
+    return campaign_for(db.session, current_staff(), slug)
 
 
 def _results(campaign: Campaign) -> Results:
@@ -106,6 +106,7 @@ def compare(account_slug: str):
     account = db.session.scalar(select(OfficialAccount).where(OfficialAccount.slug == account_slug))
     if account is None:
         raise NotFound("No such account.")
+    require_account(db.session, current_staff(), account.id)
     campaigns = db.session.scalars(select(Campaign).where(Campaign.account_id == account.id, Campaign.published_at.is_not(None))
                                    .order_by(Campaign.starts_at)).all()
     entries = []
@@ -137,9 +138,22 @@ def stats_json(slug: str):
     return jsonify(stats_document(_results(_campaign(slug))))
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """The value as a CSV cell; text a spreadsheet would run as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_line(values: list) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(["" if v is None else v for v in values])
+    csv.writer(buffer, lineterminator="\n").writerow([csv_cell(v) for v in values])
     return buffer.getvalue()
 
 

@@ -5,9 +5,11 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 
 from campaigns import events
 from campaigns.analytics import ingest, stats
+from campaigns.catalog.models import OfficialAccount
 from campaigns.clock import to_ms
 from extensions import db
 from tests.analytics.test_simulated import NOW, simulated_campaign
@@ -18,7 +20,8 @@ PSEUDONYMS = {"oAlice": "pA1", "oBob": "pB2"}
 
 
 def sign_in(client, role="operator"):
-    staff = StaffFactory(role=role)
+    """Sign in a staff member of ``role`` who works on every account there is."""
+    staff = StaffFactory(role=role, accounts=db.session.scalars(select(OfficialAccount)).all())
     db.session.commit()
     with client.session_transaction() as s:
         s["staff_id"] = staff.id
@@ -128,7 +131,7 @@ def test_the_full_dashboard_in_chromium(app, services, live_server, browser, art
     campaign.status, campaign.published_at = "live", NOW
     db.session.commit()
     stats.recompute(db.session, campaign.id, NOW)
-    staff = StaffFactory(role="operator")
+    staff = StaffFactory(role="operator", accounts=[campaign.account])
     db.session.commit()
     cookie = app.session_interface.get_signing_serializer(app).dumps({"staff_id": staff.id})
     context = browser.new_context(viewport={"width": 1280, "height": 900})

@@ -70,9 +70,9 @@ def store(account):
 
 
 @pytest.fixture
-def operator(app):
-    """A signed-in-able operator."""
-    staff = StaffFactory(role="operator")
+def operator(account):
+    """A signed-in-able operator of the account."""
+    staff = StaffFactory(role="operator", accounts=[account])
     db.session.commit()
     return staff
 

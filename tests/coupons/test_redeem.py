@@ -51,7 +51,7 @@ def test_staff_redeem_a_coupon_once_and_the_result_is_recorded(client, services,
 
 def test_concurrent_redemption_of_one_coupon_has_exactly_one_success(app, live_server, services, code_tier, store):
     coupon = won(code_tier)
-    staff = [StaffFactory(role="operator") for _ in range(8)]
+    staff = [StaffFactory(role="operator", accounts=[store.account]) for _ in range(8)]
     db.session.commit()
     # Each staff member signs in with a real signed session cookie.
     serializer = app.session_interface.get_signing_serializer(app)
@@ -130,7 +130,7 @@ def test_redemption_attempts_are_rate_limited_per_staff_member(client, code_tier
     reasons = [r.reason for r in db.session.scalars(select(RefusalLog))]
     assert reasons == ["coupon_unknown"] * redemption.RATE_LIMIT + ["rate_limited"] * 2
     # Another staff member is not held back.
-    log_in_staff(client, StaffFactory(role="operator"))
+    log_in_staff(client, StaffFactory(role="operator", accounts=[store.account]))
     db.session.commit()
     assert client.post("/redeem/confirm", json={"code": coupon.code, "store_id": store.id}).status_code == 200
 
@@ -157,7 +157,7 @@ def test_store_link_redeems_for_its_store_until_revoked(client, clock, account, 
 
 def test_the_staff_page_needs_an_operator_or_marketer(client, store):
     assert client.get("/redeem/").status_code == 401
-    log_in_staff(client, StaffFactory(role="operator"))
+    log_in_staff(client, StaffFactory(role="operator", accounts=[store.account]))
     db.session.commit()
     page = client.get("/redeem/")
     assert page.status_code == 200 and "Store A" in page.text

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.clock
 
 
 def test_a_marketer_adds_a_store_and_creates_and_revokes_its_staff_link(client, account, campaign):
-    marketer = StaffFactory(role="marketer")
+    marketer = StaffFactory(role="marketer", accounts=[account])
     db.session.commit()
     log_in_staff(client, marketer)
 
