@@ -13,6 +13,7 @@ from campaigns import models  # noqa: F401 - registers every table on the metada
 from campaigns import runtime
 from campaigns.clock import SystemClock
 from campaigns.crypto import SecretBox
+from campaigns.draws.published import PublishedCampaigns
 from campaigns.redisconn import connect
 from extensions import babel, csrf, db, migrate
 
@@ -59,13 +60,15 @@ def register_services(app: Flask) -> None:
     app.config["REDIS_URL_EFFECTIVE"] = redis_url
     with app.app_context():
         session_factory = sessionmaker(bind=db.engine, expire_on_commit=False)
+    secrets = SecretBox(app.config["ENCRYPTION_KEY"] or app.config["SECRET_KEY"])
     services = runtime.Runtime(
         session_factory=session_factory,
         redis=connect(redis_url),
         clock=app.config.get("CLOCK") or SystemClock(),
-        secrets=SecretBox(app.config["ENCRYPTION_KEY"] or app.config["SECRET_KEY"]),
+        secrets=secrets,
         queue=Queue("default", connection=connect(app.config["RQ_REDIS_URL"] or redis_url, decode=False)),
         settings=dict(app.config),
+        published=PublishedCampaigns(secrets),
     )
     app.extensions["services"] = services
     runtime.bind(services)

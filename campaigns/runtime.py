@@ -23,6 +23,8 @@ class Runtime:
     secrets: SecretBox
     queue: Any = None
     settings: dict[str, Any] = field(default_factory=dict)
+    # The per-process cache of published campaigns the draw path reads (draws.published).
+    published: Any = None
 
 
 _current: Runtime | None = None

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from flask import Response, current_app, jsonify, render_template, request
 
-from campaigns.catalog.models import Campaign
+from campaigns.catalog.models import Campaign, OfficialAccount
 from campaigns.draws import public, services as draws
+from campaigns.draws.published import PublishedCampaign
 from campaigns.errors import InvalidInput, WeChatError
 from campaigns.players.services import ensure_player
 from campaigns.wechat.follow import ensure_following
@@ -43,11 +44,17 @@ def _player(slug: str) -> tuple[Campaign, str]:
     return campaign, require_openid(campaign.account_id)
 
 
-def _check_follow(campaign: Campaign, openid: str) -> None:
+def _published(slug: str) -> PublishedCampaign:
+    """The frozen snapshot of a published campaign: the draw path reads no SQL (campaigns.draws.published)."""
+    return current_app.extensions["services"].published.get(db.session, slug)
+
+
+def _check_follow(campaign: PublishedCampaign, openid: str) -> None:
     if not campaign.follow_required:
         return
+    account = db.session.get(OfficialAccount, campaign.account_id)
     try:
-        ensure_following(current_app.extensions["services"], campaign.account, openid)
+        ensure_following(current_app.extensions["services"], account, openid)
     except WeChatError:
         # WeChat cannot answer now; the follower already passed the page's gate, so let them play.
         return
@@ -58,7 +65,8 @@ def _check_follow(campaign: Campaign, openid: str) -> None:
 def draw(slug: str):
     """Draw once (or replay the draw of a repeated Idempotency-Key)."""
     body = _json_body()
-    campaign, openid = _player(slug)
+    campaign = _published(slug)
+    openid = require_openid(campaign.account_id)
     _check_follow(campaign, openid)
     result = draws.draw(_context(), campaign, openid, request.headers.get("Idempotency-Key"),
                         client_seed=body.get("client_seed"))

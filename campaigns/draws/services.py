@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
@@ -21,11 +20,10 @@ from ..keys import CampaignKeys
 from ..players.services import key_material, pseudonym
 from . import engine, fairness
 from .models import Draw
+from .published import PublishedCampaign, snapshot
 
 # How many of the newest stream entries are searched for wins not yet in the SQL ledger.
 STREAM_TAIL = 500
-_fairness_cache: dict[tuple[int, str], engine.Fairness] = {}
-_cache_lock = threading.Lock()
 
 
 @dataclass
@@ -40,20 +38,8 @@ class Context:
 
 
 def fairness_for(session: Session, campaign: Campaign, secrets: SecretBox) -> engine.Fairness:
-    """The campaign's seed and prize weights, decrypted once per process (weights never change after publish)."""
-    key = (campaign.id, campaign.server_seed_hash or "")
-    with _cache_lock:
-        cached = _fairness_cache.get(key)
-    if cached is None:
-        first = session.scalar(select(RulesVersion).where(RulesVersion.campaign_id == campaign.id,
-                                                         RulesVersion.version == 1))
-        if not campaign.server_seed_sealed or first is None:
-            raise NotFound("This campaign has not been published.")
-        prizes = tuple({"tier": p["tier"], "weight": p["weight"]} for p in fairness_rules(first)["prizes"])
-        cached = engine.Fairness(secrets.open(campaign.server_seed_sealed), prizes)
-        with _cache_lock:
-            _fairness_cache[key] = cached
-    return cached
+    """The campaign's seed and prize weights (what Python needs to compute picks)."""
+    return snapshot(session, campaign, secrets).fairness
 
 
 def fairness_rules(version: RulesVersion) -> dict:
@@ -61,7 +47,7 @@ def fairness_rules(version: RulesVersion) -> dict:
     return json.loads(version.rules_json)
 
 
-def player_of(ctx: Context, campaign: Campaign, openid: str) -> str:
+def player_of(ctx: Context, campaign: Campaign | PublishedCampaign, openid: str) -> str:
     """The follower's pseudonym in this campaign."""
     return pseudonym(key_material(ctx.settings), campaign.id, openid)
 
@@ -128,23 +114,25 @@ def set_client_seed(ctx: Context, campaign: Campaign, openid: str, client_seed: 
     return me(ctx, campaign, openid)
 
 
-def draw(ctx: Context, campaign: Campaign, openid: str, idempotency_key: str | None,
+def draw(ctx: Context, campaign: PublishedCampaign, openid: str, idempotency_key: str | None,
          client_seed: Any = None) -> dict[str, Any]:
-    """Draw once for the follower (or replay the draw of a repeated key); the contract's response body."""
+    """Draw once for the follower (or replay the draw of a repeated key); the contract's response body.
+
+    It reads no SQL: ``campaign`` is the process's frozen snapshot, everything else is in Redis.
+    """
     key = engine.check_idempotency_key(idempotency_key)
     if client_seed is not None and not fairness.valid_client_seed(client_seed):
         raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
                            fields={"client_seed": "invalid"})
-    fair = fairness_for(ctx.session, campaign, ctx.secrets)
     player = player_of(ctx, campaign, openid)
-    result = engine.run(ctx.redis, campaign.id, fair, player=player, openid=openid, idempotency_key=key,
+    result = engine.run(ctx.redis, campaign.id, campaign.fairness, player=player, openid=openid, idempotency_key=key,
                         client_seed=client_seed)
     return draw_body(campaign, result)
 
 
-def draw_body(campaign: Campaign, result: Mapping[str, Any]) -> dict[str, Any]:
+def draw_body(campaign: PublishedCampaign, result: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON body of a draw from the script's result."""
-    tier = next(t for t in campaign.tiers if t.tier == result["awarded_tier"])
+    tier = campaign.tier(result["awarded_tier"])
     code = result.get("code") or ""
     coupon = None
     if code:
