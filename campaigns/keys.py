@@ -38,6 +38,8 @@ class CampaignKeys:
         self.codes_prefix = f"c:{tag}:codes:"
         # The campaign's participation event stream.
         self.events = f"c:{tag}:events"
+        # Campaign-local days: sorted set of day label -> the UTC ms it begins (the first at the start).
+        self.days = f"c:{tag}:days"
 
     def moments(self, tier: str) -> str:
         """Sorted set of a ``moments`` tier's release instants."""

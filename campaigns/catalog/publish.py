@@ -18,6 +18,7 @@ from ..coupons.models import CouponCode
 from ..crypto import SecretBox
 from ..draws import fairness, inventory
 from ..errors import Conflict, InvalidInput
+from ..keys import CampaignKeys
 from .document import TIER
 from .models import Campaign, PrizeTier, RulesVersion
 
@@ -172,6 +173,13 @@ def go_live_due(session: Session, clock: Clock) -> int:
     return count
 
 
+def _spare_codes(redis, campaign_id: int, tier: PrizeTier) -> int:
+    """Codes in the tier's Redis pool beyond what its current stock still needs."""
+    keys = CampaignKeys(campaign_id)
+    still_needed = max(tier.stock - int(redis.hget(keys.awarded, tier.tier) or 0), 0)
+    return max(redis.llen(keys.codes(tier.tier)) - still_needed, 0)
+
+
 def top_up(session: Session, redis, campaign: Campaign, stock: dict[str, int], clock: Clock,
            secrets: SecretBox | None = None) -> RulesVersion:
     """Raise stock totals while published: a new rules version that governs draws from its ``from_seq``."""
@@ -186,6 +194,9 @@ def top_up(session: Session, redis, campaign: Campaign, stock: dict[str, int], c
             problems[f"stock.{name}"] = f"The new total must be a whole number of at least {tier.stock}."
         elif tier.release == "moments" and (secrets is None or total > MAX_MOMENTS):
             problems[f"stock.{name}"] = "Winning moments can be topped up only with the seed, up to the maximum."
+        elif tier.coupon_kind == "code" and total - tier.stock > (spare := _spare_codes(redis, campaign.id, tier)):
+            problems[f"stock.{name}"] = (f"Upload more codes first: {total - tier.stock} more prizes but only "
+                                         f"{spare} codes beyond the current stock.")
     if problems or not stock:
         raise InvalidInput("This top-up cannot be applied.", fields=problems or {"stock": "Nothing to change."})
     latest = campaign.rules_versions[-1]

@@ -112,7 +112,7 @@ def _keys(campaign_id: int, player: str, idempotency_key: str) -> list[str]:
     keys = CampaignKeys(campaign_id)
     return [keys.state, keys.tiers, keys.awarded, keys.awarded_day, keys.players, keys.seq, keys.events,
             keys.idempotency(player, idempotency_key), keys.moments_prefix, keys.player_day_prefix,
-            keys.codes_prefix]
+            keys.codes_prefix, keys.days]
 
 
 def _first_guess(redis, campaign_id: int, player: str, client_seed: str | None) -> tuple[str, int]:

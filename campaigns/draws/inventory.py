@@ -32,7 +32,6 @@ def state_fields(document: dict, *, campaign_status: str, rules_version: int, mi
     """The ``state`` hash of a campaign from its rules document."""
     start_ms = fairness.parse_iso_ms(document["start"])
     end_ms = fairness.parse_iso_ms(document["end"])
-    bounds, labels = fairness.day_boundaries(document["timezone"], start_ms, end_ms)
     limits = document["limits"]
     return {
         "status": REDIS_STATUS[campaign_status], "start_ms": str(start_ms), "end_ms": str(end_ms),
@@ -42,10 +41,16 @@ def state_fields(document: dict, *, campaign_status: str, rules_version: int, mi
         "moment_tiers": ",".join(p["tier"] for p in document["prizes"]
                                  if p["release"] == "moments" and p["tier"] != document["fallback_tier"]),
         "fallback_coupon": next(p["coupon"] for p in document["prizes"] if p["tier"] == document["fallback_tier"]),
-        "days": ",".join(map(str, bounds)), "day_labels": ",".join(labels),
         "plays_per_day": _text(limits["plays_per_day"]), "plays_total": _text(limits["plays_total"]),
         "wins_total": _text(limits["wins_total"]), "min_interval_ms": str(min_interval_ms),
     }
+
+
+def day_starts(document: dict) -> dict[str, int]:
+    """The ``days`` sorted set: each campaign-local day's label -> the UTC ms it begins (the first at the start)."""
+    start_ms = fairness.parse_iso_ms(document["start"])
+    bounds, labels = fairness.day_boundaries(document["timezone"], start_ms, fairness.parse_iso_ms(document["end"]))
+    return dict(zip(labels, [start_ms, *bounds]))
 
 
 def _text(value: int | None) -> str:
@@ -76,10 +81,11 @@ def load(redis, campaign_id: int, document: dict, *, server_seed: str, campaign_
     """Write the whole published state of a campaign (replacing any earlier one) in one transaction."""
     keys = CampaignKeys(campaign_id)
     pipe = redis.pipeline(transaction=True)
-    pipe.delete(keys.state, keys.tiers)
+    pipe.delete(keys.state, keys.tiers, keys.days)
     pipe.hset(keys.state, mapping=state_fields(document, campaign_status=campaign_status,
                                                rules_version=rules_version, min_interval_ms=min_interval_ms))
     pipe.hset(keys.tiers, mapping=tier_fields(document))
+    pipe.zadd(keys.days, day_starts(document))
     for prize in document["prizes"]:
         tier = prize["tier"]
         pipe.delete(keys.moments(tier), keys.codes(tier))

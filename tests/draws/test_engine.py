@@ -87,7 +87,8 @@ def test_per_day_release_resets_at_local_midnight_across_daylight_saving(service
     at = [datetime(2026, 3, 29, 21, 59, tzinfo=timezone.utc), datetime(2026, 3, 29, 21, 59, 30, tzinfo=timezone.utc),
           datetime(2026, 3, 29, 22, 0, tzinfo=timezone.utc)]
     results = [play(services, db.session, campaign, f"o{i}", f"k-{i:06d}", at=t) for i, t in enumerate(at)]
-    assert [(r["awarded_tier"], r["reason"], r["day"]) for r in results] == [
+    # The script's own day switch shows in the outcomes: a second gold only after 22:00 UTC.
+    assert [(r["awarded_tier"], r["reason"], fairness.local_day("Europe/Berlin", r["ts"])) for r in results] == [
         ("gold", "", "2026-03-29"), ("none", "daily_limit", "2026-03-29"), ("gold", "", "2026-03-30")]
     assert _verify(services, campaign) == 3
 
@@ -144,6 +145,22 @@ def test_top_up_publishes_a_version_from_the_next_seq(services):
     third = play(services, db.session, campaign, "o3", "k-000003", at=NOW)
     assert (third["awarded_tier"], third["rules_version"]) == ("gold", 2)
     assert _verify(services, campaign) == 3
+
+
+def test_a_code_prize_is_topped_up_only_as_far_as_its_spare_codes(services):
+    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 2, "all", "code")], fallback=("none", "x", 1),
+                         codes={"gold": ["G1", "G2", "G3"]})
+    assert play(services, db.session, campaign, "o1", "k-000001", at=NOW)["code"] == "G1"
+    with pytest.raises(InvalidInput) as refused:
+        lifecycle.top_up(db.session, services.redis, campaign, {"gold": 4}, services.clock, services.secrets)
+    assert "1 codes beyond the current stock" in refused.value.fields["stock.gold"]
+    db.session.rollback()
+    assert len(campaign.rules_versions) == 1 and services.redis.hget(CampaignKeys(campaign.id).tiers, "gold:stock") == "2"
+    version = lifecycle.top_up(db.session, services.redis, campaign, {"gold": 3}, services.clock, services.secrets)
+    db.session.commit()
+    assert version.version == 2
+    codes = [play(services, db.session, campaign, f"o{i}", f"k-{i:06d}", at=NOW)["code"] for i in range(2, 5)]
+    assert codes == ["G2", "G3", ""]
 
 
 def test_the_verifier_names_the_first_tampered_line(services):
