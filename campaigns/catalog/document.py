@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .messages import msg
 from .models import COUPON_KINDS, GAMES, Campaign
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -92,13 +93,13 @@ def _text(doc: dict, key: str, path: str, problems: Problems, *, required: bool,
     value = doc.get(key)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            problems.add(path, "This is required.")
+            problems.add(path, msg("This is required."))
         return None
     if not isinstance(value, str):
-        problems.add(path, "Enter text.")
+        problems.add(path, msg("Enter text."))
         return None
     if len(value.strip()) > limit:
-        problems.add(path, f"Keep this under {limit} characters.")
+        problems.add(path, msg("Keep this under {limit} characters.", limit=limit))
         return None
     return value.strip()
 
@@ -106,16 +107,16 @@ def _text(doc: dict, key: str, path: str, problems: Problems, *, required: bool,
 def _integer(value: Any, path: str, problems: Problems, *, minimum: int, optional: bool = False) -> int | None:
     if value is None or value == "":
         if not optional:
-            problems.add(path, "This is required.")
+            problems.add(path, msg("This is required."))
         return None
     if isinstance(value, str) and re.fullmatch(r"-?\d{1,10}", value.strip()):
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
-        problems.add(path, "Enter a whole number.")
+        problems.add(path, msg("Enter a whole number."))
         return None
     if value < minimum or value > MAX_INT:
-        problems.add(path, f"Enter a whole number of at least {minimum}." if value < minimum
-                     else "This number is too large.")
+        problems.add(path, msg("Enter a whole number of at least {minimum}.", minimum=minimum) if value < minimum
+                     else msg("This number is too large."))
         return None
     return value
 
@@ -123,14 +124,14 @@ def _integer(value: Any, path: str, problems: Problems, *, minimum: int, optiona
 def _instant(value: Any, path: str, problems: Problems, zone: ZoneInfo | None, *, optional: bool = False):
     if value is None or value == "":
         if not optional:
-            problems.add(path, "Choose a date and time.")
+            problems.add(path, msg("Choose a date and time."))
         return None
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         parsed = None
     if parsed is None:
-        problems.add(path, "Enter a date and time like 2026-12-12T10:00.")
+        problems.add(path, msg("Enter a date and time like 2026-12-12T10:00."))
         return None
     if parsed.tzinfo is None:
         # A time without an offset is read in the campaign's own time zone, as marketers think of it.
@@ -147,7 +148,7 @@ def _value_minor(value: Any, path: str, problems: Problems) -> int:
         amount = None
     if amount is None or not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) \
             or amount > Decimal("10000000"):
-        problems.add(path, "Enter an amount like 32 or 32.50 (at most two decimals).")
+        problems.add(path, msg("Enter an amount like 32 or 32.50 (at most two decimals)."))
         return 0
     return int(amount * 100)
 
@@ -162,26 +163,26 @@ def _zone(value: Any, problems: Problems) -> ZoneInfo | None:
 
 def _prize(raw: Any, path: str, problems: Problems, zone: ZoneInfo | None) -> dict[str, Any]:
     if not isinstance(raw, dict):
-        problems.add(path, "Each prize must be an object.")
+        problems.add(path, msg("Each prize must be an object."))
         return {}
     for key in set(raw) - set(PRIZE_SCHEMA["properties"]):
-        problems.add(f"{path}.{key}", "This field is not part of a prize.")
+        problems.add(f"{path}.{key}", msg("This field is not part of a prize."))
     tier = raw.get("tier")
     if not isinstance(tier, str) or not TIER.match(tier):
-        problems.add(f"{path}.tier", "Use 1-32 lowercase letters, digits, '-' or '_'.")
+        problems.add(f"{path}.tier", msg("Use 1-32 lowercase letters, digits, '-' or '_'."))
         tier = None
     coupon = raw.get("coupon") or "none"
     if coupon not in COUPON_KINDS:
-        problems.add(f"{path}.coupon", f"Choose one of: {', '.join(COUPON_KINDS)}.")
+        problems.add(f"{path}.coupon", msg("Choose one of: {choices}.", choices=", ".join(COUPON_KINDS)))
     currency = raw.get("currency") or "CNY"
     if not isinstance(currency, str) or not CURRENCY.match(currency):
-        problems.add(f"{path}.currency", "Use a three-letter currency code such as CNY.")
+        problems.add(f"{path}.currency", msg("Use a three-letter currency code such as CNY."))
     card_id = raw.get("card_id") or None
     if card_id is not None and (not isinstance(card_id, str) or len(card_id) > 64):
-        problems.add(f"{path}.card_id", "Enter the WeChat card_id (at most 64 characters).")
+        problems.add(f"{path}.card_id", msg("Enter the WeChat card_id (at most 64 characters)."))
     image = raw.get("image") or None
     if image is not None and (not isinstance(image, str) or not re.fullmatch(r"/(?!/)[A-Za-z0-9/_.%~-]{1,254}", image)):
-        problems.add(f"{path}.image", "Use an image uploaded to this site (a path starting with /).")
+        problems.add(f"{path}.image", msg("Use an image uploaded to this site (a path starting with /)."))
     daily = _integer(raw.get("daily_limit"), f"{path}.daily_limit", problems, minimum=1, optional=True)
     return {
         "tier": tier, "name": _text(raw, "name", f"{path}.name", problems, required=True, limit=120),
@@ -200,18 +201,18 @@ def parse(doc: Any) -> tuple[dict[str, Any], Problems]:
     """Read a campaign document into model values; every problem is returned, keyed by field path."""
     problems = Problems()
     if not isinstance(doc, dict):
-        problems.add("", "A campaign document is a JSON object.")
+        problems.add("", msg("A campaign document is a JSON object."))
         return {}, problems
     for key in set(doc) - set(SCHEMA["properties"]):
-        problems.add(key, "This field is not part of a campaign document.")
+        problems.add(key, msg("This field is not part of a campaign document."))
     zone = _zone(doc.get("timezone"), problems)
     if zone is None:
-        problems.add("timezone", "Choose a time zone such as Asia/Shanghai.")
+        problems.add("timezone", msg("Choose a time zone such as Asia/Shanghai."))
     slug = doc.get("slug")
     if not isinstance(slug, str) or not SLUG.match(slug):
-        problems.add("slug", "Use lowercase letters, digits and dashes (it becomes the page address).")
+        problems.add("slug", msg("Use lowercase letters, digits and dashes (it becomes the page address)."))
     if doc.get("game") not in GAMES:
-        problems.add("game", "Choose the scratch card or the lucky wheel.")
+        problems.add("game", msg("Choose the scratch card or the lucky wheel."))
     values: dict[str, Any] = {
         "slug": slug, "game": doc.get("game"), "timezone": str(zone) if zone else None,
         "name": _text(doc, "name", "name", problems, required=True, limit=120),
@@ -223,20 +224,20 @@ def parse(doc: Any) -> tuple[dict[str, Any], Problems]:
     for key in ("opens_at", "closes_at"):
         value = doc.get(key) or None
         if value is not None and (not isinstance(value, str) or not HHMM.match(value)):
-            problems.add(key, "Enter a time like 09:30.")
+            problems.add(key, msg("Enter a time like 09:30."))
         values[key] = value
     if bool(values["opens_at"]) != bool(values["closes_at"]):
-        problems.add("closes_at", "Give both the opening and the closing time, or neither.")
+        problems.add("closes_at", msg("Give both the opening and the closing time, or neither."))
     for key in ("plays_per_day", "plays_total", "wins_total"):
         values[key] = _integer(doc.get(key), key, problems, minimum=1, optional=True)
     values["look"] = _look(doc.get("look"), problems)
     values["channels"] = _channels(doc.get("channels"), problems)
     prizes = doc.get("prizes")
     if not isinstance(prizes, list) or not prizes:
-        problems.add("prizes", "Add at least one prize.")
+        problems.add("prizes", msg("Add at least one prize."))
         prizes = []
     elif len(prizes) > MAX_PRIZES:
-        problems.add("prizes", f"Use at most {MAX_PRIZES} prizes.")
+        problems.add("prizes", msg("Use at most {count} prizes.", count=MAX_PRIZES))
         prizes = []
     values["prizes"] = [_prize(p, f"prizes[{i}]", problems, zone) for i, p in enumerate(prizes)]
     _check_prize_table(values["prizes"], problems)
@@ -247,7 +248,7 @@ def _look(raw: Any, problems: Problems) -> dict[str, str]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        problems.add("look", "The look is an object of title, colours and background image.")
+        problems.add("look", msg("The look is an object of title, colours and background image."))
         return {}
     look = {}
     for key, rule in SCHEMA["properties"]["look"]["properties"].items():
@@ -256,12 +257,12 @@ def _look(raw: Any, problems: Problems) -> dict[str, str]:
             continue
         pattern = rule.get("pattern")
         if not isinstance(value, str) or len(value) > rule.get("maxLength", 255) or (pattern and not re.match(pattern, value)):
-            problems.add(f"look.{key}", "Enter a colour like #c4161c." if key in ("background", "accent")
-                         else "This value is not valid here.")
+            problems.add(f"look.{key}", msg("Enter a colour like #c4161c.") if key in ("background", "accent")
+                         else msg("This value is not valid here."))
             continue
         look[key] = value
     for key in set(raw) - set(SCHEMA["properties"]["look"]["properties"]):
-        problems.add(f"look.{key}", "This field is not part of the look.")
+        problems.add(f"look.{key}", msg("This field is not part of the look."))
     return look
 
 
@@ -269,11 +270,11 @@ def _channels(raw: Any, problems: Problems) -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list) or len(raw) > MAX_CHANNELS or not all(isinstance(c, str) and 0 < len(c.strip()) <= 64 for c in raw):
-        problems.add("channels", "List up to 50 channel names of at most 64 characters.")
+        problems.add("channels", msg("List up to {count} channel names of at most 64 characters.", count=MAX_CHANNELS))
         return []
     names = [c.strip() for c in raw]
     if len(set(names)) != len(names):
-        problems.add("channels", "Each channel needs its own name.")
+        problems.add("channels", msg("Each channel needs its own name."))
     return names
 
 
@@ -281,10 +282,10 @@ def _check_prize_table(prizes: list[dict[str, Any]], problems: Problems) -> None
     seen: set[str] = set()
     for i, prize in enumerate(prizes):
         if prize.get("tier") is not None and prize.get("tier") in seen:
-            problems.add(f"prizes[{i}].tier", "Two prizes cannot share a tier name.")
+            problems.add(f"prizes[{i}].tier", msg("Two prizes cannot share a tier name."))
         seen.add(prize.get("tier"))
     if prizes and sum(1 for p in prizes if p.get("is_fallback")) != 1:
-        problems.add("prizes", "Mark exactly one prize as the fallback (what a player gets when nothing else is won).")
+        problems.add("prizes", msg("Mark exactly one prize as the fallback (what a player gets when nothing else is won)."))
 
 
 def _iso(value: datetime | None) -> str | None:

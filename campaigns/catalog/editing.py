@@ -14,6 +14,7 @@ from ..staff import audit
 from ..staff.models import Staff
 from ..staff.services import account_ids, require_account
 from . import document
+from .messages import msg
 from .models import Campaign, Channel, OfficialAccount, PrizeTier
 
 TIER_FIELDS = ("name", "weight", "stock", "release", "is_fallback", "value_minor", "currency", "image",
@@ -35,7 +36,7 @@ def campaign_for(session: Session, staff: Staff, slug: str) -> Campaign:
     """The campaign ``slug`` if ``staff`` may see it; archived ones included."""
     campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
-        raise NotFound("There is no campaign at this address.")
+        raise NotFound(msg("There is no campaign at this address."))
     require_account(session, staff, campaign.account_id)
     return campaign
 
@@ -46,21 +47,21 @@ def _values(session: Session, staff: Staff, doc: Any) -> tuple[dict[str, Any], O
     if values.get("account"):
         account = session.scalar(select(OfficialAccount).where(OfficialAccount.slug == values["account"]))
         if account is None:
-            problems.add("account", "There is no Official Account with this name.")
+            problems.add("account", msg("There is no Official Account with this name."))
     if problems:
-        raise InvalidInput("Please correct the highlighted fields.", fields=dict(problems))
+        raise InvalidInput(msg("Please correct the highlighted fields."), fields=dict(problems))
     require_account(session, staff, account.id)
     if values["ends_at"] <= values["starts_at"]:
-        raise InvalidInput("Please correct the highlighted fields.",
-                           fields={"ends_at": "The campaign must end after it starts."})
+        raise InvalidInput(msg("Please correct the highlighted fields."),
+                           fields={"ends_at": msg("The campaign must end after it starts.")})
     return values, account
 
 
 def _check_slug(session: Session, slug: str, campaign: Campaign | None) -> None:
     other = session.scalar(select(Campaign).where(Campaign.slug == slug))
     if other is not None and other is not campaign:
-        raise InvalidInput("Please correct the highlighted fields.",
-                           fields={"slug": "Another campaign already uses this address."})
+        raise InvalidInput(msg("Please correct the highlighted fields."),
+                           fields={"slug": msg("Another campaign already uses this address.")})
 
 
 def _apply_tiers(session: Session, campaign: Campaign, prizes: list[dict[str, Any]]) -> None:
@@ -104,7 +105,7 @@ def save(session: Session, staff: Staff, doc: Any, now: datetime, campaign: Camp
     if campaign is not None:
         require_account(session, staff, campaign.account_id)
         if campaign.status != "draft":
-            raise Conflict("A published campaign's rules are frozen: only pause, resume, end and stock top-ups remain.")
+            raise Conflict(msg("A published campaign's rules are frozen: only pause, resume, end and stock top-ups remain."))
         before = document.to_document(campaign)
     _check_slug(session, values["slug"], campaign)
     if campaign is None:
@@ -131,14 +132,14 @@ def add_channel(session: Session, staff: Staff, campaign: Campaign, name: Any, n
     """
     require_account(session, staff, campaign.account_id)
     if campaign.status == "ended":
-        raise Conflict("This campaign has ended; it needs no new channels.")
+        raise Conflict(msg("This campaign has ended; it needs no new channels."))
     name = name.strip() if isinstance(name, str) else ""
     if not 0 < len(name) <= 64:
-        raise InvalidInput("Name the channel.", fields={"channel": "Give the channel a name of at most 64 characters."})
+        raise InvalidInput(msg("Name the channel."), fields={"channel": msg("Give the channel a name of at most 64 characters.")})
     if name in {channel.name for channel in campaign.channels}:
-        raise InvalidInput("Name the channel.", fields={"channel": "This campaign already has a channel with this name."})
+        raise InvalidInput(msg("Name the channel."), fields={"channel": msg("This campaign already has a channel with this name.")})
     if len(campaign.channels) >= document.MAX_CHANNELS:
-        raise InvalidInput("Too many channels.", fields={"channel": f"A campaign has at most {document.MAX_CHANNELS} channels."})
+        raise InvalidInput(msg("Too many channels."), fields={"channel": msg("A campaign has at most {count} channels.", count=document.MAX_CHANNELS)})
     before = [channel.name for channel in campaign.channels]
     _apply_channels(campaign, before + [name])
     session.flush()
@@ -162,7 +163,7 @@ def archive(session: Session, staff: Staff, campaign: Campaign, now: datetime) -
     """Hide a draft or an ended campaign from lists and its page."""
     require_account(session, staff, campaign.account_id)
     if campaign.status not in ("draft", "ended"):
-        raise Conflict("End the campaign before archiving it; followers may be playing.")
+        raise Conflict(msg("End the campaign before archiving it; followers may be playing."))
     if not campaign.archived:
         campaign.archived = True
         audit.record(session, staff, "campaign.archive", now, account_id=campaign.account_id,

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
+from .messages import msg
 from .models import Campaign
 
 
@@ -12,5 +13,5 @@ def get_by_slug(session: Session, slug: str) -> Campaign:
     """The campaign ``slug``; :class:`NotFound` when there is none or it is a draft."""
     campaign = session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None or campaign.archived:
-        raise NotFound("This campaign does not exist.")
+        raise NotFound(msg("This campaign does not exist."))
     return campaign

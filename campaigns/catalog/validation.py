@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..coupons.models import CouponCode
 from ..errors import InvalidInput
 from .document import Problems
+from .messages import msg
 from .models import Campaign
 
 # 50,000 yuan in fen.
@@ -42,38 +43,38 @@ def card_ids(campaign: Campaign) -> set[str]:
 def _check_card(tier, path: str, cards: Mapping[str, str], problems: Problems) -> None:
     card_id = (tier.card_id or "").strip()
     if not card_id:
-        problems.add(f"{path}.card_id", "Enter the WeChat card_id of this prize's card.")
+        problems.add(f"{path}.card_id", msg("Enter the WeChat card_id of this prize's card."))
     elif cards.get(card_id) == "unknown":
-        problems.add(f"{path}.card_id", "This Official Account has no WeChat card with this card_id; "
-                                        "copy it from the card's page in the WeChat platform.")
+        problems.add(f"{path}.card_id", msg("This Official Account has no WeChat card with this card_id; "
+                                            "copy it from the card's page in the WeChat platform."))
     elif card_id in cards:
-        problems.add(f"{path}.card_id", "Could not check the card with WeChat; try again.")
+        problems.add(f"{path}.card_id", msg("Could not check the card with WeChat; try again."))
 
 
 def _check_tier(tier, index: int, codes: dict[str, int], cards: Mapping[str, str], problems: Problems) -> None:
     path = f"prizes[{index}]"
     if not isinstance(tier.weight, int) or isinstance(tier.weight, bool) or tier.weight < 1:
-        problems.add(f"{path}.weight", "The weight must be a whole number of at least 1.")
+        problems.add(f"{path}.weight", msg("The weight must be a whole number of at least 1."))
     if not isinstance(tier.stock, int) or tier.stock < 0:
-        problems.add(f"{path}.stock", "The stock cannot be negative.")
+        problems.add(f"{path}.stock", msg("The stock cannot be negative."))
     if tier.currency == "CNY" and (tier.value_minor or 0) > TOP_PRIZE_CAP_MINOR:
-        problems.add(f"{path}.value", "A lottery prize may be worth at most ¥50,000 (China's 2020 promotion rules).")
+        problems.add(f"{path}.value", msg("A lottery prize may be worth at most ¥50,000 (China's 2020 promotion rules)."))
     if tier.coupon_kind == "code" and not tier.is_fallback and codes.get(tier.tier, 0) < tier.stock:
-        problems.add(f"{path}.stock", f"Upload more codes: {tier.stock} prizes but only "
-                                      f"{codes.get(tier.tier, 0)} codes.")
+        problems.add(f"{path}.stock", msg("Upload more codes: {stock} prizes but only {codes} codes.",
+                                          stock=tier.stock, codes=codes.get(tier.tier, 0)))
     if tier.coupon_kind == "wechat_card":
         _check_card(tier, path, cards, problems)
     if tier.valid_from and tier.valid_until and tier.valid_until <= tier.valid_from:
-        problems.add(f"{path}.valid_until", "The coupon must stay valid after it becomes valid.")
+        problems.add(f"{path}.valid_until", msg("The coupon must stay valid after it becomes valid."))
 
 
 def _check_schedule(campaign: Campaign, now: datetime, problems: Problems) -> None:
     if campaign.starts_at < now - START_GRACE:
-        problems.add("starts_at", "The start is in the past; choose now or a later time.")
+        problems.add("starts_at", msg("The start is in the past; choose now or a later time."))
     if campaign.ends_at <= max(campaign.starts_at, now):
-        problems.add("ends_at", "The campaign must end after it starts, and in the future.")
+        problems.add("ends_at", msg("The campaign must end after it starts, and in the future."))
     if campaign.opens_at and campaign.closes_at and campaign.opens_at >= campaign.closes_at:
-        problems.add("closes_at", "Daily closing time must be after opening time.")
+        problems.add("closes_at", msg("Daily closing time must be after opening time."))
 
 
 def problems_for(session: Session, campaign: Campaign, now: datetime, cards: Mapping[str, str] | None = None) -> Problems:
@@ -84,13 +85,13 @@ def problems_for(session: Session, campaign: Campaign, now: datetime, cards: Map
     """
     problems = Problems()
     if campaign.status != "draft":
-        problems.add("status", "Only a draft can be published.")
+        problems.add("status", msg("Only a draft can be published."))
     _check_schedule(campaign, now, problems)
     if not campaign.tiers:
-        problems.add("prizes", "Add at least one prize.")
+        problems.add("prizes", msg("Add at least one prize."))
     fallbacks = [t for t in campaign.tiers if t.is_fallback]
     if len(fallbacks) != 1:
-        problems.add("prizes", "Mark exactly one prize as the fallback (what a player gets when nothing else is won).")
+        problems.add("prizes", msg("Mark exactly one prize as the fallback (what a player gets when nothing else is won)."))
     codes = available_codes(session, campaign)
     for index, tier in enumerate(campaign.tiers):
         _check_tier(tier, index, codes, cards or {}, problems)
@@ -104,5 +105,5 @@ def check(session: Session, campaign: Campaign, now: datetime, cards: Mapping[st
     """
     problems = problems_for(session, campaign, now, cards)
     if problems:
-        raise InvalidInput(f"This campaign cannot be published yet ({len(problems)} problems).",
+        raise InvalidInput(msg("This campaign cannot be published yet ({count} problems).", count=len(problems)),
                            fields=dict(problems))

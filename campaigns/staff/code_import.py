@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from ..catalog.messages import msg
 from ..catalog.models import PrizeTier
 from ..coupons.issuers import IssuerContext
 from ..coupons.models import CouponCode
@@ -48,11 +49,11 @@ class ImportReport:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise InvalidInput("The file is too large.", fields={"file": "Upload at most 5 MB of codes at a time."})
+        raise InvalidInput(msg("The file is too large."), fields={"file": msg("Upload at most 5 MB of codes at a time.")})
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InvalidInput("The file is not text.", fields={"file": "Save the file as CSV (UTF-8)."}) from None
+        raise InvalidInput(msg("The file is not text."), fields={"file": msg("Save the file as CSV (UTF-8).")}) from None
 
 
 def read_codes(data: bytes) -> ImportReport:
@@ -63,22 +64,22 @@ def read_codes(data: bytes) -> ImportReport:
     try:
         for number, row in enumerate(rows, start=1):
             if number > MAX_LINES:
-                raise InvalidInput("Too many lines.", fields={"file": f"Upload at most {MAX_LINES} codes at a time."})
+                raise InvalidInput(msg("Too many lines."), fields={"file": msg("Upload at most {count} codes at a time.", count=MAX_LINES)})
             report.lines = number
             value = row[0].strip() if row else ""
             if number == 1 and value.lower() == "code":
                 continue
             if not value:
-                report.errors.append((number, "The line is blank."))
+                report.errors.append((number, msg("The line is blank.")))
             elif not UPLOADED_CODE.match(value):
-                report.errors.append((number, "A code is 6 to 64 letters, digits, '-' or '_'."))
+                report.errors.append((number, msg("A code is 6 to 64 letters, digits, '-' or '_'.")))
             elif value in first_seen:
-                report.errors.append((number, f"Duplicate of line {first_seen[value]}."))
+                report.errors.append((number, msg("Duplicate of line {line}.", line=first_seen[value])))
             else:
                 first_seen[value] = number
                 report.accepted.append(value)
     except csv.Error as exc:
-        raise InvalidInput("The file is not valid CSV.", fields={"file": str(exc)}) from None
+        raise InvalidInput(msg("The file is not valid CSV."), fields={"file": str(exc)}) from None
     return report
 
 
@@ -87,7 +88,7 @@ def _refuse_known(ctx: IssuerContext, report: ImportReport) -> None:
     for start in range(0, len(report.accepted), CHUNK):
         chunk = report.accepted[start:start + CHUNK]
         known.update(ctx.session.scalars(select(CouponCode.code).where(CouponCode.code.in_(chunk))))
-    report.errors.extend((report.line_of[code], "This code is already used (in this or another campaign).")
+    report.errors.extend((report.line_of[code], msg("This code is already used (in this or another campaign)."))
                          for code in known)
     report.errors.sort()
     report.accepted = [code for code in report.accepted if code not in known]
@@ -97,9 +98,9 @@ def import_codes(ctx: IssuerContext, staff: Staff, tier: PrizeTier, data: bytes,
                  now: datetime) -> ImportReport:
     """Check an upload and, when it is clean (or the marketer skips bad lines), add its codes to ``tier``."""
     if tier.coupon_kind not in ("code", "wechat_card"):
-        raise InvalidInput("This prize carries no coupon.", fields={"tier": "Choose a prize whose coupon is codes."})
+        raise InvalidInput(msg("This prize carries no coupon."), fields={"tier": msg("Choose a prize whose coupon is codes.")})
     if tier.campaign.status == "ended":
-        raise Conflict("This campaign has ended; no more codes can be added.")
+        raise Conflict(msg("This campaign has ended; no more codes can be added."))
     report = read_codes(data)
     _refuse_known(ctx, report)
     if (report.errors and not skip_errors) or not report.accepted:

@@ -10,6 +10,7 @@ from typing import Any, Callable, Collection, Mapping
 from sqlalchemy.orm import Session
 
 from ..catalog import document, validation
+from ..catalog.messages import msg
 from ..catalog.models import Campaign, OfficialAccount
 from ..clock import Clock
 from ..crypto import SecretBox
@@ -35,8 +36,9 @@ def _engine():
 
 def _require_state(campaign: Campaign, action: str) -> None:
     if campaign.status not in ALLOWED_FROM[action]:
-        raise Conflict(f"A {campaign.status} campaign cannot {action.replace('_', ' ')}; "
-                       f"this works only when it is {' or '.join(ALLOWED_FROM[action])}.")
+        raise Conflict(msg("A {status} campaign cannot {action}; this works only when it is {allowed}.",
+                           status=campaign.status, action=action.replace("_", " "),
+                           allowed=" or ".join(ALLOWED_FROM[action])))
 
 
 def _cards(campaign: Campaign, check_cards: CardCheck) -> Mapping[str, str]:
@@ -71,7 +73,7 @@ def publish(session: Session, redis: Any, staff: Staff, campaign: Campaign, cloc
 def change_state(session: Session, redis: Any, staff: Staff, campaign: Campaign, action: str, clock: Clock) -> None:
     """Pause, resume or end (which reveals the server seed) a published campaign."""
     if action not in ACTIONS:
-        raise InvalidInput("Unknown action.", fields={"action": f"Choose one of: {', '.join(ACTIONS)}."})
+        raise InvalidInput(msg("Unknown action."), fields={"action": msg("Choose one of: {choices}.", choices=", ".join(ACTIONS))})
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, action)
     before = campaign.status
@@ -88,21 +90,21 @@ def parse_top_up(campaign: Campaign, raw: Any) -> dict[str, int]:
     """``{tier: new total stock}`` from a request; totals may only grow and only prize tiers count."""
     stock = {tier.tier: tier.stock for tier in campaign.tiers if not tier.is_fallback}
     if not isinstance(raw, dict) or not raw:
-        raise InvalidInput("Give the new total stock of at least one prize.", fields={"stock": "Required."})
+        raise InvalidInput(msg("Give the new total stock of at least one prize."), fields={"stock": msg("Required.")})
     problems, totals = {}, {}
     for tier, value in raw.items():
         if tier not in stock:
-            problems[f"stock.{tier}"] = "There is no such prize in this campaign."
+            problems[f"stock.{tier}"] = msg("There is no such prize in this campaign.")
         elif isinstance(value, bool) or not isinstance(value, int) or value > 2_000_000_000:
-            problems[f"stock.{tier}"] = "Enter the new total as a whole number."
+            problems[f"stock.{tier}"] = msg("Enter the new total as a whole number.")
         elif value < stock[tier]:
-            problems[f"stock.{tier}"] = f"A top-up cannot lower the stock (now {stock[tier]})."
+            problems[f"stock.{tier}"] = msg("A top-up cannot lower the stock (now {stock}).", stock=stock[tier])
         elif value > stock[tier]:
             totals[tier] = value
     if problems:
-        raise InvalidInput("Please correct the highlighted fields.", fields=problems)
+        raise InvalidInput(msg("Please correct the highlighted fields."), fields=problems)
     if not totals:
-        raise InvalidInput("Nothing to top up: every total equals the current stock.", fields={"stock": "Unchanged."})
+        raise InvalidInput(msg("Nothing to top up: every total equals the current stock."), fields={"stock": msg("Unchanged.")})
     return totals
 
 
@@ -113,11 +115,11 @@ def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: 
     _require_state(campaign, "top_up")
     totals = parse_top_up(campaign, raw)
     codes = validation.available_codes(session, campaign)
-    short = {f"stock.{t.tier}": "Upload the codes for the extra prizes first."
+    short = {f"stock.{t.tier}": msg("Upload the codes for the extra prizes first.")
              for t in campaign.tiers if t.tier in totals and t.coupon_kind == "code"
              and codes.get(t.tier, 0) < totals[t.tier] - t.stock}
     if short:
-        raise InvalidInput("Some prizes need more codes first.", fields=short)
+        raise InvalidInput(msg("Some prizes need more codes first."), fields=short)
     before = {t.tier: t.stock for t in campaign.tiers if t.tier in totals}
     rules = _engine().top_up(session, redis, campaign, totals, clock, secrets)
     audit.record(session, staff, "campaign.top_up", clock.now(), account_id=campaign.account_id,

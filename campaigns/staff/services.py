@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import keys
+from ..catalog.messages import msg
 from ..catalog.models import OfficialAccount
 from ..errors import Forbidden, InvalidInput, NotFound, RateLimited
 from .models import ROLES, ApiToken, Staff, StaffAccount
@@ -33,8 +34,8 @@ def hash_password(password: str) -> str:
 def check_new_password(password: str) -> None:
     """Refuse passwords too short to resist guessing."""
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput("Choose a longer password.",
-                          fields={"password": f"Use at least {MIN_PASSWORD} characters."})
+        raise InvalidInput(msg("Choose a longer password."),
+                          fields={"password": msg("Use at least {count} characters.", count=MIN_PASSWORD)})
 
 
 def create_staff(session: Session, email: str, role: str, password: str) -> Staff:
@@ -42,15 +43,15 @@ def create_staff(session: Session, email: str, role: str, password: str) -> Staf
     email = (email or "").strip().lower()
     problems = {}
     if not EMAIL.match(email):
-        problems["email"] = "Enter an e-mail address like name@example.com."
+        problems["email"] = msg("Enter an e-mail address like name@example.com.")
     elif session.scalar(select(Staff).where(Staff.email == email)) is not None:
-        problems["email"] = "Someone already uses this e-mail address."
+        problems["email"] = msg("Someone already uses this e-mail address.")
     if role not in ROLES:
-        problems["role"] = f"Choose one of: {', '.join(ROLES)}."
+        problems["role"] = msg("Choose one of: {choices}.", choices=", ".join(ROLES))
     if len(password or "") < MIN_PASSWORD:
-        problems["password"] = f"Use at least {MIN_PASSWORD} characters."
+        problems["password"] = msg("Use at least {count} characters.", count=MIN_PASSWORD)
     if problems:
-        raise InvalidInput("Please correct the highlighted fields.", fields=problems)
+        raise InvalidInput(msg("Please correct the highlighted fields."), fields=problems)
     staff = Staff(email=email, role=role, password_hash=hash_password(password))
     session.add(staff)
     session.flush()
@@ -62,7 +63,7 @@ def authenticate(session: Session, redis, email: str, password: str, client: str
     email = (email or "").strip().lower()
     counters = [keys.login_failures(f"email:{email}"), keys.login_failures(f"client:{client}")]
     if any(int(redis.get(key) or 0) >= MAX_FAILURES for key in counters):
-        raise RateLimited("Too many failed sign-ins. Please wait 15 minutes and try again.")
+        raise RateLimited(msg("Too many failed sign-ins. Please wait 15 minutes and try again."))
     staff = session.scalar(select(Staff).where(Staff.email == email))
     valid = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password or "")
     if staff is None or not valid or not staff.active:
@@ -72,8 +73,8 @@ def authenticate(session: Session, redis, email: str, password: str, client: str
             pipe.set(key, 0, ex=FAILURE_WINDOW_SECONDS, nx=True)
             pipe.incr(key)
         pipe.execute()
-        raise InvalidInput("The e-mail address or the password is wrong.",
-                          fields={"password": "The e-mail address or the password is wrong."})
+        raise InvalidInput(msg("The e-mail address or the password is wrong."),
+                          fields={"password": msg("The e-mail address or the password is wrong.")})
     redis.delete(counters[0])
     return staff
 
@@ -90,7 +91,7 @@ def require_account(session: Session, staff: Staff, account_id: int) -> None:
     """Refuse ``staff`` access to an account they were not given."""
     allowed = account_ids(session, staff)
     if allowed is not None and account_id not in allowed:
-        raise Forbidden("You do not work on this Official Account.")
+        raise Forbidden(msg("You do not work on this Official Account."))
 
 
 def grant_accounts(session: Session, staff: Staff, account_slugs: list[str]) -> list[int]:
@@ -99,7 +100,7 @@ def grant_accounts(session: Session, staff: Staff, account_slugs: list[str]) -> 
     for slug in account_slugs:
         account = session.scalar(select(OfficialAccount).where(OfficialAccount.slug == slug))
         if account is None:
-            raise InvalidInput("Unknown Official Account.", fields={"accounts": f"No account named {slug!r}."})
+            raise InvalidInput(msg("Unknown Official Account."), fields={"accounts": msg("No account named {name}.", name=repr(slug))})
         wanted.add(account.id)
     current = {row.account_id: row for row in session.scalars(select(StaffAccount).where(StaffAccount.staff_id == staff.id))}
     for account_id, row in current.items():
@@ -118,8 +119,8 @@ def issue_token(session: Session, staff: Staff, label: str, role: str, now: date
     """A new API token for ``staff``; the plain token is returned once and never stored."""
     allowed = ROLES if staff.role == "admin" else tuple(r for r in ROLES if r in (staff.role, "operator"))
     if role not in allowed:
-        raise InvalidInput("A token cannot have more power than its owner.",
-                          fields={"role": f"Choose one of: {', '.join(allowed)}."})
+        raise InvalidInput(msg("A token cannot have more power than its owner."),
+                          fields={"role": msg("Choose one of: {choices}.", choices=", ".join(allowed))})
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(staff_id=staff.id, label=(label or "").strip()[:120], role=role,
                      token_hash=_digest(plain), created_at=now)
@@ -145,6 +146,6 @@ def revoke_token(session: Session, staff: Staff, token_id: int, now: datetime) -
     """Revoke one of ``staff``'s tokens (admins may revoke anyone's)."""
     token = session.get(ApiToken, token_id)
     if token is None or (token.staff_id != staff.id and staff.role != "admin"):
-        raise NotFound("No such token.")
+        raise NotFound(msg("No such token."))
     token.revoked_at = token.revoked_at or now
     return token

@@ -6,9 +6,15 @@
   var bar = document.getElementById("upload-progress");
   var report = document.getElementById("report");
 
-  function line(text) {
+  // The page's own words (translated on the server); "{name}" marks a value.
+  function text(name, fallback, values) {
+    var template = form.getAttribute("data-text-" + name) || fallback;
+    return template.replace(/\{(\w+)\}/g, function (whole, key) { return key in (values || {}) ? String(values[key]) : whole; });
+  }
+
+  function line(words) {
     var p = document.createElement("p");
-    p.textContent = text;
+    p.textContent = words;
     return p;
   }
 
@@ -18,14 +24,15 @@
       report.appendChild(line(result.error.message));
       return;
     }
-    var summary = result.imported + " codes imported of " + result.valid + " valid; " + result.error_count + " lines refused";
-    if (result.error_count && !result.imported) { summary += " — nothing was imported"; }
+    var summary = text("summary", "{imported} codes imported of {valid} valid; {refused} lines refused",
+      { imported: result.imported, valid: result.valid, refused: result.error_count });
+    if (result.error_count && !result.imported) { summary += " — " + text("nothing", "nothing was imported"); }
     report.appendChild(line(summary + "."));
     var list = document.createElement("ol");
     list.className = "errors";
     result.errors.forEach(function (e) {
       var li = document.createElement("li");
-      li.textContent = "Line " + e.line + ": " + e.message;
+      li.textContent = text("line", "Line {line}:", { line: e.line }) + " " + e.message;
       list.appendChild(li);
     });
     if (result.errors.length) { report.appendChild(list); }
@@ -46,9 +53,9 @@
     });
     xhr.addEventListener("load", function () {
       bar.value = 100;
-      try { show(JSON.parse(xhr.responseText)); } catch (err) { report.textContent = "The upload failed; please try again."; }
+      try { show(JSON.parse(xhr.responseText)); } catch (err) { report.textContent = text("failed", "The upload failed; please try again."); }
     });
-    xhr.addEventListener("error", function () { report.textContent = "The upload failed; please try again."; });
+    xhr.addEventListener("error", function () { report.textContent = text("failed", "The upload failed; please try again."); });
     xhr.send(new FormData(form));
   });
 })();

@@ -40,7 +40,8 @@
     gamePreview.className = "game-preview" + (game === "scratch" ? " scratch" : "");
     if (game === "scratch") {
       var label = document.createElement("strong");
-      label.textContent = (form.elements["look-title"].value || form.elements.name.value || "") + " — scratch here";
+      label.textContent = (form.elements["look-title"].value || form.elements.name.value || "") + " — " +
+        (form.getAttribute("data-text-scratch") || "scratch here");
       gamePreview.appendChild(label);
       return;
     }
@@ -63,7 +64,7 @@
     previewBody.textContent = "";
     result.tiers.forEach(function (row) {
       var tr = document.createElement("tr");
-      tr.appendChild(cell(row.tier + (row.is_fallback ? " (fallback)" : "")));
+      tr.appendChild(cell(row.tier + (row.is_fallback ? " (" + (form.getAttribute("data-text-fallback") || "fallback") + ")" : "")));
       tr.appendChild(cell((row.probability * 100).toFixed(2) + "%"));
       tr.appendChild(cell(row.expected_first_day.toFixed(1)));
       tr.appendChild(cell(row.expected_total.toFixed(1)));

@@ -15,6 +15,14 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
+def client(app):
+    """A browser that prefers English: these tests read the console's English words (test_language checks Chinese)."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    return test_client
+
+
+@pytest.fixture
 def account(app):
     """The simulator's demo account (so WeChat calls work when ``wechat`` is used) under the slug "brand"."""
     return OfficialAccountFactory(slug="brand", name="Brand", app_id=DEMO_APP_ID,

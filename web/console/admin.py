@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaigns.catalog.models import OfficialAccount
@@ -46,7 +47,7 @@ def add_staff():
     audit.record(db.session, me(), "staff.create", now(), after={"email": person.email, "role": person.role,
                                                                   "accounts": form.getlist("accounts")})
     db.session.commit()
-    flash(f"Added {person.email}.")
+    flash(_("Added %(email)s.", email=person.email))
     return redirect(url_for("console.staff"))
 
 
@@ -57,9 +58,9 @@ def update_staff(staff_id: int):
     person = db.session.get(Staff, staff_id) or abort(404)
     role = request.form.get("role", person.role)
     if role not in ROLES:
-        raise InvalidInput("Unknown role.", fields={"role": f"Choose one of: {', '.join(ROLES)}."})
+        raise InvalidInput(_("Unknown role."), fields={"role": _("Choose one of: %(choices)s.", choices=", ".join(ROLES))})
     if person.id == me().id and (role != "admin" or request.form.get("active") != "y"):
-        raise InvalidInput("You cannot demote or disable yourself.", fields={"role": "Ask another admin."})
+        raise InvalidInput(_("You cannot demote or disable yourself."), fields={"role": _("Ask another admin.")})
     before = {"role": person.role, "active": person.active, "accounts": sorted(account_ids(db.session, person) or [])}
     person.role, person.active = role, request.form.get("active") == "y"
     slugs = request.form.getlist("accounts")

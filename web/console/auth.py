@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -45,7 +46,7 @@ def sign_in():
             log_in(staff)
             return redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
-        error, status = "Enter your e-mail address and password.", 400
+        error, status = _("Enter your e-mail address and password."), 400
     return render_template("console/sign_in.html", form=form, error=error), status
 
 

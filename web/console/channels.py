@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import requests
 from flask import Response, flash, redirect, request, url_for
+from flask_babel import gettext as _
 
 from campaigns.catalog import editing
 from campaigns.catalog.models import Channel
@@ -31,7 +32,7 @@ def add_channel(slug: str):
         db.session.rollback()
         return campaign_page(editing.campaign_for(db.session, me(), slug), error=exc.message, fields=exc.fields), 400
     db.session.commit()
-    flash(f"Channel {channel.name} added; print its QR code below.")
+    flash(_("Channel %(name)s added; print its QR code below.", name=channel.name))
     return redirect(url_for("console.campaign", slug=slug) + "#channels")
 
 
@@ -39,7 +40,7 @@ def _channel(slug: str, channel_id: int) -> Channel:
     campaign = editing.campaign_for(db.session, me(), slug)
     channel = next((c for c in campaign.channels if c.id == channel_id), None)
     if channel is None:
-        raise NotFound("This campaign has no such channel.")
+        raise NotFound(_("This campaign has no such channel."))
     return channel
 
 
@@ -55,10 +56,10 @@ def channel_qr(slug: str, channel_id: int):
     try:
         image = client_for(svc, channel.campaign.account).qrcode.show(channel.qr_ticket)
     except (requests.RequestException, OSError) as exc:
-        raise Busy("WeChat cannot be reached right now; please try again in a moment.") from exc
+        raise Busy(_("WeChat cannot be reached right now; please try again in a moment.")) from exc
     kind = image.headers.get("Content-Type", "").split(";")[0].strip()
     if image.status_code != 200 or kind not in IMAGE_TYPES:
-        raise Busy("WeChat did not send the QR code; please try again in a moment.")
+        raise Busy(_("WeChat did not send the QR code; please try again in a moment."))
     response = Response(image.content, mimetype=kind, headers={"Cache-Control": "private, max-age=3600"})
     if request.args.get("download"):
         name = f"{slug}-channel-{channel.id}.{IMAGE_TYPES[kind]}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
+from flask_babel import gettext as _
 
 from campaigns.catalog import editing, validation
 from campaigns.errors import InvalidInput, NotFound
@@ -12,12 +13,13 @@ from web.staff_auth import staff_required
 
 from . import bp
 from .common import EDITORS, issuer_context, me, now
+from .i18n import translate
 
 
 def _tier(campaign, name: str):
     tier = next((t for t in campaign.tiers if t.tier == name), None)
     if tier is None:
-        raise NotFound("This campaign has no such prize.")
+        raise NotFound(_("This campaign has no such prize."))
     return tier
 
 
@@ -38,12 +40,14 @@ def upload_codes(slug: str):
     tier = _tier(campaign, request.form.get("tier", ""))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        raise InvalidInput("Choose a CSV file to upload.", fields={"file": "Choose a file."})
+        raise InvalidInput(_("Choose a CSV file to upload."), fields={"file": _("Choose a file.")})
     report = import_codes(issuer_context(), me(), tier, upload.read(), skip_errors=request.form.get("skip_errors") == "y",
                           now=now())
     if not report.imported:
         db.session.rollback()
     body = {"tier": tier.tier, **report.as_dict()}
+    # The console shows each refused line in the staff member's language (the API keeps English).
+    body["errors"] = [{**error, "message": translate(error["message"])} for error in body["errors"]]
     status = 200 if report.imported or not report.errors else 422
     if wants_json() or request.headers.get("X-Requested-With") == "fetch":
         return jsonify(body), status

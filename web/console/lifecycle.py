@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from campaigns.catalog import document, editing, validation
 from campaigns.catalog.preview import TierInput, days_between, preview
@@ -16,6 +17,7 @@ from web.staff_auth import staff_required
 from . import bp
 from .common import EDITORS, me, services
 from .editor import document_from_form
+from .i18n import status_label
 from .overview import overview
 
 
@@ -34,7 +36,7 @@ def publish(slug: str):
         return render_template("console/campaign.html", campaign=campaign, glance=overview(svc, campaign),
                                problems=exc.fields, error=exc.message, role=me().role, editor=True, history=[]), 400
     db.session.commit()
-    flash(f"Published: the campaign is {campaign.status}.")
+    flash(_("Published: the campaign is %(status)s.", status=status_label(campaign.status)))
     return redirect(url_for("console.campaign", slug=slug))
 
 
@@ -46,7 +48,7 @@ def change_state(slug: str, action: str):
     svc = services()
     lifecycle.change_state(db.session, svc.redis, me(), campaign, action, svc.clock)
     db.session.commit()
-    flash(f"Done: the campaign is {campaign.status}.")
+    flash(_("Done: the campaign is %(status)s.", status=status_label(campaign.status)))
     return redirect(url_for("console.campaign", slug=slug))
 
 
@@ -63,7 +65,7 @@ def top_up(slug: str):
     svc = services()
     lifecycle.top_up(db.session, svc.redis, me(), campaign, raw, svc.clock, svc.secrets)
     db.session.commit()
-    flash("Stock topped up; the new rules version is announced on the fairness page.")
+    flash(_("Stock topped up; the new rules version is announced on the fairness page."))
     return redirect(url_for("console.campaign", slug=slug))
 
 

@@ -6,6 +6,7 @@ import os
 import re
 
 from flask import abort, current_app, jsonify, request, send_from_directory
+from flask_babel import gettext as _
 
 from campaigns.errors import InvalidInput
 from web.staff_auth import staff_required
@@ -38,12 +39,12 @@ def upload_media():
     upload = request.files.get("file")
     data = upload.read(MAX_IMAGE_BYTES + 1) if upload else b""
     if not data:
-        raise InvalidInput("Choose an image.", fields={"file": "Choose a PNG, JPEG, GIF or WebP image."})
+        raise InvalidInput(_("Choose an image."), fields={"file": _("Choose a PNG, JPEG, GIF or WebP image.")})
     if len(data) > MAX_IMAGE_BYTES:
-        raise InvalidInput("The image is too large.", fields={"file": "Upload at most 2 MB."})
+        raise InvalidInput(_("The image is too large."), fields={"file": _("Upload at most 2 MB.")})
     kind = image_type(data)
     if kind is None:
-        raise InvalidInput("This is not an image we accept.", fields={"file": "Upload a PNG, JPEG, GIF or WebP image."})
+        raise InvalidInput(_("This is not an image we accept."), fields={"file": _("Upload a PNG, JPEG, GIF or WebP image.")})
     name = f"{hashlib.sha256(data).hexdigest()[:32]}.{kind}"
     os.makedirs(media_dir(), exist_ok=True)
     with open(os.path.join(media_dir(), name), "wb") as out:
