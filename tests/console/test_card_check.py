@@ -98,7 +98,10 @@ def test_the_console_shows_the_unknown_card_next_to_the_tier(as_marketer, wechat
 
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert 'data-field="prizes[0].card_id"' in page and UNKNOWN_MESSAGE in page
+    assert '<li data-field="prizes[0].card_id">' in page and UNKNOWN_MESSAGE in page
+    # And in the prize table, in the row of the tier whose card_id it is.
+    row = page.split('<tr data-tier="gold">', 1)[1].split("</tr>", 1)[0]
+    assert '<span class="field-error" data-field="prizes[0].card_id">' + UNKNOWN_MESSAGE in row
     assert status() == "draft"
 
 

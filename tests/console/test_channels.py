@@ -41,13 +41,13 @@ def test_a_channel_added_to_a_live_campaign_leaves_its_rules_alone(as_marketer, 
 
 def test_each_channel_shows_its_qr_code_made_by_wechat_and_a_download_link(as_marketer, live, wechat):
     channel = live.channels[0]
-    qr = f"{BASE}/channels/{channel.id}/qr"
+    qr = f"{BASE}/channel-qr?channel={channel.id}"
 
     page = as_marketer.get(BASE).get_data(as_text=True)
     image = as_marketer.get(qr)
-    download = as_marketer.get(f"{qr}?download=1")
+    download = as_marketer.get(f"{qr}&download=1")
 
-    assert f'<img src="{qr}"' in page and f'href="{qr}?download=1" download' in page
+    assert f'<img src="{qr}"' in page and f'href="{qr}&amp;download=1" download' in page
     assert image.status_code == 200 and image.mimetype == "image/png" and image.data.startswith(b"\x89PNG")
     assert download.headers["Content-Disposition"] == f'attachment; filename="spring-wheel-channel-{channel.id}.png"'
     db.session.expire_all()
@@ -72,8 +72,9 @@ def test_operators_see_qr_codes_but_cannot_add_channels(client, live, operator):
 
     sign_in(client, operator)
     assert client.post(f"{BASE}/channels", data={"channel": "flyer"}).status_code == 403
-    assert client.get(f"{BASE}/channels/{live.channels[0].id}/qr").status_code == 200
-    assert client.get(f"{BASE}/channels/999999/qr").status_code == 404
+    assert client.get(f"{BASE}/channel-qr?channel={live.channels[0].id}").status_code == 200
+    assert client.get(f"{BASE}/channel-qr?channel=999999").status_code == 404
+    assert client.get(f"{BASE}/channel-qr").status_code == 404
 
 
 def test_an_ended_campaign_takes_no_new_channel(as_marketer, live):

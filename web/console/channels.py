@@ -36,19 +36,19 @@ def add_channel(slug: str):
     return redirect(url_for("console.campaign", slug=slug) + "#channels")
 
 
-def _channel(slug: str, channel_id: int) -> Channel:
+def _channel(slug: str, channel_id: str | None) -> Channel:
     campaign = editing.campaign_for(db.session, me(), slug)
-    channel = next((c for c in campaign.channels if c.id == channel_id), None)
+    channel = next((c for c in campaign.channels if str(c.id) == channel_id), None)
     if channel is None:
         raise NotFound(_("This campaign has no such channel."))
     return channel
 
 
-@bp.get("/campaigns/<slug>/channels/<int:channel_id>/qr")
+@bp.get("/campaigns/<slug>/channel-qr")
 @staff_required()
-def channel_qr(slug: str, channel_id: int):
-    """The channel's QR code image from WeChat (``?download=1`` to save it), served from this site."""
-    channel = _channel(slug, channel_id)
+def channel_qr(slug: str):
+    """The QR code image of the channel ``?channel=<id>`` from WeChat (``&download=1`` to save it), served from here."""
+    channel = _channel(slug, request.args.get("channel"))
     svc = services()
     channel_qr_url(svc, channel)
     # The ticket is permanent: keep it, so the printed code and the one shown later are the same.

@@ -12,6 +12,8 @@ from typing import Any
 from flask_babel import gettext, lazy_gettext as _l
 
 from campaigns.catalog.messages import Message
+from campaigns.errors import CampaignError
+from web.errors import error_response
 
 from . import bp
 
@@ -40,3 +42,10 @@ def status_label(status: str) -> str:
 def game_label(game: str) -> str:
     """A game type in the request's language."""
     return str(GAME_LABELS.get(game, game))
+
+
+@bp.errorhandler(CampaignError)
+def translated_error(exc: CampaignError):
+    """A refusal on a console page, in the staff member's language, in the one error shape."""
+    fields = {key: translate(value) for key, value in exc.fields.items()}
+    return error_response(exc.code, translate(exc.message), exc.status, fields)

@@ -6,6 +6,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from campaigns.analytics.models import DailyStat
@@ -21,7 +22,9 @@ def time_left(campaign: Campaign, now: datetime) -> str:
     if campaign.status in ("draft", "ended") or seconds <= 0:
         return ""
     days, rest = divmod(seconds, 86400)
-    return f"{days} d {rest // 3600} h" if days else f"{rest // 3600} h {rest % 3600 // 60} min"
+    if days:
+        return _("%(days)s d %(hours)s h", days=days, hours=rest // 3600)
+    return _("%(hours)s h %(minutes)s min", hours=rest // 3600, minutes=rest % 3600 // 60)
 
 
 def prizes_left(redis, campaign: Campaign) -> dict[str, int | None]:
