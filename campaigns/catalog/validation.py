@@ -22,6 +22,8 @@ from .models import Campaign
 TOP_PRIZE_CAP_MINOR = 50_000 * 100
 # Publishing a few minutes after the start typed in the editor still counts as "now".
 START_GRACE = timedelta(minutes=15)
+# What WeChat said of a card_id looked up before the checks (``campaigns.wechat.cards``).
+CARD_UNKNOWN, CARD_UNCHECKED = "unknown", "unchecked"
 
 
 def available_codes(session: Session, campaign: Campaign) -> dict[str, int]:
@@ -44,7 +46,7 @@ def _check_card(tier, path: str, cards: Mapping[str, str], problems: Problems) -
     card_id = (tier.card_id or "").strip()
     if not card_id:
         problems.add(f"{path}.card_id", msg("Enter the WeChat card_id of this prize's card."))
-    elif cards.get(card_id) == "unknown":
+    elif cards.get(card_id) == CARD_UNKNOWN:
         problems.add(f"{path}.card_id", msg("This Official Account has no WeChat card with this card_id; "
                                             "copy it from the card's page in the WeChat platform."))
     elif card_id in cards:
@@ -81,7 +83,7 @@ def problems_for(session: Session, campaign: Campaign, now: datetime, cards: Map
     """Everything that stops ``campaign`` from being published, by field path.
 
     ``cards`` is what WeChat said of the card_ids looked up beforehand (``campaigns.wechat.cards``):
-    ``{card_id: "unknown" | "unchecked"}``; card_ids it does not name were found.
+    ``{card_id: CARD_UNKNOWN | CARD_UNCHECKED}``; card_ids it does not name were found.
     """
     problems = Problems()
     if campaign.status != "draft":

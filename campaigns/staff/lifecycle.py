@@ -20,7 +20,7 @@ from .models import Staff
 from .services import require_account
 
 ACTIONS = ("pause", "resume", "end")
-# Looks the card_ids up with WeChat: ``{card_id: "unknown" | "unchecked"}`` (``campaigns.wechat.cards.checker``).
+# Looks the card_ids up with WeChat: ``{card_id: CARD_UNKNOWN | CARD_UNCHECKED}`` (``campaigns.wechat.cards.checker``).
 CardCheck = Callable[[OfficialAccount, Collection[str]], Mapping[str, str]]
 # Which states each action starts from, so a refused transition says why in words.
 ALLOWED_FROM = {"publish": ("draft",), "pause": ("scheduled", "live"), "resume": ("paused",),

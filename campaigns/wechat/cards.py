@@ -5,25 +5,22 @@ winner could ever add it to their wallet; ``card/get`` answers for one card_id.
 """
 from __future__ import annotations
 
-from typing import Callable, Collection, Mapping
+from typing import Callable, Collection
 
 import requests
 from wechatpy.exceptions import WeChatClientException
 
 from ..catalog.models import OfficialAccount
+from ..catalog.validation import CARD_UNCHECKED, CARD_UNKNOWN
 from .client import client_for
 
 # ``card/get`` answers 40073 (invalid card id) for a card the account does not have; some
 # accounts see 40056 for the same mistake, so both mean "unknown".
 UNKNOWN_CARD_ERRORS = frozenset({40073, 40056})
-UNKNOWN = "unknown"
-UNCHECKED = "unchecked"
-
-CardCheck = Callable[[OfficialAccount, Collection[str]], Mapping[str, str]]
 
 
 def card_trouble(services, account: OfficialAccount, card_ids: Collection[str]) -> dict[str, str]:
-    """The card_ids WeChat does not know (``"unknown"``) or could not confirm (``"unchecked"``); known ones are left out."""
+    """The card_ids WeChat does not know (``CARD_UNKNOWN``) or could not confirm (``CARD_UNCHECKED``); known ones are left out."""
     wanted = sorted({card_id for card_id in card_ids if card_id})
     if not wanted:
         return {}
@@ -34,16 +31,16 @@ def card_trouble(services, account: OfficialAccount, card_ids: Collection[str]) 
             client.card.get(card_id)
         except WeChatClientException as exc:
             if exc.errcode in UNKNOWN_CARD_ERRORS:
-                trouble[card_id] = UNKNOWN
+                trouble[card_id] = CARD_UNKNOWN
                 continue
-            trouble[card_id] = UNCHECKED
+            trouble[card_id] = CARD_UNCHECKED
         except (requests.RequestException, OSError, KeyError, ValueError):
             # WeChat is unreachable (or answered nonsense): nothing after this can be confirmed either.
-            trouble.update({later: UNCHECKED for later in wanted[index:]})
+            trouble.update({later: CARD_UNCHECKED for later in wanted[index:]})
             break
     return trouble
 
 
-def checker(services) -> CardCheck:
+def checker(services) -> Callable[[OfficialAccount, Collection[str]], dict[str, str]]:
     """A card check bound to ``services``, for the publishing rules (``campaigns.staff.lifecycle``)."""
     return lambda account, card_ids: card_trouble(services, account, card_ids)

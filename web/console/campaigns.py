@@ -83,9 +83,10 @@ def edit_campaign(slug: str):
     return redirect(url_for("console.campaign", slug=campaign.slug))
 
 
-def campaign_page(found, **extra):
-    """The campaign page of ``found``; ``extra`` adds an error and field problems to show."""
-    problems = validation.problems_for(db.session, found, now()) if found.status == "draft" else {}
+def campaign_page(found, problems=None, **extra):
+    """The campaign page of ``found``; ``problems`` replaces the draft's own, ``extra`` adds an error or fields."""
+    if problems is None:
+        problems = validation.problems_for(db.session, found, now()) if found.status == "draft" else {}
     return render_template("console/campaign.html", campaign=found, glance=overview(services(), found),
                            problems=problems, role=current_role(), editor=current_role() in EDITORS + ("admin",),
                            history=audit.entries(db.session, account_ids=None, campaign_id=found.id, limit=20), **extra)

@@ -15,10 +15,10 @@ from extensions import db
 from web.staff_auth import staff_required
 
 from . import bp
+from .campaigns import campaign_page
 from .common import EDITORS, me, services
 from .editor import document_from_form
 from .i18n import status_label
-from .overview import overview
 
 
 @bp.post("/campaigns/<slug>/publish")
@@ -32,9 +32,7 @@ def publish(slug: str):
                           check_cards=cards.checker(svc))
     except InvalidInput as exc:
         db.session.rollback()
-        campaign = editing.campaign_for(db.session, me(), slug)
-        return render_template("console/campaign.html", campaign=campaign, glance=overview(svc, campaign),
-                               problems=exc.fields, error=exc.message, role=me().role, editor=True, history=[]), 400
+        return campaign_page(editing.campaign_for(db.session, me(), slug), problems=exc.fields, error=exc.message), 400
     db.session.commit()
     flash(_("Published: the campaign is %(status)s.", status=status_label(campaign.status)))
     return redirect(url_for("console.campaign", slug=slug))
