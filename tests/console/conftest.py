@@ -29,8 +29,16 @@ def account(app):
                                   app_secret_sealed=BOX.seal(DEMO_APP_SECRET), token_sealed=BOX.seal(DEMO_TOKEN))
 
 
+@pytest.fixture(autouse=True)
+def no_real_wechat(app):
+    """Console tests never reach the real WeChat: unless ``wechat`` wires the simulator, it is a closed loopback port."""
+    closed = {"WECHAT_API_BASE": "http://127.0.0.1:1", "WECHAT_MP_BASE": "http://127.0.0.1:1"}
+    app.config.update(closed)
+    app.extensions["services"].settings.update(closed)
+
+
 @pytest.fixture
-def wechat(app, simulator):
+def wechat(app, no_real_wechat, simulator):
     """The app's WeChat is the simulator, over HTTP."""
     wiring = {"WECHAT_API_BASE": simulator.url, "WECHAT_MP_BASE": simulator.url}
     app.config.update(wiring)
