@@ -269,7 +269,8 @@ def _look(raw: Any, problems: Problems) -> dict[str, str]:
 def _channels(raw: Any, problems: Problems) -> list[str]:
     if raw is None:
         return []
-    if not isinstance(raw, list) or len(raw) > MAX_CHANNELS or not all(isinstance(c, str) and 0 < len(c.strip()) <= 64 for c in raw):
+    if not isinstance(raw, list) or len(raw) > MAX_CHANNELS \
+            or not all(isinstance(c, str) and 0 < len(c.strip()) <= 64 for c in raw):
         problems.add("channels", msg("List up to {count} channel names of at most 64 characters.", count=MAX_CHANNELS))
         return []
     names = [c.strip() for c in raw]

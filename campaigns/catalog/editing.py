@@ -135,11 +135,14 @@ def add_channel(session: Session, staff: Staff, campaign: Campaign, name: Any, n
         raise Conflict(msg("This campaign has ended; it needs no new channels."))
     name = name.strip() if isinstance(name, str) else ""
     if not 0 < len(name) <= 64:
-        raise InvalidInput(msg("Name the channel."), fields={"channel": msg("Give the channel a name of at most 64 characters.")})
+        raise InvalidInput(msg("Name the channel."),
+                           fields={"channel": msg("Give the channel a name of at most 64 characters.")})
     if name in {channel.name for channel in campaign.channels}:
-        raise InvalidInput(msg("Name the channel."), fields={"channel": msg("This campaign already has a channel with this name.")})
+        raise InvalidInput(msg("Name the channel."),
+                           fields={"channel": msg("This campaign already has a channel with this name.")})
     if len(campaign.channels) >= document.MAX_CHANNELS:
-        raise InvalidInput(msg("Too many channels."), fields={"channel": msg("A campaign has at most {count} channels.", count=document.MAX_CHANNELS)})
+        raise InvalidInput(msg("Too many channels."),
+                           fields={"channel": msg("A campaign has at most {count} channels.", count=document.MAX_CHANNELS)})
     before = [channel.name for channel in campaign.channels]
     _apply_channels(campaign, before + [name])
     session.flush()

@@ -64,7 +64,8 @@ def read_codes(data: bytes) -> ImportReport:
     try:
         for number, row in enumerate(rows, start=1):
             if number > MAX_LINES:
-                raise InvalidInput(msg("Too many lines."), fields={"file": msg("Upload at most {count} codes at a time.", count=MAX_LINES)})
+                raise InvalidInput(msg("Too many lines."),
+                                   fields={"file": msg("Upload at most {count} codes at a time.", count=MAX_LINES)})
             report.lines = number
             value = row[0].strip() if row else ""
             if number == 1 and value.lower() == "code":

@@ -73,7 +73,8 @@ def publish(session: Session, redis: Any, staff: Staff, campaign: Campaign, cloc
 def change_state(session: Session, redis: Any, staff: Staff, campaign: Campaign, action: str, clock: Clock) -> None:
     """Pause, resume or end (which reveals the server seed) a published campaign."""
     if action not in ACTIONS:
-        raise InvalidInput(msg("Unknown action."), fields={"action": msg("Choose one of: {choices}.", choices=", ".join(ACTIONS))})
+        raise InvalidInput(msg("Unknown action."),
+                           fields={"action": msg("Choose one of: {choices}.", choices=", ".join(ACTIONS))})
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, action)
     before = campaign.status

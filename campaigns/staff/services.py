@@ -100,7 +100,8 @@ def grant_accounts(session: Session, staff: Staff, account_slugs: list[str]) -> 
     for slug in account_slugs:
         account = session.scalar(select(OfficialAccount).where(OfficialAccount.slug == slug))
         if account is None:
-            raise InvalidInput(msg("Unknown Official Account."), fields={"accounts": msg("No account named {name}.", name=repr(slug))})
+            raise InvalidInput(msg("Unknown Official Account."),
+                               fields={"accounts": msg("No account named {name}.", name=repr(slug))})
         wanted.add(account.id)
     current = {row.account_id: row for row in session.scalars(select(StaffAccount).where(StaffAccount.staff_id == staff.id))}
     for account_id, row in current.items():

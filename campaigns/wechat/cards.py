@@ -20,7 +20,10 @@ UNKNOWN_CARD_ERRORS = frozenset({40073, 40056})
 
 
 def card_trouble(services, account: OfficialAccount, card_ids: Collection[str]) -> dict[str, str]:
-    """The card_ids WeChat does not know (``CARD_UNKNOWN``) or could not confirm (``CARD_UNCHECKED``); known ones are left out."""
+    """The card_ids WeChat does not know (``CARD_UNKNOWN``) or could not confirm (``CARD_UNCHECKED``).
+
+    Card_ids WeChat knows are left out, so an empty answer means every card was found.
+    """
     wanted = sorted({card_id for card_id in card_ids if card_id})
     if not wanted:
         return {}

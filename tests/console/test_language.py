@@ -59,7 +59,8 @@ def test_a_refused_publish_and_the_flash_after_a_pause_are_translated(as_markete
     assert "操作完成：活动当前为已暂停。" in ask(as_marketer, "get", BASE, ZH).get_data(as_text=True)
     refused_again = ask(as_marketer, "post", f"{BASE}/publish", ZH)
     assert refused_again.status_code == 409
-    assert "处于 paused 状态的活动不能执行 publish；只有在 draft 状态下才可以。" in refused_again.get_data(as_text=True)
+    page = refused_again.get_data(as_text=True)
+    assert "处于 paused 状态的活动不能执行 publish；只有在 draft 状态下才可以。" in page
 
 
 def test_the_api_keeps_english_messages_for_scripts(client, marketer, short_of_codes):
