@@ -5,8 +5,8 @@ import os
 from datetime import timedelta
 
 
-def prepare(env: dict[str, str], followers: int) -> tuple[str, list[str], int]:
-    """Migrate, create and publish the benchmark campaign; return its slug, session cookies and id."""
+def prepare(env: dict[str, str], followers: int) -> tuple[str, list[str], int, int]:
+    """Migrate, create and publish the benchmark campaign; return its slug, session cookies, id and account id."""
     os.environ.update(env)
     from flask_migrate import upgrade
 
@@ -35,7 +35,7 @@ def prepare(env: dict[str, str], followers: int) -> tuple[str, list[str], int]:
         db.session.commit()
         serializer = app.session_interface.get_signing_serializer(app)
         cookies = [serializer.dumps({f"follower:{account.id}": f"o-bench-{i:06d}"}) for i in range(followers)]
-        return campaign.slug, cookies, campaign.id
+        return campaign.slug, cookies, campaign.id, account.id
 
 
 if __name__ == "__main__":  # pragma: no cover - used by bench/draws.py only

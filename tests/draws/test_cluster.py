@@ -67,7 +67,7 @@ def cluster(tmp_path_factory):
 def test_engine_runs_unchanged_on_a_cluster(services, cluster):
     client = connect(cluster)
     campaign = make_campaign(db.session, prizes=[("gold", 1_000_000, 2, "all", "code"), ("flash", 0, 1, "moments", "none")],
-                             fallback=("none", "x", 1), codes={"gold": ["K1", "K2"]}, plays_per_day=4)
+                             fallback=("none", "x", 1), codes={"gold": ["K1", "K2", "K3"]}, plays_per_day=4)
     lifecycle.publish(db.session, client, campaign, clock=FixedClock(NOW), secrets=services.secrets, min_interval_ms=0)
     db.session.commit()
     fair = draws.fairness_for(db.session, campaign, services.secrets)

@@ -10,6 +10,8 @@ from campaigns.catalog import publish as lifecycle
 from campaigns.draws import fairness
 from extensions import db
 
+from tests.factories import StaffFactory
+
 from .helpers import ingest_all, published
 
 OPENID = "o-follower-0000000000000001"
@@ -172,6 +174,8 @@ def test_cli_verify_and_reconcile(runner, services, campaign):
     assert (after["seq"], after["nonce"]) == (4, 1)
     ingest_all(services, campaign.id)
     assert runner.invoke(args=["campaigns", "verify", campaign.slug]).exit_code == 0
+    StaffFactory(email="ops@example.com", role="admin")
+    db.session.commit()
     for command in ("pause", "resume", "end"):
-        assert runner.invoke(args=["campaigns", command, campaign.slug]).exit_code == 0
-    assert runner.invoke(args=["campaigns", "pause", campaign.slug]).exit_code != 0
+        assert runner.invoke(args=["campaigns", command, campaign.slug, "--as", "ops@example.com"]).exit_code == 0
+    assert runner.invoke(args=["campaigns", "pause", campaign.slug, "--as", "ops@example.com"]).exit_code != 0
