@@ -111,3 +111,10 @@ def test_the_session_cookie_is_secure_in_production_and_whenever_the_site_is_on_
     app.config["SESSION_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
     flags = [part.strip() for part in _session_cookie(app).split(";")]
     assert {"Secure", "HttpOnly", "SameSite=Lax"} <= set(flags)
+
+
+@pytest.mark.parametrize("name", ["PROXY_HOPS", "DRAW_IP_LIMIT"])
+def test_the_security_counts_must_be_whole_numbers_naming_the_variable(name, tmp_path):
+    assert config.load({name: "3"}, instance_path=tmp_path)[name] == 3
+    with pytest.raises(config.ConfigError, match=name):
+        config.load({name: "-1"}, instance_path=tmp_path)
