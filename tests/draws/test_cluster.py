@@ -1,12 +1,6 @@
 """The unchanged engine on a real three-master Redis Cluster on loopback (same redis-server binary)."""
 from __future__ import annotations
 
-import os
-import random
-import socket
-import subprocess
-import time
-
 import pytest
 
 from campaigns.analytics.ingest import ingest_campaign
@@ -15,7 +9,8 @@ from campaigns.clock import FixedClock
 from campaigns.draws import engine, public, reconcile, services as draws
 from campaigns.errors import LimitReached
 from campaigns.keys import CampaignKeys
-from campaigns.redisconn import RedisServer, connect, server_binary
+from bench.stack import start_cluster
+from campaigns.redisconn import connect
 from extensions import db
 
 from .helpers import NOW, make_campaign
@@ -23,42 +18,12 @@ from .helpers import NOW, make_campaign
 pytestmark = pytest.mark.cluster
 
 
-def _free(port: int) -> bool:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port() -> int:
-    """A free port below 55536 whose cluster bus port (+10000) is free too."""
-    for _ in range(200):
-        port = random.randint(20000, 45000)
-        if _free(port) and _free(port + 10000):
-            return port
-    raise RuntimeError("no free port pair for a cluster node")
-
-
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     """Three masters on loopback joined by ``redis-cli --cluster create``; yields a cluster URL."""
-    base = tmp_path_factory.mktemp("cluster")
-    nodes = []
+    nodes, url = start_cluster(tmp_path_factory.mktemp("cluster"))
     try:
-        for i in range(3):
-            node = RedisServer(base / f"node{i}", port=_free_port(), unixsocket=False, cluster_enabled="yes",
-                               cluster_config_file="nodes.conf", cluster_node_timeout="2000")
-            nodes.append(node.start())
-        cli = os.path.join(os.path.dirname(server_binary()[0]), "redis-cli")
-        subprocess.run([cli, "--cluster", "create", *[f"127.0.0.1:{n.port}" for n in nodes],
-                        "--cluster-replicas", "0", "--cluster-yes"], check=True, capture_output=True, timeout=30)
-        deadline = time.monotonic() + 15
-        while connect(nodes[0].url).cluster("info").get("cluster_state") != "ok":
-            assert time.monotonic() < deadline, "the cluster did not become ready"
-            time.sleep(0.1)
-        yield f"redis+cluster://127.0.0.1:{nodes[0].port}"
+        yield url
     finally:
         for node in nodes:
             node.stop()
