@@ -1,7 +1,10 @@
 """Pushes from the simulator to the app's callback: signed, and encrypted in compatible/safe mode.
 
-Like WeChat, a delivery waits at most 5 seconds for the answer. Each delivery is recorded
-in :attr:`SimState.pushes` (status, answer, mode) for tests and the simulator's page.
+Like WeChat, a delivery waits at most 5 seconds for the answer and is signed with the
+simulator's current time (the app refuses one more than five minutes off). An account with an
+EncodingAESKey pushes in its mode (safe by default); one without can only push plaintext.
+Each delivery is recorded in :attr:`SimState.pushes` (status, answer, mode) for tests and
+the simulator's page.
 """
 from __future__ import annotations
 
@@ -35,15 +38,21 @@ def render(fields: dict[str, str]) -> str:
     return "<xml>" + "".join(parts) + "</xml>"
 
 
+def mode_of(account: SimAccount) -> str:
+    """How the account's pushes travel: its mode, but plaintext when it has no EncodingAESKey to encrypt with."""
+    return account.mode if account.aes_key else "plaintext"
+
+
 def envelope(account: SimAccount, xml: str, timestamp: str, nonce: str) -> tuple[dict[str, str], str]:
     """The query string and body of one delivery in the account's mode."""
     args = {"signature": _signature(account.token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
-    if account.mode == "plaintext":
+    mode = mode_of(account)
+    if mode == "plaintext":
         return args, xml
     sealed = WeChatCrypto(account.token, account.aes_key, account.app_id).encrypt_message(xml, nonce, timestamp)
     encrypt = re.search(r"<Encrypt><!\[CDATA\[(.*?)\]\]></Encrypt>", sealed).group(1)
     args.update(encrypt_type="aes", msg_signature=_signature(account.token, timestamp, nonce, encrypt))
-    if account.mode == "compatible":
+    if mode == "compatible":
         return args, xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>")
     return args, f"<xml><ToUserName><![CDATA[{escape(account.app_id)}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
 
@@ -52,7 +61,7 @@ def deliver(state: SimState, app_url: str, app_id: str, fields: dict[str, str], 
     """Send a push (``repeat`` times, as WeChat's retries would) unless told to drop it."""
     account = state.account(app_id)
     record = {"app_id": app_id, "event": fields.get("Event", fields.get("MsgType", "")),
-              "openid": fields.get("FromUserName", ""), "mode": account.mode if account else "", "answers": []}
+              "openid": fields.get("FromUserName", ""), "mode": mode_of(account) if account else "", "answers": []}
     with state.lock:
         dropped = state.misbehave.drop_pushes > 0
         if dropped:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import secrets
 from urllib.parse import urlsplit
 
@@ -25,6 +26,7 @@ from extensions import csrf, db
 from web import follower
 
 bp = Blueprint("wechat", __name__)
+log = logging.getLogger(__name__)
 
 # Session key of the logins in progress: {state: {"slug", "next"}}; each state is used once.
 PENDING = "wechat_oauth"
@@ -107,19 +109,27 @@ def callback(account_slug: str):
     account = db.session.scalar(select(OfficialAccount).where(OfficialAccount.slug == account_slug))
     if account is None:
         return Response("unknown account", status=404, mimetype="text/plain")
-    creds = credentials(_services().secrets, account)
+    services = _services()
+    creds = credentials(services.secrets, account)
     try:
         if request.method == "GET":
             return Response(push.verify_echo(creds, request.args), mimetype="text/plain")
         if (request.content_length or 0) > push.MAX_BODY_BYTES:
             raise push.MalformedPush("push too large")
-        fields = push.open_push(creds, request.args, request.get_data())
-    except push.BadSignature:
-        return Response("forbidden", status=403, mimetype="text/plain")
-    except push.MalformedPush:
-        return Response("bad request", status=400, mimetype="text/plain")
+        fields = push.open_push(creds, request.args, request.get_data(), services.clock.now())
+    except push.BadSignature as exc:
+        return _refused(account, exc, 403, "forbidden")
+    except push.MalformedPush as exc:
+        return _refused(account, exc, 400, "bad request")
     _record(account, fields)
     return Response("success", mimetype="text/plain")
+
+
+def _refused(account: OfficialAccount, exc: Exception, status: int, answer: str) -> Response:
+    """Log why a push or URL check was refused and answer WeChat plainly; nothing was processed."""
+    log.warning("wechat push refused", extra={"account": account.slug, "reason": str(exc), "status": status,
+                                               "method": request.method})
+    return Response(answer, status=status, mimetype="text/plain")
 
 
 def _record(account: OfficialAccount, fields: dict[str, str]) -> None:

@@ -4,6 +4,10 @@ XML is parsed with defusedxml and any DTD is refused, so entity expansion (billi
 laughs) and external entities (XXE) never run. Pushes are recorded at most once: WeChat
 retries a push it got no answer to within 5 seconds, and the retries carry the same
 ``MsgId``, or the same ``FromUserName`` + ``CreateTime`` for events.
+
+A push is accepted only while its signed ``timestamp`` is within five minutes of the clock,
+so a query string seen once (a proxy log) cannot be replayed later. The mode comes from the
+account, never from the request: an account with an EncodingAESKey takes encrypted pushes only.
 """
 from __future__ import annotations
 
@@ -32,12 +36,18 @@ MAX_BODY_BYTES = 64 * 1024
 # Longer than WeChat's retry window (three retries a few seconds apart).
 DEDUPE_SECONDS = 24 * 3600
 FOLLOW_EVENTS = {"subscribe": "follow", "scan": "follow", "unsubscribe": "unfollow"}
+# How far a push's signed timestamp may be from the clock, either way, before it is a replay.
+FRESH_SECONDS = 5 * 60
 # Campaigns that ended this recently still see unfollows (analytics measures retention).
 RECENT_DAYS = 7
 
 
 class BadSignature(Exception):
-    """The push is not from WeChat (or not for this account): 403, nothing recorded."""
+    """The push is not from WeChat (or not for this account): 403, nothing recorded.
+
+    Also a replay (timestamp outside the five minutes) and a plaintext push to an account
+    with an EncodingAESKey: both may carry a genuine signature, neither is a push WeChat sent now.
+    """
 
 
 class MalformedPush(Exception):
@@ -70,18 +80,35 @@ def _check(creds: Credentials, args: Mapping[str, str]) -> None:
         raise BadSignature("signature") from None
 
 
-def open_push(creds: Credentials, args: Mapping[str, str], body: bytes) -> dict[str, str]:
-    """The push's fields, after the signature check and, in compatible or safe mode, decryption."""
+def check_fresh(args: Mapping[str, str], now: datetime) -> None:
+    """Refuse a push whose signed ``timestamp`` is more than five minutes from ``now``, past or future."""
+    try:
+        sent = int(args.get("timestamp", ""))
+    except ValueError:
+        raise BadSignature("timestamp is not a number") from None
+    if abs(sent - now.timestamp()) > FRESH_SECONDS:
+        raise BadSignature("timestamp more than five minutes from the clock")
+
+
+def open_push(creds: Credentials, args: Mapping[str, str], body: bytes, now: datetime) -> dict[str, str]:
+    """The push's fields, once signed, fresh and, when the account has an EncodingAESKey, decrypted."""
     _check(creds, args)
-    envelope = parse_xml(body)
-    if args.get("encrypt_type", "raw") != "aes":
+    check_fresh(args, now)
+    if not creds.aes_key:
+        envelope = parse_xml(body)
+        if args.get("encrypt_type", "raw") == "aes":
+            raise MalformedPush("encrypted push to an account without an EncodingAESKey")
         return envelope
-    if not envelope.get("Encrypt") or not creds.aes_key:
-        raise MalformedPush("encrypted push without Encrypt or without an EncodingAESKey")
+    # In plaintext the signature does not cover the body, so the account's mode decides, not the request.
+    if args.get("encrypt_type") != "aes" or not args.get("msg_signature"):
+        raise BadSignature("plaintext push to an account with an EncodingAESKey")
+    envelope = parse_xml(body)
+    if not envelope.get("Encrypt"):
+        raise MalformedPush("encrypted push without Encrypt")
     crypto = WeChatCrypto(creds.token, creds.aes_key, creds.app_id)
     try:
         # A dict, so wechatpy does not re-parse the envelope with its own (non-defused) parser.
-        plaintext = crypto.decrypt_message({"Encrypt": envelope["Encrypt"]}, args.get("msg_signature", ""),
+        plaintext = crypto.decrypt_message({"Encrypt": envelope["Encrypt"]}, args["msg_signature"],
                                            args.get("timestamp", ""), args.get("nonce", ""))
     except (InvalidSignatureException, InvalidAppIdException):
         raise BadSignature("msg_signature") from None

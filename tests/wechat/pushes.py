@@ -1,10 +1,16 @@
-"""Building WeChat pushes the way WeChat does, with wechatpy's own signer and encryptor."""
+"""Building WeChat pushes the way WeChat does, with wechatpy's own signer and encryptor.
+
+WeChat signs each delivery with the time it sends it, and the app refuses a timestamp more
+than five minutes from its clock, so :func:`delivery` is stamped with the app's clock
+(:func:`stamp`) or, by default, the real time.
+"""
 from __future__ import annotations
 
 import hashlib
 import re
 import time
 
+from flask import Flask
 from wechatpy.crypto import WeChatCrypto
 
 TOKEN = "token"
@@ -24,9 +30,15 @@ def event_xml(app_id: str, openid: str, event: str, key: str = "", created: int 
             f"<EventKey><![CDATA[{key}]]></EventKey></xml>")
 
 
+def stamp(app: Flask, seconds_off: int = 0) -> str:
+    """The ``timestamp`` WeChat would sign now by the app's clock, or ``seconds_off`` from it."""
+    return str(int(app.extensions["services"].clock.now().timestamp()) + seconds_off)
+
+
 def delivery(app_id: str, xml: str, mode: str = "plaintext", token: str = TOKEN, aes_key: str = AES_KEY,
-             timestamp: str = "1700000000", nonce: str = "n0nce") -> tuple[dict[str, str], str]:
-    """The query string and body WeChat would send for ``xml`` in ``mode``."""
+             timestamp: str | None = None, nonce: str = "n0nce") -> tuple[dict[str, str], str]:
+    """The query string and body WeChat would send for ``xml`` in ``mode`` (signed now unless ``timestamp``)."""
+    timestamp = str(int(time.time())) if timestamp is None else timestamp
     args = {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce, "openid": "o"}
     if mode == "plaintext":
         return args, xml

@@ -1,5 +1,8 @@
-"""Pushes from the simulator reach the app over HTTP in every mode; the command does the same."""
+"""Pushes from the simulator reach the app over HTTP in every mode, signed with the current time;
+the command does the same."""
 from __future__ import annotations
+
+import time
 
 import pytest
 import requests
@@ -20,7 +23,12 @@ def campaign(app, simulator):
 
 
 def register(simulator, campaign, mode: str) -> None:
-    simulator.state.register(campaign.account.app_id, secret="app-secret", token=TOKEN, aes_key=AES_KEY,
+    """Set WeChat and the app alike: an EncodingAESKey on both sides unless the account pushes plaintext."""
+    aes_key = "" if mode == "plaintext" else AES_KEY
+    if not aes_key:
+        campaign.account.aes_key_sealed = ""
+        db.session.commit()
+    simulator.state.register(campaign.account.app_id, secret="app-secret", token=TOKEN, aes_key=aes_key,
                              slug=campaign.account.slug, mode=mode)
 
 
@@ -60,6 +68,24 @@ def test_a_push_signed_with_another_token_is_refused(services, sim_live_server, 
     assert events(services, campaign) == []
 
 
+def test_a_plaintext_push_to_an_app_account_with_an_aes_key_is_refused(services, sim_live_server, simulator, campaign):
+    simulator.state.register(campaign.account.app_id, secret="app-secret", token=TOKEN, aes_key=AES_KEY,
+                             slug=campaign.account.slug, mode="plaintext")
+    refused = push(simulator, campaign, user="gus", event="subscribe", scene="tea:table")
+    assert refused["mode"] == "plaintext" and refused["answers"][0]["status"] == 403
+    assert events(services, campaign) == []
+
+
+def test_a_push_signed_more_than_five_minutes_off_is_refused(services, sim_live_server, simulator, campaign):
+    register(simulator, campaign, "aes")
+    simulator.state.clock = lambda: time.time() - 301  # WeChat's clock (or a replayer) five minutes behind
+    late = push(simulator, campaign, user="hal", event="subscribe", scene="tea:table")
+    simulator.state.clock = lambda: time.time() + 301
+    early = push(simulator, campaign, user="ida", event="subscribe", scene="tea:table")
+    assert [late["answers"][0]["status"], early["answers"][0]["status"]] == [403, 403]
+    assert events(services, campaign) == []
+
+
 def test_the_command_follows_and_unfollows_through_the_simulator(runner, services, sim_live_server, simulator, campaign):
     result = runner.invoke(args=["wechat-sim", "follow", "--user", "eve", "--scene", "tea:table", "--account", "tea-brand"])
     assert result.exit_code == 0, result.output
@@ -67,6 +93,16 @@ def test_the_command_follows_and_unfollows_through_the_simulator(runner, service
     assert runner.invoke(args=["wechat-sim", "unfollow", "--user", "eve", "--account", "tea-brand"]).exit_code == 0
     assert [kind for kind, _, _ in events(services, campaign)] == ["follow", "unfollow"]
     assert simulator.state.user(campaign.account.app_id, "eve").subscribed is False
+
+
+def test_the_command_pushes_plaintext_for_an_account_without_an_aes_key(runner, services, sim_live_server, simulator,
+                                                                         campaign):
+    campaign.account.aes_key_sealed = ""
+    db.session.commit()
+    result = runner.invoke(args=["wechat-sim", "follow", "--user", "joe", "--account", "tea-brand"])
+    assert result.exit_code == 0, result.output
+    assert simulator.state.pushes[-1]["mode"] == "plaintext"
+    assert [kind for kind, _, _ in events(services, campaign)] == ["follow"]
 
 
 def test_the_command_refuses_without_the_simulator(runner, app, campaign):

@@ -1,6 +1,7 @@
-"""The message push webhook: signatures, three modes, hostile XML, retries and attribution."""
+"""The message push webhook: signatures, three modes, freshness, hostile XML, retries and attribution."""
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -8,14 +9,22 @@ import pytest
 from campaigns.keys import CampaignKeys
 from extensions import db
 from tests.factories import NOW, CampaignFactory, ChannelFactory, OfficialAccountFactory
-from tests.wechat.pushes import delivery, event_xml, sign
+from tests.wechat.pushes import delivery, event_xml, sign, stamp
 
 MODES = ("plaintext", "compatible", "aes")
+FIVE_MINUTES = 5 * 60
 
 
 @pytest.fixture
-def account(app):
-    return OfficialAccountFactory(slug="brand")
+def mode():
+    """The account's push mode; a test parametrized on ``mode`` overrides it."""
+    return "aes"
+
+
+@pytest.fixture
+def account(app, mode):
+    """The brand's account, set up as in WeChat: an EncodingAESKey unless it pushes plaintext."""
+    return OfficialAccountFactory(slug="brand", **({"aes_key_sealed": ""} if mode == "plaintext" else {}))
 
 
 @pytest.fixture
@@ -30,10 +39,21 @@ def stream(services, campaign) -> list[dict]:
     return [fields for _, fields in services.redis.xrange(CampaignKeys(campaign.id).events)]
 
 
-def post(client, account, xml: str, mode: str = "plaintext", **overrides):
-    args, body = delivery(account.app_id, xml, mode)
-    args.update(overrides)
+def send(client, account, args: dict[str, str], body: str):
     return client.post(f"/wechat/{account.slug}/callback", query_string=args, data=body, content_type="text/xml")
+
+
+def post(client, account, xml: str, mode: str | None = None, timestamp: str | None = None, **overrides):
+    """Deliver ``xml`` signed now by the app's clock, in the account's mode unless ``mode`` is given."""
+    mode = mode or ("aes" if account.aes_key_sealed else "plaintext")
+    timestamp = stamp(client.application) if timestamp is None else timestamp
+    args, body = delivery(account.app_id, xml, mode, timestamp=timestamp)
+    args.update(overrides)
+    return send(client, account, args, body)
+
+
+def refusals(caplog) -> list[str]:
+    return [record.reason for record in caplog.records if record.getMessage() == "wechat push refused"]
 
 
 def test_the_url_check_echoes_only_when_signed_with_our_token(client, account):
@@ -63,8 +83,8 @@ FORGERIES = [(mode, forged) for mode in MODES for forged in ("signature", "msg_s
 def test_a_bad_signature_is_refused_and_nothing_recorded(client, services, account, campaign, mode, forged):
     xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster")
     if forged == "token":
-        args, body = delivery(account.app_id, xml, mode, token="not-our-token")
-        answer = client.post(f"/wechat/{account.slug}/callback", query_string=args, data=body)
+        args, body = delivery(account.app_id, xml, mode, token="not-our-token", timestamp=stamp(client.application))
+        answer = send(client, account, args, body)
     else:
         answer = post(client, account, xml, mode, **{forged: "0" * 40})
     assert answer.status_code == 403
@@ -72,8 +92,9 @@ def test_a_bad_signature_is_refused_and_nothing_recorded(client, services, accou
 
 
 def test_an_encrypted_push_for_another_app_is_refused(client, services, account, campaign):
-    args, body = delivery("wxsomeoneelse000001", event_xml("x", "oFan", "subscribe"), "aes")
-    answer = client.post(f"/wechat/{account.slug}/callback", query_string=args, data=body)
+    args, body = delivery("wxsomeoneelse000001", event_xml("x", "oFan", "subscribe"), "aes",
+                          timestamp=stamp(client.application))
+    answer = send(client, account, args, body)
     assert answer.status_code == 403 and stream(services, campaign) == []
 
 
@@ -97,13 +118,75 @@ def test_hostile_or_broken_xml_is_refused_and_nothing_recorded(client, services,
     assert stream(services, campaign) == []
 
 
-def test_retried_deliveries_are_recorded_once(client, services, account, campaign):
+@pytest.mark.clock
+def test_retried_deliveries_are_recorded_once(client, services, account, campaign, clock):
     xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster", created=1763892000)
-    for mode in ("aes", "aes", "plaintext", "compatible"):
+    for mode in ("aes", "aes", "compatible"):
         assert post(client, account, xml, mode).get_data(as_text=True) == "success"
+    clock.advance(minutes=4)  # a late retry, still inside the five minutes
+    assert post(client, account, xml).get_data(as_text=True) == "success"
     later = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster", created=1763892099)
     post(client, account, later)
     assert [e["ts"] for e in stream(services, campaign)] == ["1763892000000", "1763892099000"]
+
+
+@pytest.mark.clock
+@pytest.mark.parametrize("mode", MODES)
+def test_a_push_replayed_after_five_minutes_is_refused_and_logged(client, services, account, campaign, clock, mode,
+                                                                  caplog):
+    genuine = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster", created=1763892000)
+    args, body = delivery(account.app_id, genuine, mode, timestamp=stamp(client.application))
+    assert send(client, account, args, body).get_data(as_text=True) == "success"
+    clock.advance(minutes=5, seconds=1)
+    # In plaintext the signature does not cover the body: whoever saw the query string can send any push with it.
+    replay = body if mode != "plaintext" else event_xml(account.app_id, "oMallory", "subscribe",
+                                                        key="qrscene_spring:poster", created=1763892300)
+    with caplog.at_level(logging.WARNING, logger="web.wechat"):
+        answer = send(client, account, args, replay)
+    assert answer.status_code == 403 and answer.get_data(as_text=True) == "forbidden"
+    assert [e["openid"] for e in stream(services, campaign)] == ["oFan"]
+    assert refusals(caplog) == ["timestamp more than five minutes from the clock"]
+
+
+@pytest.mark.clock
+@pytest.mark.parametrize("mode", MODES)
+def test_a_future_dated_push_is_refused_and_logged(client, services, account, campaign, mode, caplog):
+    xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster")
+    with caplog.at_level(logging.WARNING, logger="web.wechat"):
+        answer = post(client, account, xml, timestamp=stamp(client.application, FIVE_MINUTES + 1))
+    assert answer.status_code == 403 and stream(services, campaign) == []
+    assert refusals(caplog) == ["timestamp more than five minutes from the clock"]
+
+
+@pytest.mark.parametrize("timestamp", ["1763892000.5", "soon"])
+def test_a_timestamp_that_is_not_a_whole_number_is_refused(client, services, account, campaign, timestamp):
+    answer = post(client, account, event_xml(account.app_id, "oFan", "subscribe"), timestamp=timestamp)
+    assert answer.status_code == 403 and stream(services, campaign) == []
+
+
+@pytest.mark.clock
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("seconds_off", [-FIVE_MINUTES, 0, FIVE_MINUTES], ids=["5-min-old", "now", "5-min-ahead"])
+def test_a_genuine_push_within_five_minutes_is_recorded_in_every_mode(client, services, account, campaign, mode,
+                                                                      seconds_off):
+    xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster")
+    answer = post(client, account, xml, timestamp=stamp(client.application, seconds_off))
+    assert answer.get_data(as_text=True) == "success"
+    assert [(e["type"], e["openid"]) for e in stream(services, campaign)] == [("follow", "oFan")]
+
+
+@pytest.mark.parametrize("sent_as", ["plaintext", "compatible-without-encrypt_type", "compatible-without-both"])
+def test_a_plaintext_push_to_an_account_with_an_aes_key_is_refused(client, services, account, campaign, sent_as,
+                                                                   caplog):
+    xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster")
+    args, body = delivery(account.app_id, xml, sent_as.split("-")[0], timestamp=stamp(client.application))
+    args.pop("encrypt_type", None)
+    if sent_as != "compatible-without-encrypt_type":
+        args.pop("msg_signature", None)
+    with caplog.at_level(logging.WARNING, logger="web.wechat"):
+        answer = send(client, account, args, body)
+    assert answer.status_code == 403 and stream(services, campaign) == []
+    assert refusals(caplog) == ["plaintext push to an account with an EncodingAESKey"]
 
 
 @pytest.mark.clock
