@@ -14,7 +14,7 @@ from ..errors import Busy, LoginFailed
 from ..keys import WeChatKeys
 from ..players.models import Follower
 from .accounts import Credentials
-from .client import Bases, TimeoutSession
+from .client import RATE_ERRORS, Bases, TimeoutSession
 
 SCOPES = ("snsapi_base", "snsapi_userinfo")
 # 40029 invalid code, 40163 code already used; WeChat also answers 41008 for a missing code.
@@ -61,6 +61,8 @@ def exchange(redis, creds: Credentials, bases: Bases, code: str, scope: str) -> 
         token = oauth.fetch_access_token(code)
         profile = oauth.get_user_info() if scope == "snsapi_userinfo" and token.get("scope", scope) != "snsapi_base" else {}
     except WeChatOAuthException as exc:
+        if exc.errcode in RATE_ERRORS:
+            raise Busy("WeChat is busy right now; please open the campaign again in a moment.") from exc
         if exc.errcode in CODE_ERRORS:
             raise LoginFailed("This login link has expired or was already used. Please open the campaign again.") from exc
         raise LoginFailed(f"WeChat did not complete the login ({exc.errcode}). Please try again.") from exc
