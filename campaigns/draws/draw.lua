@@ -125,8 +125,11 @@ if coupon ~= "none" then
   code = redis.call("LPOP", KEYS[11] .. awarded) or ""
 end
 local seq = redis.call("INCR", KEYS[6])
-redis.call("HSET", KEYS[5], player .. ":seed", seed, player .. ":nonce", nonce + 1, player .. ":plays", plays + 1,
-  player .. ":wins", wins, player .. ":last", now)
+-- Only what changed: the seed when it is new, the last play's instant only where a minimum interval reads it.
+local changed = {player .. ":nonce", nonce + 1, player .. ":plays", plays + 1, player .. ":wins", wins}
+if seed ~= p[1] then changed[#changed + 1] = player .. ":seed"; changed[#changed + 1] = seed end
+if interval > 0 then changed[#changed + 1] = player .. ":last"; changed[#changed + 1] = now end
+redis.call("HSET", KEYS[5], unpack(changed))
 if plays_per_day then redis.call("HINCRBY", pday_key, player, 1) end
 local version = s[11]
 redis.call("XADD", KEYS[7], "*", "id", "draw:" .. seq, "type", "draw", "campaign", ARGV[9], "openid", ARGV[2],

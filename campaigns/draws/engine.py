@@ -8,6 +8,7 @@ a small per-process cache, so a draw is one round trip in the common case.
 """
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import secrets
@@ -108,11 +109,17 @@ def new_client_seed() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _keys(campaign_id: int, player: str, idempotency_key: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _campaign_keys(campaign_id: int) -> tuple[CampaignKeys, tuple[str, ...], tuple[str, ...]]:
+    """The campaign's keys, and the script's KEYS before and after the idempotency record."""
     keys = CampaignKeys(campaign_id)
-    return [keys.state, keys.tiers, keys.awarded, keys.awarded_day, keys.players, keys.seq, keys.events,
-            keys.idempotency(player, idempotency_key), keys.moments_prefix, keys.player_day_prefix,
-            keys.codes_prefix, keys.days]
+    return (keys, (keys.state, keys.tiers, keys.awarded, keys.awarded_day, keys.players, keys.seq, keys.events),
+            (keys.moments_prefix, keys.player_day_prefix, keys.codes_prefix, keys.days))
+
+
+def _keys(campaign_id: int, player: str, idempotency_key: str) -> list[str]:
+    keys, before, after = _campaign_keys(campaign_id)
+    return [*before, keys.idempotency(player, idempotency_key), *after]
 
 
 def _first_guess(redis, campaign_id: int, player: str, client_seed: str | None) -> tuple[str, int]:

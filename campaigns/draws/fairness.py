@@ -44,8 +44,7 @@ def valid_client_seed(client_seed: Any) -> bool:
 
 def digest(server_seed: str, client_seed: str, nonce: int) -> bytes:
     """HMAC-SHA256(key = server seed ASCII, message = ``"{client_seed}:{nonce}"``)."""
-    message = f"{client_seed}:{nonce}".encode("utf-8")
-    return hmac.new(server_seed.encode("ascii"), message, hashlib.sha256).digest()
+    return hmac.digest(server_seed.encode("ascii"), f"{client_seed}:{nonce}".encode("utf-8"), "sha256")
 
 
 def u_of(digest_bytes: bytes) -> int:
