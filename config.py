@@ -42,6 +42,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_HOURS", "72", "How long a follower's or staff member's session lasts."),
     Setting("PROXY_HOPS", "0", "How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none)."),
     Setting("DRAW_IP_LIMIT", "60", "Draws one client address may make per second across every campaign (0: no limit)."),
+    Setting("STREAM_RETENTION_HOURS", "24", "How long ingested events stay in a campaign's Redis stream before the worker trims them."),
 )
 
 
@@ -117,5 +118,6 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "SESSION_COOKIE_SECURE": env == "production" or public_url.startswith("https://"),
         "PROXY_HOPS": _count(environ, "PROXY_HOPS"),
         "DRAW_IP_LIMIT": _count(environ, "DRAW_IP_LIMIT"),
+        "STREAM_RETENTION_HOURS": _count(environ, "STREAM_RETENTION_HOURS"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     }

@@ -47,7 +47,8 @@ def ingest_campaign(campaign_id: int, claim_idle_ms: int = ingest.CLAIM_IDLE_MS)
     """Ingest every pending event of one campaign; return the entries handled."""
     rt = runtime.current()
     with rt.session_factory() as session:
-        total = ingest.ingest_campaign(session, rt.redis, campaign_id, consumer_name(), claim_idle_ms=claim_idle_ms)
+        total = ingest.ingest_campaign(session, rt.redis, campaign_id, consumer_name(), claim_idle_ms=claim_idle_ms,
+                                       retention_ms=ingest.retention_ms(rt.settings))
     log.info("ingested", extra={"campaign_id": campaign_id, "entries": total})
     return total
 

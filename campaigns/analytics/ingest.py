@@ -6,6 +6,12 @@ handed to the draw ledger (idempotent by ``seq``), committed, and only then
 acknowledged. A consumer that dies between reading and acknowledging leaves its
 entries pending; any other consumer claims them with ``XAUTOCLAIM`` once they have
 been idle long enough, and writing them again writes nothing twice.
+
+After each acknowledged batch the stream is trimmed (``XTRIM MINID``) of entries that
+are safely in SQL and older than the retention window: never past the group's oldest
+pending entry nor its last-delivered id, and never newer than the window, measured on
+the stream ids, which are the Redis server's time of the append. The window keeps the
+recent entries that the draw and coupon services read before the worker catches up.
 """
 from __future__ import annotations
 
@@ -27,6 +33,10 @@ BATCH = 500
 INSERT_CHUNK = 1000
 # Entries a consumer has held this long without acknowledging are taken as abandoned.
 CLAIM_IDLE_MS = 60_000
+# Acknowledged entries stay in the stream this long (STREAM_RETENTION_HOURS overrides it).
+RETENTION_MS = 24 * 3_600_000
+# The clock of the node holding the stream (keyed, so a cluster asks the right node): it stamps the ids.
+STREAM_TIME = "return redis.call('TIME')"
 
 
 def ensure_group(redis, stream: str) -> None:
@@ -98,9 +108,39 @@ def next_batch(redis, stream: str, consumer: str, count: int, idle_ms: int) -> l
     return reply[0][1] if reply else []
 
 
+def retention_ms(settings: dict) -> int:
+    """The retention window of the settings (``STREAM_RETENTION_HOURS``), in ms."""
+    hours = settings.get("STREAM_RETENTION_HOURS")
+    return RETENTION_MS if hours is None else hours * 3_600_000
+
+
+def _stream_id(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def trim_threshold(redis, stream: str, retention_ms: int) -> str:
+    """The oldest id the stream must keep: entries before it are in SQL and older than ``retention_ms``."""
+    seconds, micros = (int(part) for part in redis.eval(STREAM_TIME, 1, stream))
+    keep = [(seconds * 1000 + micros // 1000 - retention_ms, 0)]
+    # Last-delivered before the pending list: an entry delivered by then is either still pending or acknowledged.
+    group = next(g for g in redis.xinfo_groups(stream) if g["name"] == INGEST_GROUP)
+    keep.append(_stream_id(group["last-delivered-id"]))
+    summary = redis.xpending(stream, INGEST_GROUP)
+    if summary["pending"]:
+        keep.append(_stream_id(summary["min"]))
+    ms, seq = min(keep)
+    return f"{max(ms, 0)}-{seq}"
+
+
+def trim_ingested(redis, stream: str, retention_ms: int = RETENTION_MS) -> int:
+    """Trim the entries that are acknowledged and older than the retention window; return how many went."""
+    return redis.xtrim(stream, minid=trim_threshold(redis, stream, retention_ms), approximate=False)
+
+
 def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count: int = BATCH,
-                 claim_idle_ms: int = CLAIM_IDLE_MS) -> int:
-    """Ingest one batch of a campaign's stream; return the entries handled (0 when there is nothing left)."""
+                 claim_idle_ms: int = CLAIM_IDLE_MS, retention_ms: int = RETENTION_MS) -> int:
+    """Ingest one batch of a campaign's stream, then trim it; return the entries handled (0 when none are left)."""
     stream = CampaignKeys(campaign_id).events
     ensure_group(redis, stream)
     entries = next_batch(redis, stream, consumer, count, claim_idle_ms)
@@ -108,16 +148,17 @@ def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count
         return 0
     write_entries(session, campaign_id, entries)
     redis.xack(stream, INGEST_GROUP, *[entry_id for entry_id, _ in entries])
+    trim_ingested(redis, stream, retention_ms)
     return len(entries)
 
 
 def ingest_campaign(session: Session, redis, campaign_id: int, consumer: str, *, claim_idle_ms: int = CLAIM_IDLE_MS,
-                    time_budget_s: float = 30.0, count: int = BATCH) -> int:
+                    time_budget_s: float = 30.0, count: int = BATCH, retention_ms: int = RETENTION_MS) -> int:
     """Ingest batches until the stream has nothing left for us (or the time budget is spent); return entries handled."""
     deadline = time.monotonic() + time_budget_s
     total = 0
     while time.monotonic() < deadline:
-        handled = ingest_batch(session, redis, campaign_id, consumer, count, claim_idle_ms)
+        handled = ingest_batch(session, redis, campaign_id, consumer, count, claim_idle_ms, retention_ms)
         if not handled:
             break
         total += handled
