@@ -1,30 +1,21 @@
 """Campaign pseudonyms for exports: openids are never exported raw.
 
 A follower who drew keeps the ``player`` pseudonym of the draw ledger (the draw engine's
-HMAC). Anyone else in the export (visitors, followers who never drew) gets an HMAC-SHA256
-of the openid under a per-campaign key derived from the application key, so the same
+HMAC). Anyone else in the export (visitors, followers who never drew) gets the same HMAC
+(``campaigns/players/pseudonym.py``) of the openid under the per-campaign key, so the same
 openid maps to unlinkable values in different campaigns.
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..draws.models import Draw
+from ..players.pseudonym import campaign_key, hmac_pseudonym
 
-
-def campaign_key(key_material: str, campaign_id: int) -> bytes:
-    """The per-campaign pseudonym key."""
-    return hashlib.sha256(f"wechat-campaigns/pseudonym/v1:{campaign_id}:{key_material}".encode()).digest()
-
-
-def hmac_pseudonym(key: bytes, openid: str) -> str:
-    """32 hex characters of HMAC-SHA256(key, openid)."""
-    return hmac.new(key, openid.encode(), hashlib.sha256).hexdigest()[:32]
+__all__ = ["campaign_key", "hmac_pseudonym", "pseudonymizer"]
 
 
 def pseudonymizer(session: Session, campaign_id: int, key_material: str) -> Callable[[str], str]:

@@ -15,8 +15,8 @@ import numpy as np
 
 from .. import events
 from ..keys import CampaignKeys
+from ..players.pseudonym import hmac_pseudonym
 from .days import campaign_calendar, local_midnights_ms
-from .pseudonym import hmac_pseudonym
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..analytics.pseudonym import campaign_key, hmac_pseudonym
 from ..catalog.models import Campaign
 from .models import Follower, Player
+from .pseudonym import campaign_key, hmac_pseudonym
 
 
 def key_material(settings: Mapping[str, Any]) -> str:
