@@ -33,6 +33,9 @@ def sim(app):
 def pushing_sim(app, live_server):
     """A simulator that delivers its pushes to the live app's webhook."""
     simulator = create_simulator(app_url=live_server.url)
+    services = app.extensions["services"]
+    # WeChat signs pushes with the time it sends them; here that is the app's (possibly frozen) clock.
+    simulator.config["SIM_STATE"].clock = lambda: services.clock.now().timestamp()
     with ServerThread(simulator) as server:
         server.app = simulator
         wiring = {"WECHAT_API_BASE": server.url, "WECHAT_SIMULATOR": True, "PUBLIC_URL": live_server.url}
