@@ -49,15 +49,18 @@ BODIES = st.one_of(
 
 
 @pytest.fixture
-def account(app):
-    return OfficialAccountFactory(slug="brand")
+def accounts(app):
+    """One account per mode: a plaintext push reaches the parser only for an account without an AES key."""
+    keyed = OfficialAccountFactory(slug="brand")
+    return {"plaintext": OfficialAccountFactory(slug="plain-brand", aes_key_sealed=""), "compatible": keyed, "aes": keyed}
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                     HealthCheck.too_slow])
 @given(body=BODIES, mode=st.sampled_from(["plaintext", "plaintext", "compatible", "aes"]),
        content_type=st.sampled_from(["text/xml", "application/xml", "text/plain", "application/json"]))
-def test_signed_malformed_pushes_never_answer_500(client, account, body, mode, content_type):
+def test_signed_malformed_pushes_never_answer_500(client, accounts, body, mode, content_type):
+    account = accounts[mode]
     try:
         args, data = delivery(account.app_id, body, mode)
     except Exception:  # noqa: BLE001 - wechatpy cannot even encrypt it; nothing to send
