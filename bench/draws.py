@@ -12,6 +12,8 @@ import http.client
 import json
 import multiprocessing
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -159,7 +161,7 @@ def part_a(directory: Path, seconds: float, fsync: str) -> dict:
     server = RedisServer(directory / f"redis-{fsync}", port=free_port(), unixsocket=False, appendfsync=fsync).start()
     try:
         redis = connect(server.url)
-        out = {}
+        out = {"native": native_client(server.port, 5)}
         for name, target, campaign_id, depth in (("script", script_client, 1, 32), ("naive", naive_client, 2, 8),
                                                  ("script_1deep", script_client, 3, 1),
                                                  ("trivial", trivial_client, 4, 32)):
@@ -169,6 +171,33 @@ def part_a(directory: Path, seconds: float, fsync: str) -> dict:
         return out
     finally:
         server.stop()
+
+
+def native_client(port: int, campaign_id: int, requests: int = 200_000) -> dict:
+    """The script and the bare EVALSHA driven by ``redis-benchmark`` (C, 50 clients, 16 pipelined).
+
+    The Python clients above spend more CPU building and parsing calls than the server spends
+    running them; a C client measures the script itself. Each call has a new random player
+    and Idempotency-Key, and the pick is a fixed tier (the script trusts the caller's pick).
+    """
+    binary = shutil.which("redis-benchmark")
+    if binary is None:
+        return {}
+    redis = connect(f"redis://127.0.0.1:{port}/0")
+    load_campaign(redis, campaign_id)
+    script, bare = redis.script_load(engine.SCRIPT), redis.script_load(TRIVIAL)
+    keys = engine._keys(campaign_id, "p__rand_int__", "k__rand_int__")
+    args = ["p__rand_int__", "o__rand_int__", "bench", "expect", "0", "silver", "600", "", str(campaign_id)]
+    base = [binary, "-p", str(port), "-r", "1000000000", "-n", str(requests), "-c", "50", "-P", "16", "-q"]
+    out = {}
+    for name, command in (("script", ["EVALSHA", script, str(len(keys)), *keys, *args]),
+                          ("bare", ["EVALSHA", bare, "2", "{native}n", "{native}h", "x__rand_int__"])):
+        redis.config_resetstat()
+        text = subprocess.run(base + command, capture_output=True, text=True, timeout=300, check=True).stdout
+        out[name] = float(re.search(r"([0-9.]+) requests per second", text).group(1))
+        out[f"{name}_usec"] = redis.info("commandstats")["cmdstat_evalsha"]["usec_per_call"]
+    out["oversold"] = oversold(redis, campaign_id)
+    return out
 
 
 def free_port() -> int:
@@ -294,7 +323,18 @@ def main() -> None:
 
 def script_rows(everysec: dict, always: dict) -> list[tuple[str, str]]:
     """The report lines of (a) and (c)."""
-    return [
+    native, native_always = everysec["native"], always["native"]
+    rows = [("(a) redis-benchmark: not installed (apt-get install redis-tools)", "-")]
+    if native:
+        rows = [
+            ("(a) script, redis-benchmark 50 clients x 16 pipelined", f"{native['script']:,.0f} draws/s"),
+            ("(a) bare 3-command EVALSHA, same redis-benchmark", f"{native['bare']:,.0f} calls/s"),
+            ("(a) script / bare EVALSHA (redis-benchmark)", f"{native['script'] / native['bare']:.0%}"),
+            ("(a) server time per call: script / bare", f"{native['script_usec']:.1f} / {native['bare_usec']:.1f} us"),
+            ("(c) script, redis-benchmark, appendfsync always", f"{native_always['script']:,.0f} draws/s"),
+            ("(c) always / everysec (redis-benchmark)", f"{native_always['script'] / native['script']:.2f}"),
+        ]
+    return rows + [
         ("(a) script, 2 procs x 32 pipelined (everysec)", f"{everysec['script']:,.0f} draws/s"),
         ("(a) script, 2 procs, 1 call per round trip", f"{everysec['script_1deep']:,.0f} draws/s"),
         ("(a) naive WATCH/MULTI, 2 procs x 8 threads", f"{everysec['naive']:,.0f} draws/s"),
@@ -303,7 +343,8 @@ def script_rows(everysec: dict, always: dict) -> list[tuple[str, str]]:
         ("(a) script / bare EVALSHA", f"{everysec['script'] / everysec['trivial']:.0%}"),
         ("(c) script, appendfsync always", f"{always['script']:,.0f} draws/s"),
         ("(c) always / everysec", f"{always['script'] / everysec['script']:.2f}"),
-        ("oversold or code twice", str(any(r[k] for r in (everysec, always) for k in r if k.endswith("oversold")))),
+        ("oversold or code twice", str(any(r[k] for r in (everysec, always, native, native_always)
+                                           for k in r if k.endswith("oversold")))),
     ]
 
 
