@@ -35,7 +35,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict:
             started = time.monotonic()
             sessions = stack.log_in(args.followers)
             login_s = time.monotonic() - started
-            outcomes = stack.play(sessions, args.seconds, threads=args.threads)
+            outcomes = stack.play_from_processes(sessions, args.seconds, processes=2, threads=args.threads // 2)
             result = summarize(outcomes, args.seconds)
             result.update(followers=len(sessions), login_s=round(login_s, 1), after=stack.after_checks())
             return result
@@ -50,7 +50,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--followers", type=int, default=2000)
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--threads", type=int, default=32, help="concurrent load connections")
+    parser.add_argument("--threads", type=int, default=32, help="concurrent load connections (over 2 load processes)")
     parser.add_argument("--web-workers", type=int, default=3)
     parser.add_argument("--appendfsync", choices=("everysec", "always"), default="everysec")
     parser.add_argument("--cluster", action="store_true", help="the campaign state on a three-master Redis Cluster")
@@ -63,7 +63,7 @@ def main() -> int:
             return 1
     setup = f"{'cluster' if args.cluster else 'single Redis'}, appendfsync {args.appendfsync}"
     print(f"burst: {result['followers']} followers logged in through the simulator in {result['login_s']} s; "
-          f"{args.threads} connections for {args.seconds:.0f} s; gunicorn {args.web_workers} workers x 4 threads; "
+          f"{args.threads} connections from 2 load processes for {args.seconds:.0f} s; gunicorn {args.web_workers} workers x 4 threads; "
           f"2 RQ workers; {setup}")
     print(f"  draws/s {result['draws_per_s']:,.0f}  ({result['draws']} draws)")
     print(f"  latency p50 {result['p50']:.1f} ms  p95 {result['p95']:.1f} ms  p99 {result['p99']:.1f} ms")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -218,29 +219,8 @@ class Stack:
         return [s for s in sessions if s is not None]
 
     def draw(self, session: requests.Session, key: str | None = None, retry: bool = True) -> Outcome:
-        """One draw request; transport failures are outcomes too.
-
-        A connection that breaks is retried once with the same ``Idempotency-Key``, as the
-        game page does: the server answers the original draw if it had made one.
-        """
-        key = key or uuid.uuid4().hex
-        start = time.perf_counter()
-        try:
-            response = session.post(f"{self.url}/c/{SLUG}/draw", json={}, timeout=10,
-                                    headers={"Idempotency-Key": key, "Accept": "application/json"})
-        except requests.RequestException as exc:
-            if retry:
-                again = self.draw(session, key, retry=False)
-                again.retried = True
-                return again
-            return Outcome(0, type(exc).__name__, (time.perf_counter() - start) * 1000, key)
-        ms = (time.perf_counter() - start) * 1000
-        try:
-            body = response.json()
-        except ValueError:
-            return Outcome(response.status_code, "not_json", ms, key)
-        code = "ok" if response.status_code == 200 else body.get("error", {}).get("code", "unknown")
-        return Outcome(response.status_code, code, ms, key, body)
+        """One draw request (see :func:`draw_once`)."""
+        return draw_once(self.url, session, key, retry)
 
     def play(self, sessions: list[requests.Session], seconds: float, threads: int = 32,
              during=None) -> list[Outcome]:
@@ -248,33 +228,22 @@ class Stack:
 
         ``during`` (if given) runs in its own thread once the play has started: the fault.
         """
-        outcomes: list[Outcome] = []
-        lock = threading.Lock()
-        deadline = time.monotonic() + seconds
-
-        def loop(slot: int) -> None:
-            mine = list(range(slot, len(sessions), threads))
-            i, got = 0, []
-            while mine and time.monotonic() < deadline:
-                follower, sent = mine[i % len(mine)], time.monotonic()
-                outcome = self.draw(sessions[follower])
-                outcome.follower, outcome.at = follower, sent
-                got.append(outcome)
-                i += 1
-            with lock:
-                outcomes.extend(got)
-
-        workers = [threading.Thread(target=loop, args=(slot,)) for slot in range(threads)]
-        for worker in workers:
-            worker.start()
         fault = threading.Thread(target=during) if during else None
         if fault:
             fault.start()
-        for worker in workers:
-            worker.join()
+        outcomes = _play_threads(self.url, dict(enumerate(sessions)), seconds, threads)
         if fault:
             fault.join()
         return outcomes
+
+    def play_from_processes(self, sessions: list[requests.Session], seconds: float, processes: int = 2,
+                            threads: int = 16) -> list[Outcome]:
+        """:meth:`play` from several load processes (one Python process cannot keep a server busy)."""
+        cookies = [s.cookies.get("session") for s in sessions]
+        parts = [(self.url, list(range(p, len(cookies), processes)), cookies, seconds, threads)
+                 for p in range(processes)]
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            return [o for part in pool.starmap(_play_part, parts) for o in part]
 
     # -- after-checks ---------------------------------------------------------------------------
 
@@ -308,6 +277,67 @@ class Stack:
         if not (count == plays == summary["redis_seq"]):
             raise AssertionError(f"ledger {count} draws, statistics {plays} plays, Redis seq {summary['redis_seq']}")
         return {"draws": count, "awarded": awarded, "codes": len(codes)}
+
+
+def draw_once(url: str, session: requests.Session, key: str | None = None, retry: bool = True) -> Outcome:
+    """One draw request; transport failures are outcomes too.
+
+    A connection that breaks is retried once with the same ``Idempotency-Key``, as the
+    game page does: the server answers the original draw if it had made one.
+    """
+    key = key or uuid.uuid4().hex
+    start = time.perf_counter()
+    try:
+        response = session.post(f"{url}/c/{SLUG}/draw", json={}, timeout=10,
+                                headers={"Idempotency-Key": key, "Accept": "application/json"})
+    except requests.RequestException as exc:
+        if retry:
+            again = draw_once(url, session, key, retry=False)
+            again.retried = True
+            return again
+        return Outcome(0, type(exc).__name__, (time.perf_counter() - start) * 1000, key)
+    ms = (time.perf_counter() - start) * 1000
+    try:
+        body = response.json()
+    except ValueError:
+        return Outcome(response.status_code, "not_json", ms, key)
+    code = "ok" if response.status_code == 200 else body.get("error", {}).get("code", "unknown")
+    return Outcome(response.status_code, code, ms, key, body)
+
+
+def _play_part(url: str, followers: list[int], cookies: list[str], seconds: float, threads: int) -> list[Outcome]:
+    """One load process: the followers' sessions rebuilt from their cookies, then :func:`_play_threads`."""
+    sessions = {f: requests.Session() for f in followers}
+    for follower, session in sessions.items():
+        session.cookies.set("session", cookies[follower])
+    return _play_threads(url, sessions, seconds, threads)
+
+
+def _play_threads(url: str, sessions: dict[int, requests.Session], seconds: float, threads: int) -> list[Outcome]:
+    """``threads`` threads, each drawing in turn for its share of the followers until the deadline."""
+    outcomes: list[Outcome] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    followers = list(sessions)
+
+    def loop(slot: int) -> None:
+        mine = followers[slot::threads]
+        i, got = 0, []
+        while mine and time.monotonic() < deadline:
+            follower, sent = mine[i % len(mine)], time.monotonic()
+            outcome = draw_once(url, sessions[follower])
+            outcome.follower, outcome.at = follower, sent
+            got.append(outcome)
+            i += 1
+        with lock:
+            outcomes.extend(got)
+
+    workers = [threading.Thread(target=loop, args=(slot,)) for slot in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return outcomes
 
 
 def summarize(outcomes: list[Outcome], seconds: float) -> dict:
