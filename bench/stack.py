@@ -17,7 +17,6 @@ import multiprocessing
 import os
 import random
 import re
-import signal
 import socket
 import statistics
 import subprocess
@@ -36,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from campaigns.redisconn import RedisServer, connect, server_binary  # noqa: E402
 from tests.wechat.helpers import login_through_simulator  # noqa: E402
+from web.cli.demo import stop_groups  # noqa: E402
 
 SLUG = "burst"
 # tier, weight, stock (None = fallback), coupon
@@ -148,9 +148,8 @@ class Stack:
         return self
 
     def __exit__(self, *exc) -> None:
-        for name in list(self.processes):
-            for process in self.processes.pop(name):
-                _kill_group(process)
+        stop_groups([process for group in self.processes.values() for process in group])
+        self.processes.clear()
         if self.redis_server:
             self.redis_server.stop()
 
@@ -374,19 +373,6 @@ def _in_threads(function, items, threads: int) -> None:
         worker.join()
     if errors:
         raise errors[0]
-
-
-def _kill_group(process: subprocess.Popen) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        pass
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(5)
 
 
 # -- run in a child process with the stack's environment --------------------------------------------

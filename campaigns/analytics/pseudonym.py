@@ -15,8 +15,6 @@ from sqlalchemy.orm import Session
 from ..draws.models import Draw
 from ..players.pseudonym import campaign_key, hmac_pseudonym
 
-__all__ = ["campaign_key", "hmac_pseudonym", "pseudonymizer"]
-
 
 def pseudonymizer(session: Session, campaign_id: int, key_material: str) -> Callable[[str], str]:
     """A function from openid to the campaign pseudonym (the ledger's, else the HMAC)."""

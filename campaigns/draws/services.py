@@ -1,7 +1,6 @@
 """The follower's side of the draw engine: draw, the player's state, the client seed, their prizes."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Mapping
@@ -10,12 +9,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..catalog.models import Campaign, RulesVersion
+from ..catalog.models import Campaign
 from ..catalog.publish import is_revealed, utc
 from ..clock import Clock, iso_ms, to_ms
 from ..coupons.services import coupon_states
 from ..crypto import SecretBox
-from ..errors import InvalidInput, NotFound
+from ..errors import InvalidInput
 from ..keys import CampaignKeys
 from ..players.services import key_material, pseudonym
 from . import engine, fairness
@@ -40,11 +39,6 @@ class Context:
 def fairness_for(session: Session, campaign: Campaign, secrets: SecretBox) -> engine.Fairness:
     """The campaign's seed and prize weights (what Python needs to compute picks)."""
     return snapshot(session, campaign, secrets).fairness
-
-
-def fairness_rules(version: RulesVersion) -> dict:
-    """The parsed rules document of a version."""
-    return json.loads(version.rules_json)
 
 
 def player_of(ctx: Context, campaign: Campaign | PublishedCampaign, openid: str) -> str:

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from campaigns.analytics import ingest, simulate, stats
-from campaigns.analytics.pseudonym import campaign_key
+from campaigns.players.pseudonym import campaign_key
 from campaigns.analytics.shape import describe
 from campaigns.catalog.models import Campaign
 from campaigns.clock import to_ms

@@ -47,6 +47,24 @@ def seed_command() -> None:
     click.echo(f"admin login: {email} / {password}")
 
 
+def stop_groups(children: list[subprocess.Popen], grace: float = 10) -> None:
+    """SIGTERM each child's process group, wait for it, then SIGKILL whatever is left in the group.
+
+    Children are started with ``start_new_session``, so the group holds what they started
+    themselves (RQ's scheduler, gunicorn workers).
+    """
+    for child in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGTERM)
+    for child in children:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(grace)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(child.pid, signal.SIGKILL)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.wait(5)
+
+
 def _spawn(name: str, argv: list[str], env: dict[str, str]) -> subprocess.Popen:
     click.echo(f"  starting {name}: {' '.join(argv)}")
     return subprocess.Popen(argv, env=env, start_new_session=True)
@@ -113,16 +131,6 @@ def up(host: str, port: int, sim_port: int) -> None:
     finally:
         # A second Ctrl-C must not cut the shutdown short and leave servers running.
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        for child in children:
-            if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(10)
-            except subprocess.TimeoutExpired:
-                pass
-            # Whatever the child left behind in its group (RQ's scheduler, gunicorn workers) goes too.
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(child.pid, signal.SIGKILL)
+        stop_groups(children)
         if redis_server:
             redis_server.stop()
