@@ -2,16 +2,90 @@
 
 Runs inside the Flask app context, so jobs use the same configuration, session
 factory and Redis as the web app (``campaigns.runtime``).
+
+A Redis outage must not end the worker or the periodic jobs. RQ's own worker gives
+up on a Redis error met outside its dequeue loop, and its scheduler process exits on
+the first one and is restarted only at the worker's next maintenance (every ten
+minutes by default, and checked only when a wait for jobs ends, up to seven minutes).
+So this worker waits for jobs a few seconds at a time, runs its maintenance that often, re-arms
+the periodic jobs there, and is started again whenever RQ's loop gives up, until it
+is asked to stop.
 """
 from __future__ import annotations
 
 import argparse
+import logging
+import signal
 import sys
+import time
 
-from rq import Worker
+import redis
+from rq import Queue, Worker
 
 from campaigns.jobs import QUEUE_NAMES, schedule_periodic
 from config import ConfigError
+
+log = logging.getLogger("worker")
+
+# How often a worker restarts a dead scheduler and re-arms the periodic jobs, in seconds.
+MAINTENANCE_SECONDS = 5
+# Pauses before starting the worker again after RQ's loop gave up (the last one repeats).
+RESTART_PAUSES = (1, 2, 5)
+
+
+class CampaignWorker(Worker):
+    """RQ's worker that knows whether it was asked to stop, and keeps the periodic jobs armed."""
+
+    stopping = False
+    rearm = False
+
+    @property
+    def dequeue_timeout(self) -> int:
+        return MAINTENANCE_SECONDS  # RQ checks for maintenance only between jobs and dequeue timeouts
+
+    def request_stop(self, signum, frame):
+        self.stopping = True
+        super().request_stop(signum, frame)
+
+    def run_maintenance_tasks(self):
+        super().run_maintenance_tasks()  # also starts the scheduler again if its process died
+        if self.rearm:
+            schedule_periodic(self.queues[0])  # harmless when armed: each run has a unique id
+
+
+def _stop(signum, frame):
+    raise SystemExit(0)
+
+
+def serve(queue: Queue, burst: bool = False) -> None:
+    """Work until asked to stop (or, with ``burst``, until the queues are empty)."""
+    restarts = 0
+    stale = None  # the scheduler of the worker that gave up: its lock is still leased
+    while True:
+        worker = None
+        try:
+            if stale is not None:
+                stale.release_locks()  # so the next scheduler need not wait out the lease
+                stale = None
+            worker = CampaignWorker(list(QUEUE_NAMES), connection=queue.connection,
+                                    maintenance_interval=MAINTENANCE_SECONDS)
+            worker.rearm = not burst
+            worker.work(burst=burst, with_scheduler=not burst)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            if burst:
+                raise
+            log.warning("worker lost Redis", extra={"error": str(exc)})
+        if burst or (worker is not None and worker.stopping):
+            return
+        if worker is not None and worker.scheduler is not None:
+            stale = worker.scheduler
+        # Between runs a stop signal ends the process at once (RQ's handlers belong to the old worker).
+        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)
+        pause = RESTART_PAUSES[min(restarts, len(RESTART_PAUSES) - 1)]
+        log.warning("worker starting again", extra={"in_seconds": pause})
+        time.sleep(pause)
+        restarts += 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,13 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    services = app.extensions["services"]
     with app.app_context():
-        if not args.burst:
-            # Arm the periodic jobs (ingest, statistics, heartbeat); harmless if another worker did.
-            schedule_periodic(services.queue)
-        worker = Worker(list(QUEUE_NAMES), connection=services.queue.connection)
-        worker.work(burst=args.burst, with_scheduler=not args.burst)
+        serve(app.extensions["services"].queue, burst=args.burst)
     return 0
 
 

@@ -142,6 +142,7 @@ class Stack:
             for _ in range(self.rq_workers):
                 self.start_rq_worker()
             self.wait_http(f"{self.sim_url}/")
+            self.wait_rq_workers(self.rq_workers)
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -167,6 +168,21 @@ class Stack:
 
     def start_rq_worker(self) -> subprocess.Popen:
         return self._spawn("rq", [sys.executable, "worker.py"])
+
+    def wait_rq_workers(self, count: int, timeout: float = 60) -> None:
+        """Wait until ``count`` RQ workers listen and one of them runs the scheduler (so faults hit running workers)."""
+        from rq import Worker
+        from rq.scheduler import RQScheduler
+
+        redis = connect(self.env.get("RQ_REDIS_URL") or self.redis_url, decode=False)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(Worker.all(connection=redis)) >= count and redis.exists(RQScheduler.get_locking_key("default")):
+                return
+            if any(p.poll() is not None for p in self.processes.get("rq", [])):
+                raise RuntimeError(f"an RQ worker exited; see {self.directory / 'rq.log'}")
+            time.sleep(0.2)
+        raise RuntimeError(f"{count} RQ workers did not start; see {self.directory / 'rq.log'}")
 
     def web_worker_pids(self) -> list[int]:
         """The gunicorn master's worker processes."""

@@ -1,6 +1,8 @@
-"""worker.py runs a real job end to end: stream events land in SQL exactly once."""
+"""worker.py runs a real job end to end: stream events land in SQL exactly once; it stops when asked."""
+import signal
 import subprocess
 import sys
+import time
 
 from sqlalchemy import func, select
 
@@ -53,3 +55,26 @@ def test_the_worker_refuses_to_start_without_redis_in_one_sentence(database_url,
     assert done.returncode == 2
     assert done.stderr.strip().startswith("error: REDIS_URL")
     assert "Traceback" not in done.stderr
+
+
+def test_a_worker_asked_to_stop_stops_and_is_not_started_again(tmp_path):
+    from rq import Worker
+
+    from campaigns.redisconn import RedisServer, connect
+
+    server = RedisServer(tmp_path / "redis").start()
+    try:
+        env = child_env(f"sqlite:///{tmp_path / 'empty.sqlite3'}", server)
+        process = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+        redis = connect(server.url, decode=False)
+        deadline = time.monotonic() + 60
+        while not Worker.all(connection=redis) and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.1)
+        assert Worker.all(connection=redis), "the worker registered"
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 0, stderr
+        assert "starting again" not in stderr
+        assert not Worker.all(connection=redis)
+    finally:
+        server.stop()

@@ -71,6 +71,28 @@ def test_redis_stopped_mid_burst_is_503_busy_then_recovers_with_no_drift(stack):
     stack.after_checks()
 
 
+def test_a_worker_busy_when_redis_stops_starts_again_and_the_periodic_ingest_goes_on(stack):
+    from rq import Queue
+    from rq.job import JobStatus
+
+    from campaigns.redisconn import connect
+
+    queue = Queue("default", connection=connect(stack.redis_url, decode=False))
+    job = queue.enqueue(time.sleep, 1)  # it ends while Redis is away: RQ's own loop gives up then
+    deadline = time.monotonic() + 30
+    while job.get_status() != JobStatus.STARTED and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert job.get_status() == JobStatus.STARTED
+    stack.redis_server.stop()
+    time.sleep(3)
+    stack.redis_server.start()
+    sessions = stack.log_in(8)
+    stack.play(sessions, 2, threads=8)
+    stack.after_checks()  # only the periodic ingest can have put these draws in the ledger
+    assert all(worker.poll() is None for worker in stack.processes["rq"])
+    assert b"worker starting again" in (stack.directory / "rq.log").read_bytes()
+
+
 def test_lost_redis_data_is_rebuilt_from_sql_and_draws_go_on_without_overselling(stack):
     sessions = stack.log_in(16)
     stack.play(sessions, 4, threads=16)
