@@ -95,9 +95,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_handlers(app: Flask) -> None:
-    from web import errors, security
+    from web import errors, inputs, security
 
     errors.register(app)
+    inputs.register(app)
     security.register(app)
 
 
