@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import multiprocessing
 import os
 import re
@@ -29,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import redis as redis_lib  # noqa: E402
 
 from campaigns.draws import engine, fairness, inventory  # noqa: E402
-from campaigns.keys import CampaignKeys  # noqa: E402
+from campaigns.keys import SEQ_FIELD, CampaignKeys, awarded_field, player_field, tier_field  # noqa: E402
 from campaigns.redisconn import RedisServer, connect  # noqa: E402
 
 SEED = fairness.sha256_hex("bench seed")
@@ -72,8 +71,9 @@ def script_client(url: str, campaign_id: int, seconds: float, depth: int, worker
             player, n = f"w{worker}-{n}", n + 1
             tier = fairness.drawn_tier(SEED, "bench", 0, WEIGHTS)
             script(keys=engine._keys(campaign_id, player, f"k{n:08d}"),
-                   args=[player, "openid-" + player, "bench", "expect", 0, tier, 600, "", campaign_id], client=pipe)
-        done += sum(1 for raw in pipe.execute() if "seq" in json.loads(raw))
+                   args=[player, "openid-" + player, "bench", "expect", 0, tier, 600, "", campaign_id, "none"],
+                   client=pipe)
+        done += sum(1 for raw in pipe.execute() if raw.startswith("ok,"))
     return done, time.monotonic() - start
 
 
@@ -99,20 +99,20 @@ def naive_draw(redis, keys: CampaignKeys, player: str) -> None:
     while True:
         with redis.pipeline() as pipe:
             try:
-                pipe.watch(keys.awarded, keys.seq, keys.players)
-                nonce = int(pipe.hget(keys.players, f"{player}:nonce") or 0)
-                tier = fairness.drawn_tier(SEED, "bench", nonce, WEIGHTS)
-                awarded = int(pipe.hget(keys.awarded, tier) or 0)
-                stock = int(pipe.hget(keys.tiers, f"{tier}:stock") or 0)
+                pipe.watch(keys.state)
+                state = inventory.unpack_player(pipe.hget(keys.state, player_field(player)))
+                tier = fairness.drawn_tier(SEED, "bench", state.nonce, WEIGHTS)
+                awarded = int(pipe.hget(keys.state, awarded_field(tier)) or 0)
+                stock = inventory.unpack_stock(pipe.hget(keys.state, tier_field(tier))) or 0
                 if tier != "none" and awarded >= stock:
                     tier = "none"
-                seq = int(pipe.get(keys.seq) or 0) + 1
+                seq = int(pipe.hget(keys.state, SEQ_FIELD) or 0) + 1
                 pipe.multi()
-                pipe.hincrby(keys.awarded, tier, 1)
+                pipe.hincrby(keys.state, awarded_field(tier), 1)
                 if tier == "gold":
                     pipe.lpop(keys.codes("gold"))
-                pipe.set(keys.seq, seq)
-                pipe.hset(keys.players, f"{player}:nonce", nonce + 1)
+                after = inventory.Player("bench", state.nonce + 1, state.plays + 1, state.wins + (tier != "none"))
+                pipe.hset(keys.state, mapping={SEQ_FIELD: seq, player_field(player): inventory.pack_player(after)})
                 pipe.xadd(keys.events, {"type": "draw", "seq": seq, "player": player, "awarded_tier": tier})
                 pipe.execute()
                 return
@@ -144,7 +144,7 @@ def naive_client(url: str, campaign_id: int, seconds: float, depth: int, worker:
 def oversold(redis, campaign_id: int) -> bool:
     """Whether any tier was awarded beyond its stock, or a code was given twice (from the stream)."""
     keys = CampaignKeys(campaign_id)
-    awarded = {k: int(v) for k, v in redis.hgetall(keys.awarded).items()}
+    awarded = inventory.awarded(redis, campaign_id)
     codes = [f.get("code") for _, f in redis.xrange(keys.events) if f.get("code")]
     return any(awarded.get(t, 0) > s for t, s in STOCK.items()) or len(codes) != len(set(codes))
 
@@ -187,7 +187,7 @@ def native_client(port: int, campaign_id: int, requests: int = 200_000) -> dict:
     load_campaign(redis, campaign_id)
     script, bare = redis.script_load(engine.SCRIPT), redis.script_load(TRIVIAL)
     keys = engine._keys(campaign_id, "p__rand_int__", "k__rand_int__")
-    args = ["p__rand_int__", "o__rand_int__", "bench", "expect", "0", "silver", "600", "", str(campaign_id)]
+    args = ["p__rand_int__", "o__rand_int__", "bench", "expect", "0", "silver", "600", "", str(campaign_id), "none"]
     base = [binary, "-p", str(port), "-r", "1000000000", "-n", str(requests), "-c", "50", "-P", "16", "-q"]
     out = {}
     for name, command in (("script", ["EVALSHA", script, str(len(keys)), *keys, *args]),

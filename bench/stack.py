@@ -33,6 +33,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from campaigns.draws import inventory  # noqa: E402
 from campaigns.redisconn import RedisServer, connect, server_binary  # noqa: E402
 from tests.wechat.helpers import login_through_simulator  # noqa: E402
 from web.cli.demo import stop_groups  # noqa: E402
@@ -278,7 +279,7 @@ class Stack:
         """The checks every run must pass; raises AssertionError naming the first that fails."""
         summary = self.wait_ingested()
         redis = self.redis()
-        awarded = {k: int(v) for k, v in redis.hgetall(f"c:{{campaign:{self.campaign['id']}}}:awarded").items()}
+        awarded = inventory.awarded(redis, self.campaign["id"])
         for tier, _, stock, _ in PRIZES:
             if stock is not None and awarded.get(tier, 0) > stock:
                 raise AssertionError(f"{tier}: {awarded[tier]} awarded, stock {stock}")

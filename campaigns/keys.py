@@ -18,22 +18,13 @@ class CampaignKeys:
         tag = campaign_tag(campaign_id)
         self.campaign_id = campaign_id
         self.tag = tag
-        # The published state the draw script reads (status, schedule, rules version, limits).
+        # The one hash the draw script reads and writes (fields below): the published state,
+        # the prize table, awarded counts, seq and every player's state.
         self.state = f"c:{tag}:state"
-        # Prize table as the script needs it: tier order, weights, stock, release rule.
-        self.tiers = f"c:{tag}:tiers"
-        # Awarded count per tier (hash tier -> count), and per campaign-local day.
-        self.awarded = f"c:{tag}:awarded"
-        self.awarded_day = f"c:{tag}:awarded_day"
         # Winning moments per tier: sorted set of unit -> release ms.
         self.moments_prefix = f"c:{tag}:moments:"
-        # Per player: hash of client_seed, nonce, plays, wins; per-day play counts.
-        self.players = f"c:{tag}:players"
-        self.player_day_prefix = f"c:{tag}:pday:"
         # Idempotency records: key -> stored draw result.
         self.idempotency_prefix = f"c:{tag}:idem:"
-        # The next draw sequence number.
-        self.seq = f"c:{tag}:seq"
         # Coupon code pools per tier (list of codes not yet given).
         self.codes_prefix = f"c:{tag}:codes:"
         # The campaign's participation event stream.
@@ -45,10 +36,6 @@ class CampaignKeys:
         """Sorted set of a ``moments`` tier's release instants."""
         return self.moments_prefix + tier
 
-    def player_day(self, day: str) -> str:
-        """Hash of plays per player on one campaign-local day (``YYYY-MM-DD``)."""
-        return self.player_day_prefix + day
-
     def idempotency(self, player: str, key: str) -> str:
         """A stored draw result for a player's ``Idempotency-Key``."""
         return f"{self.idempotency_prefix}{player}:{key}"
@@ -56,6 +43,37 @@ class CampaignKeys:
     def codes(self, tier: str) -> str:
         """The pool of unissued coupon codes of a tier."""
         return self.codes_prefix + tier
+
+
+# Fields of a campaign's state hash (draw.lua uses the same names). Besides these: "status",
+# "rules_version", "tiers" (the tier order), "rules" (the packed rules the script reads),
+# and "seq" (the last draw's sequence number).
+SEQ_FIELD = "seq"
+
+
+def tier_field(tier: str) -> str:
+    """A tier's packed release, stock, daily cap and coupon kind."""
+    return "t:" + tier
+
+
+def awarded_field(tier: str) -> str:
+    """How many draws a tier has been awarded in."""
+    return "a:" + tier
+
+
+def awarded_day_field(day: str, tier: str) -> str:
+    """A per_day tier's awards on one campaign-local day (``YYYY-MM-DD``)."""
+    return f"ad:{day}:{tier}"
+
+
+def player_field(player: str) -> str:
+    """A player's packed client seed, next nonce, plays, wins and last play instant."""
+    return "p:" + player
+
+
+def player_day_field(day: str, player: str) -> str:
+    """A player's plays on one campaign-local day (counted only where plays per day are limited)."""
+    return f"pd:{day}:{player}"
 
 
 # Consumer group that the worker uses to ingest every campaign's event stream.

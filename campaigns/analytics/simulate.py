@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import events
-from ..keys import CampaignKeys
+from ..draws import inventory
 from ..players.pseudonym import hmac_pseudonym
 from .days import campaign_calendar, local_midnights_ms
 
@@ -114,7 +114,7 @@ def simulate(redis, campaign_id: int, plan: Plan, players: int, key: bytes, seed
 
 def _draw_events(player, ts, drawn, awarded, plan: Plan, redis, campaign_id: int) -> list[tuple]:
     # Reserve real sequence numbers so later real draws never reuse a simulated draw's seq.
-    last = redis.incrby(CampaignKeys(campaign_id).seq, ts.size)
+    last = inventory.reserve_seqs(redis, campaign_id, ts.size)
     seqs = np.arange(last - ts.size + 1, last + 1)
     order = np.lexsort((ts, player))
     nonce = np.empty(ts.size, dtype=np.int64)

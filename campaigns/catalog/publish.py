@@ -175,9 +175,8 @@ def go_live_due(session: Session, clock: Clock) -> int:
 
 def _spare_codes(redis, campaign_id: int, tier: PrizeTier) -> int:
     """Codes in the tier's Redis pool beyond what its current stock still needs."""
-    keys = CampaignKeys(campaign_id)
-    still_needed = max(tier.stock - int(redis.hget(keys.awarded, tier.tier) or 0), 0)
-    return max(redis.llen(keys.codes(tier.tier)) - still_needed, 0)
+    still_needed = max(tier.stock - inventory.awarded(redis, campaign_id).get(tier.tier, 0), 0)
+    return max(redis.llen(CampaignKeys(campaign_id).codes(tier.tier)) - still_needed, 0)
 
 
 def top_up(session: Session, redis, campaign: Campaign, stock: dict[str, int], clock: Clock,
@@ -207,7 +206,8 @@ def top_up(session: Session, redis, campaign: Campaign, stock: dict[str, int], c
         if tiers[name].release == "moments":
             seed = secrets.open(campaign.server_seed_sealed)
             moments[name] = inventory.moment_units(seed, document, name, total, first=tiers[name].stock)
-    from_seq = inventory.top_up(redis, campaign.id, number, stock, moments)
+    prizes = {p["tier"]: p for p in document["prizes"]}
+    from_seq = inventory.top_up(redis, campaign.id, number, prizes, stock, moments)
     for name, total in stock.items():
         tiers[name].stock = total
     version = RulesVersion(campaign=campaign, version=number, from_seq=from_seq,

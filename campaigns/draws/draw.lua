@@ -1,28 +1,32 @@
 -- One draw, decided atomically (docs/fairness.md, "The atomic step").
 --
--- KEYS: 1 state, 2 tiers, 3 awarded, 4 awarded_day, 5 players, 6 seq, 7 events,
---       8 idempotency record, 9 moments prefix, 10 per-day plays prefix, 11 code pool prefix,
---       12 local days (9-11 are prefixes under the same hash tag, so every key touched is in one slot).
+-- Everything a common draw reads is in the campaign's one state hash (field names in
+-- campaigns/keys.py), so it is read with one HMGET and written with one HSET.
+-- KEYS: 1 state hash, 2 events stream, 3 idempotency record, 4 moments prefix,
+--       5 code pool prefix, 6 local days (4-5 are prefixes under the same hash tag).
 -- ARGV: 1 player pseudonym, 2 openid, 3 client seed, 4 seed mode ("set" | "expect"),
 --       5 the nonce the caller computed the pick for, 6 the tier that pick lands on,
---       7 idempotency TTL in seconds, 8 instant in ms ("" = the server's TIME), 9 campaign id
--- Returns a JSON text: the draw, or {"refused": code}, or {"retry": true, ...} when the
--- caller's nonce or client seed is stale (nothing is changed then).
+--       7 idempotency TTL in seconds, 8 instant in ms ("" = the server's TIME), 9 campaign id,
+--       10 the fallback tier (fixed at publish; checked against the rules)
+-- Returns text, comma-separated (every value is from a comma-free alphabet):
+--   "ok,seq,ts,nonce,client_seed,drawn,awarded,reason,rules_version,code,plays,plays_today,wins"
+--   "refused,<code>", or "retry,<nonce>,<client_seed>" when the caller's nonce or client seed
+--   is stale (nothing is changed then).
 redis.replicate_commands()
 
-local function limit(value)
-  if value == nil or value == false or value == "" then return nil end
-  return tonumber(value)
-end
-
-local stored = redis.call("GET", KEYS[8])
+local stored = redis.call("GET", KEYS[3])
 if stored then return stored end
 
--- Only the fields a draw reads (the hash also holds what other commands need).
-local s = redis.call("HMGET", KEYS[1], "status", "start_ms", "end_ms", "min_interval_ms", "plays_total",
-  "plays_per_day", "wins_total", "fallback", "moment_tiers", "fallback_coupon", "rules_version")
+local H, player, drawn, fallback = KEYS[1], ARGV[1], ARGV[6], ARGV[10]
+local pfield = "p:" .. player
+local s = redis.call("HMGET", H, "status", "rules", "rules_version", "seq", pfield,
+  "t:" .. drawn, "a:" .. drawn, "a:" .. fallback)
 local status = s[1]
-if not status then return cjson.encode({refused = "not_published"}) end
+if not status or not s[2] then return "refused,not_published" end
+-- rules: start_ms,end_ms,min_interval_ms,plays_total,plays_per_day,wins_total,fallback,fallback_coupon,moment tiers (space-separated)
+local start_ms, end_ms, interval, plays_total, plays_per_day, wins_total, rules_fallback, fallback_coupon, moment_tiers =
+  string.match(s[2], "^(%d+),(%d+),(%d+),(%d*),(%d*),(%d*),([^,]+),([^,]+),(.*)$")
+if rules_fallback ~= fallback then return "refused,not_published" end
 
 local now
 if ARGV[8] ~= "" then
@@ -32,114 +36,115 @@ else
   now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
-if status == "paused" then return cjson.encode({refused = "paused"}) end
-if status == "ended" or now >= tonumber(s[3]) then return cjson.encode({refused = "ended"}) end
-if now < tonumber(s[2]) then return cjson.encode({refused = "not_started"}) end
+if status == "paused" then return "refused,paused" end
+if status == "ended" or now >= tonumber(end_ms) then return "refused,ended" end
+if now < tonumber(start_ms) then return "refused,not_started" end
 
 -- The campaign-local day, looked up only when a per-day count needs it: the label of the
 -- last local midnight at or before now (the first day's label is scored at the start).
 local label = nil
 local function today()
-  if not label then label = redis.call("ZREVRANGEBYSCORE", KEYS[12], now, "-inf", "LIMIT", 0, 1)[1] end
+  if not label then label = redis.call("ZREVRANGEBYSCORE", KEYS[6], now, "-inf", "LIMIT", 0, 1)[1] end
   return label
 end
 
-local player = ARGV[1]
-local p = redis.call("HMGET", KEYS[5], player .. ":seed", player .. ":nonce", player .. ":plays",
-  player .. ":wins", player .. ":last")
-local plays = tonumber(p[3] or 0)
-local wins = tonumber(p[4] or 0)
-local plays_per_day = limit(s[6])
--- Plays per day are counted only where they are limited: one call less on every draw otherwise.
-local plays_today, pday_key = 0, nil
-if plays_per_day then
-  pday_key = KEYS[10] .. today()
-  plays_today = tonumber(redis.call("HGET", pday_key, player) or 0)
+-- player: client_seed,nonce,plays,wins,last play ms
+local seed, nonce, plays, wins, last = nil, 0, 0, 0, ""
+if s[5] then
+  local a, b, c, d, e = string.match(s[5], "^([^,]*),(%d+),(%d+),(%d+),(%d*)$")
+  seed, nonce, plays, wins, last = a, tonumber(b), tonumber(c), tonumber(d), e
+end
+local per_day = plays_per_day ~= "" and tonumber(plays_per_day) or nil
+-- Plays per day are counted only where they are limited.
+local plays_today, pday_field = 0, nil
+if per_day then
+  pday_field = "pd:" .. today() .. ":" .. player
+  plays_today = tonumber(redis.call("HGET", H, pday_field) or 0)
 end
 
-local interval = tonumber(s[4] or 0)
-if interval > 0 and p[5] and now - tonumber(p[5]) < interval then return cjson.encode({refused = "rate_limited"}) end
-local plays_total = limit(s[5])
-if plays_total and plays >= plays_total then return cjson.encode({refused = "limit_reached"}) end
-if plays_per_day and plays_today >= plays_per_day then return cjson.encode({refused = "limit_reached"}) end
+interval = tonumber(interval)
+if interval > 0 and last ~= "" and now - tonumber(last) < interval then return "refused,rate_limited" end
+if plays_total ~= "" and plays >= tonumber(plays_total) then return "refused,limit_reached" end
+if per_day and plays_today >= per_day then return "refused,limit_reached" end
 
-local nonce = tonumber(p[2] or 0)
-local seed = p[1]
-if ARGV[4] == "set" or not seed then seed = ARGV[3] end
+if ARGV[4] == "set" or not seed or seed == "" then seed = ARGV[3] end
 if seed ~= ARGV[3] or nonce ~= tonumber(ARGV[5]) then
-  return cjson.encode({retry = true, nonce = nonce, client_seed = seed})
+  return "retry," .. nonce .. "," .. seed
 end
 
-local fallback = s[8]
-local wins_total = limit(s[7])
-local under_wins = wins_total == nil or wins < wins_total
+local under_wins = wins_total == "" or wins < tonumber(wins_total)
 
 local function released_unit(tier)
-  local unit = redis.call("ZRANGEBYSCORE", KEYS[9] .. tier, "-inf", now, "LIMIT", 0, 1)
-  return unit[1]
+  return redis.call("ZRANGEBYSCORE", KEYS[4] .. tier, "-inf", now, "LIMIT", 0, 1)[1]
 end
 
-local drawn, awarded, reason, unit = ARGV[6], nil, nil, nil
-if under_wins then
-  for tier in string.gmatch(s[9] or "", "[^,]+") do
+-- tier: release,stock,per_day cap,coupon
+local function tier_info(packed)
+  return string.match(packed, "^([^,]+),(%d+),(%d*),([^,]+)$")
+end
+
+local awarded, reason, unit, coupon, count = nil, "", nil, fallback_coupon, nil
+if under_wins and moment_tiers ~= "" then
+  for tier in string.gmatch(moment_tiers, "%S+") do
     unit = released_unit(tier)
-    if unit then drawn, awarded, reason = tier, tier, "moment"; break end
+    if unit then
+      drawn, awarded, reason = tier, tier, "moment"
+      local m = redis.call("HMGET", H, "t:" .. tier, "a:" .. tier)
+      local _, _, _, c = tier_info(m[1])
+      coupon, count = c, tonumber(m[2] or 0)
+      break
+    end
   end
 end
 
-local coupon = s[10]
-local per_day_award = false
-if not awarded then
-  awarded = drawn
-  if drawn ~= fallback then
-    local t = redis.call("HMGET", KEYS[2], drawn .. ":release", drawn .. ":stock", drawn .. ":per_day", drawn .. ":coupon")
-    local release, per_day = t[1], limit(t[3])
-    local left
-    if release == "moments" then
-      unit = released_unit(drawn)
-      left = unit ~= nil
-    else
-      left = tonumber(redis.call("HGET", KEYS[3], drawn) or 0) < tonumber(t[2])
-    end
-    if not left then
-      reason = "out_of_stock"
-    elseif release == "per_day" and per_day and
-        tonumber(redis.call("HGET", KEYS[4], today() .. ":" .. drawn) or 0) >= per_day then
-      reason = "daily_limit"
-    elseif not under_wins then
-      reason = "player_win_limit"
-    end
-    if reason then awarded, unit = fallback, nil else coupon, per_day_award = t[4], release == "per_day" end
+local ad_field, ad_count = nil, 0
+if not awarded and drawn ~= fallback then
+  local release, stock, cap, tier_coupon = tier_info(s[6])
+  local left
+  if release == "moments" then
+    unit = released_unit(drawn)
+    left = unit ~= nil
+  else
+    left = tonumber(s[7] or 0) < tonumber(stock)
   end
-elseif awarded ~= fallback then
-  coupon = redis.call("HGET", KEYS[2], awarded .. ":coupon")
+  if left and release == "per_day" then
+    -- Awards per day are counted only for per_day tiers, the only ones whose cap reads them.
+    ad_field = "ad:" .. today() .. ":" .. drawn
+    ad_count = tonumber(redis.call("HGET", H, ad_field) or 0)
+  end
+  if not left then
+    reason = "out_of_stock"
+  elseif ad_field and ad_count >= tonumber(cap) then
+    reason = "daily_limit"
+  elseif not under_wins then
+    reason = "player_win_limit"
+  end
+  if reason == "" then
+    awarded, coupon, count = drawn, tier_coupon, tonumber(s[7] or 0)
+  else
+    unit, ad_field = nil, nil
+  end
 end
+if not awarded then awarded, count = fallback, tonumber(s[8] or 0) end
 
-if unit then redis.call("ZREM", KEYS[9] .. awarded, unit) end
-redis.call("HINCRBY", KEYS[3], awarded, 1)
--- Awards per day are counted only for per_day tiers, the only ones whose cap reads them.
-if per_day_award then redis.call("HINCRBY", KEYS[4], today() .. ":" .. awarded, 1) end
+if unit then redis.call("ZREM", KEYS[4] .. awarded, unit) end
 if awarded ~= fallback then wins = wins + 1 end
 local code = ""
 if coupon ~= "none" then
-  code = redis.call("LPOP", KEYS[11] .. awarded) or ""
+  code = redis.call("LPOP", KEYS[5] .. awarded) or ""
 end
-local seq = redis.call("INCR", KEYS[6])
--- Only what changed: the seed when it is new, the last play's instant only where a minimum interval reads it.
-local changed = {player .. ":nonce", nonce + 1, player .. ":plays", plays + 1, player .. ":wins", wins}
-if seed ~= p[1] then changed[#changed + 1] = player .. ":seed"; changed[#changed + 1] = seed end
-if interval > 0 then changed[#changed + 1] = player .. ":last"; changed[#changed + 1] = now end
-redis.call("HSET", KEYS[5], unpack(changed))
-if plays_per_day then redis.call("HINCRBY", pday_key, player, 1) end
-local version = s[11]
-redis.call("XADD", KEYS[7], "*", "id", "draw:" .. seq, "type", "draw", "campaign", ARGV[9], "openid", ARGV[2],
-  "ts", now, "seq", seq, "player", player, "nonce", nonce, "client_seed", seed, "drawn_tier", drawn,
-  "awarded_tier", awarded, "reason", reason or "", "rules_version", version, "code", code)
+local seq = tonumber(s[4] or 0) + 1
+local version = s[3]
+local changed = {"seq", seq, "a:" .. awarded, count + 1,
+  pfield, string.format("%s,%d,%d,%d,%s", seed, nonce + 1, plays + 1, wins, interval > 0 and string.format("%d", now) or "")}
+if per_day then changed[#changed + 1] = pday_field; changed[#changed + 1] = plays_today + 1 end
+if ad_field then changed[#changed + 1] = ad_field; changed[#changed + 1] = ad_count + 1 end
+redis.call("HSET", H, unpack(changed))
+redis.call("XADD", KEYS[2], "*", "id", "draw:" .. seq, "type", "draw", "campaign", ARGV[9], "openid", ARGV[2],
+  "ts", string.format("%d", now), "seq", seq, "player", player, "nonce", nonce, "client_seed", seed,
+  "drawn_tier", drawn, "awarded_tier", awarded, "reason", reason, "rules_version", version, "code", code)
 
-local result = cjson.encode({
-  seq = seq, ts = now, nonce = nonce, client_seed = seed, drawn_tier = drawn, awarded_tier = awarded,
-  reason = reason or "", rules_version = tonumber(version), code = code,
-  plays = plays + 1, plays_today = plays_today + 1, wins = wins,
-})
-redis.call("SET", KEYS[8], result, "EX", tonumber(ARGV[7]))
+local result = string.format("ok,%d,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d,%d", seq, now, nonce, seed, drawn, awarded, reason,
+  version, code, plays + 1, plays_today + 1, wins)
+redis.call("SET", KEYS[3], result, "EX", tonumber(ARGV[7]))
 return result

@@ -9,7 +9,6 @@ a small per-process cache, so a draw is one round trip in the common case.
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import secrets
 import threading
@@ -22,7 +21,7 @@ import redis as redis_lib
 
 from ..errors import Busy, Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
 from ..keys import CampaignKeys
-from . import fairness
+from . import fairness, inventory
 from .inventory import IDEMPOTENCY_TTL_S
 
 log = logging.getLogger(__name__)
@@ -48,6 +47,24 @@ class Fairness:
 
     server_seed: str
     prizes: Sequence[dict]
+    fallback: str
+
+
+RESULT_FIELDS = ("seq", "ts", "nonce", "client_seed", "drawn_tier", "awarded_tier", "reason", "rules_version", "code",
+                 "plays", "plays_today", "wins")
+NUMBERS = frozenset({"seq", "ts", "nonce", "rules_version", "plays", "plays_today", "wins"})
+
+
+def parse_result(text: str) -> dict[str, Any]:
+    """The script's answer as a dict: a draw (``RESULT_FIELDS``), ``{"refused": code}`` or ``{"retry": True, ...}``."""
+    kind, _, rest = text.partition(",")
+    if kind == "refused":
+        return {"refused": rest}
+    if kind == "retry":
+        nonce, seed = rest.split(",")
+        return {"retry": True, "nonce": int(nonce), "client_seed": seed}
+    values = dict(zip(RESULT_FIELDS, rest.split(",")))
+    return {k: int(v) if k in NUMBERS else v for k, v in values.items()}
 
 
 class _Hints:
@@ -93,15 +110,17 @@ def check_idempotency_key(key: str | None) -> str:
 
 def player_state(redis, campaign_id: int, player: str) -> tuple[str | None, int]:
     """The player's current client seed (None before their first visit) and next nonce."""
-    seed, nonce = redis.hmget(CampaignKeys(campaign_id).players, f"{player}:seed", f"{player}:nonce")
-    return seed, int(nonce or 0)
+    state = inventory.player_state(redis, campaign_id, player)
+    return state.client_seed, state.nonce
 
 
 def ensure_client_seed(redis, campaign_id: int, player: str) -> str:
     """The player's client seed, making a random one on first visit."""
-    field = f"{player}:seed"
-    redis.hsetnx(CampaignKeys(campaign_id).players, field, new_client_seed())
-    return redis.hget(CampaignKeys(campaign_id).players, field)
+    seed = inventory.ensure_player(redis, campaign_id, player, new_client_seed()).client_seed
+    if seed is None:  # a state without a seed: give it one
+        seed = new_client_seed()
+        inventory.set_client_seed(redis, campaign_id, player, seed)
+    return seed
 
 
 def new_client_seed() -> str:
@@ -113,8 +132,7 @@ def new_client_seed() -> str:
 def _campaign_keys(campaign_id: int) -> tuple[CampaignKeys, tuple[str, ...], tuple[str, ...]]:
     """The campaign's keys, and the script's KEYS before and after the idempotency record."""
     keys = CampaignKeys(campaign_id)
-    return (keys, (keys.state, keys.tiers, keys.awarded, keys.awarded_day, keys.players, keys.seq, keys.events),
-            (keys.moments_prefix, keys.player_day_prefix, keys.codes_prefix, keys.days))
+    return keys, (keys.state, keys.events), (keys.moments_prefix, keys.codes_prefix, keys.days)
 
 
 def _keys(campaign_id: int, player: str, idempotency_key: str) -> list[str]:
@@ -146,9 +164,10 @@ def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, id
     mode = "set" if client_seed else "expect"
     for _ in range(MAX_ATTEMPTS):
         tier = fairness.drawn_tier(fair.server_seed, seed, nonce, fair.prizes)
-        args = [player, openid, seed, mode, nonce, tier, IDEMPOTENCY_TTL_S, "" if at_ms is None else at_ms, campaign_id]
+        args = [player, openid, seed, mode, nonce, tier, IDEMPOTENCY_TTL_S, "" if at_ms is None else at_ms, campaign_id,
+                fair.fallback]
         try:
-            result = json.loads(script(keys=keys, args=args))
+            result = parse_result(script(keys=keys, args=args))
         except redis_lib.RedisError as exc:
             log.warning("draw script failed", extra={"campaign": campaign_id, "error": repr(exc)})
             raise Busy("The prize draw is unavailable right now; please try again.") from exc

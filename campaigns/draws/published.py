@@ -68,14 +68,15 @@ def snapshot(session: Session, campaign: Campaign, secrets: SecretBox) -> Publis
                                                      RulesVersion.version == 1))
     if campaign.status == "draft" or not campaign.server_seed_sealed or first is None:
         raise NotFound("This campaign has not been published.")
-    prizes = tuple({"tier": p["tier"], "weight": p["weight"]} for p in json.loads(first.rules_json)["prizes"])
+    rules = json.loads(first.rules_json)
+    prizes = tuple({"tier": p["tier"], "weight": p["weight"]} for p in rules["prizes"])
     return PublishedCampaign(
         id=campaign.id, slug=campaign.slug, account_id=campaign.account_id,
         follow_required=bool(campaign.follow_required), plays_per_day=campaign.plays_per_day,
         plays_total=campaign.plays_total,
         tiers=tuple(Tier(t.tier, t.name, t.image, t.coupon_kind, t.card_id, bool(t.is_fallback))
                     for t in campaign.tiers),
-        fairness=engine.Fairness(secrets.open(campaign.server_seed_sealed), prizes),
+        fairness=engine.Fairness(secrets.open(campaign.server_seed_sealed), prizes, rules["fallback_tier"]),
     )
 
 

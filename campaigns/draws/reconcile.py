@@ -14,7 +14,7 @@ from ..catalog.publish import MIN_INTERVAL_MS, available_codes
 from ..clock import to_ms
 from ..crypto import SecretBox
 from ..errors import Conflict
-from ..keys import CampaignKeys
+from ..keys import SEQ_FIELD, CampaignKeys, awarded_field, awarded_day_field, player_day_field, player_field
 from . import fairness, inventory
 from .models import Draw
 
@@ -83,23 +83,32 @@ def compare(session: Session, redis, campaign: Campaign) -> Report:
     return report
 
 
-def _rebuild_players(pipe, keys: CampaignKeys, draws: list[Draw], tz: str) -> None:
-    players: dict[str, dict[str, Any]] = {}
+def _rebuilt_fields(draws: list[Draw], tz: str, fallback: str, document: dict) -> dict[str, object]:
+    """The state hash's counting fields as the ledger implies them: seq, awarded, per-day counts, players."""
+    fields: dict[str, object] = {SEQ_FIELD: draws[-1].seq if draws else 0}
+    awarded = Counter(d.awarded_tier for d in draws)
+    fields.update({awarded_field(tier): count for tier, count in awarded.items()})
+    per_day = {p["tier"] for p in document["prizes"] if inventory.release_kind(p["release"]) == "per_day"}
     days: Counter = Counter()
+    players: dict[str, inventory.Player] = {}
     for draw in draws:
-        p = players.setdefault(draw.player, {"nonce": 0, "plays": 0})
-        p.update(seed=draw.client_seed, last=to_ms(draw.ts), nonce=draw.nonce + 1, plays=p["plays"] + 1)
-        days[(fairness.local_day(tz, to_ms(draw.ts)), draw.player)] += 1
-    for player, p in players.items():
-        pipe.hset(keys.players, mapping={f"{player}:{k}": v for k, v in p.items()})
-    for (day, player), count in days.items():
-        pipe.hset(keys.player_day(day), player, count)
+        day = fairness.local_day(tz, to_ms(draw.ts))
+        if draw.awarded_tier in per_day:
+            days[awarded_day_field(day, draw.awarded_tier)] += 1
+        if document["limits"]["plays_per_day"] is not None:
+            days[player_day_field(day, draw.player)] += 1
+        before = players.get(draw.player, inventory.Player(None))
+        players[draw.player] = inventory.Player(draw.client_seed, draw.nonce + 1, before.plays + 1,
+                                                before.wins + (draw.awarded_tier != fallback), to_ms(draw.ts))
+    fields.update(days)
+    fields.update({player_field(player): inventory.pack_player(state) for player, state in players.items()})
+    return fields
 
 
 def _min_interval(redis, campaign_id: int) -> int:
     """The rate limit the campaign was published with, or the default when Redis lost it."""
-    stored = redis.hget(CampaignKeys(campaign_id).state, "min_interval_ms")
-    return MIN_INTERVAL_MS if stored is None else int(stored)
+    stored = inventory.min_interval_ms(redis, campaign_id)
+    return MIN_INTERVAL_MS if stored is None else stored
 
 
 def repair(session: Session, redis, campaign: Campaign, secrets: SecretBox) -> Report:
@@ -115,26 +124,8 @@ def repair(session: Session, redis, campaign: Campaign, secrets: SecretBox) -> R
     issued = {d.coupon_code for d in draws if d.coupon_code}
     codes = {tier: [c for c in pool if c not in issued] for tier, pool in available_codes(session, campaign).items()}
     seed = secrets.open(campaign.server_seed_sealed)
-    inventory.load(redis, campaign.id, document, server_seed=seed, campaign_status=campaign.status,
-                   rules_version=latest.version, codes=codes,
-                   min_interval_ms=_min_interval(redis, campaign.id))
-    keys = CampaignKeys(campaign.id)
-    pipe = redis.pipeline(transaction=True)
-    pipe.delete(keys.awarded, keys.awarded_day, keys.players)
-    pipe.set(keys.seq, sql_max)
     awarded = Counter(d.awarded_tier for d in draws)
-    if awarded:
-        pipe.hset(keys.awarded, mapping=dict(awarded))
-    by_day = Counter(f"{fairness.local_day(campaign.timezone, to_ms(d.ts))}:{d.awarded_tier}" for d in draws)
-    if by_day:
-        pipe.hset(keys.awarded_day, mapping=dict(by_day))
-    _rebuild_players(pipe, keys, draws, campaign.timezone)
-    wins = Counter(d.player for d in draws if d.awarded_tier != fallback)
-    for player, count in wins.items():
-        pipe.hset(keys.players, f"{player}:wins", count)
-    for prize in document["prizes"]:
-        # Units are always awarded earliest-first, so the awarded ones are the first by release instant.
-        if prize["release"] == "moments" and prize["tier"] != fallback and awarded[prize["tier"]]:
-            pipe.zpopmin(keys.moments(prize["tier"]), awarded[prize["tier"]])
-    pipe.execute()
+    inventory.load(redis, campaign.id, document, server_seed=seed, campaign_status=campaign.status,
+                   rules_version=latest.version, codes=codes, min_interval_ms=_min_interval(redis, campaign.id),
+                   counts=_rebuilt_fields(draws, campaign.timezone, fallback, document), awarded_units=dict(awarded))
     return compare(session, redis, campaign)

@@ -17,7 +17,7 @@ from ..crypto import SecretBox
 from ..errors import InvalidInput
 from ..keys import CampaignKeys
 from ..players.services import key_material, pseudonym
-from . import engine, fairness
+from . import engine, fairness, inventory
 from .models import Draw
 from .published import PublishedCampaign, snapshot
 
@@ -70,27 +70,23 @@ def _next_play_at(campaign: Campaign, now: datetime, today_left: int | None, tot
 
 
 def _out_of_prizes(redis, campaign: Campaign) -> bool:
-    keys = CampaignKeys(campaign.id)
-    awarded = redis.hgetall(keys.awarded)
-    stock = {k[:-6]: int(v) for k, v in redis.hgetall(keys.tiers).items() if k.endswith(":stock")}
+    awarded, stock = inventory.awarded(redis, campaign.id), inventory.stock(redis, campaign.id)
     prizes = [t for t in campaign.tiers if not t.is_fallback]
-    return all(int(awarded.get(t.tier, 0)) >= stock.get(t.tier, t.stock) for t in prizes)
+    return all(awarded.get(t.tier, 0) >= stock.get(t.tier, t.stock) for t in prizes)
 
 
 def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
     """The player's state in a campaign (their seed is made on first visit)."""
     now = ctx.clock.now()
     player = player_of(ctx, campaign, openid)
-    keys = CampaignKeys(campaign.id)
     seed = engine.ensure_client_seed(ctx.redis, campaign.id, player)
-    nonce, plays, wins = ctx.redis.hmget(keys.players, f"{player}:nonce", f"{player}:plays", f"{player}:wins")
-    today = fairness.local_day(campaign.timezone, to_ms(now))
-    plays_today = int(ctx.redis.hget(keys.player_day(today), player) or 0)
+    state = inventory.player_state(ctx.redis, campaign.id, player)
+    plays_today = inventory.plays_on(ctx.redis, campaign.id, fairness.local_day(campaign.timezone, to_ms(now)), player)
     today_left = _left(campaign.plays_per_day, plays_today)
-    total_left = _left(campaign.plays_total, int(plays or 0))
+    total_left = _left(campaign.plays_total, state.plays)
     return {
-        "client_seed": seed, "next_nonce": int(nonce or 0), "plays_left_today": today_left,
-        "plays_left_total": total_left, "wins": int(wins or 0),
+        "client_seed": seed, "next_nonce": state.nonce, "plays_left_today": today_left,
+        "plays_left_total": total_left, "wins": state.wins,
         "next_play_at": _next_play_at(campaign, now, today_left, total_left),
         "out_of_prizes": _out_of_prizes(ctx.redis, campaign), "status": status_of(campaign, now),
         "starts_at": iso_ms(utc(campaign.starts_at)), "ends_at": iso_ms(utc(campaign.ends_at)),
@@ -104,7 +100,7 @@ def set_client_seed(ctx: Context, campaign: Campaign, openid: str, client_seed: 
         raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
                            fields={"client_seed": "invalid"})
     player = player_of(ctx, campaign, openid)
-    ctx.redis.hset(CampaignKeys(campaign.id).players, f"{player}:seed", client_seed)
+    inventory.set_client_seed(ctx.redis, campaign.id, player, client_seed)
     return me(ctx, campaign, openid)
 
 

@@ -23,7 +23,8 @@ PROCESSES = 4
 def _hammer(services, campaign, redis_url, plays_per_process, at_ms):
     seed = services.secrets.open(campaign.server_seed_sealed)
     prizes = [{"tier": t.tier, "weight": t.weight} for t in campaign.tiers]
-    jobs = [(redis_url, campaign.id, seed, prizes, plays, at_ms) for plays in plays_per_process]
+    fallback = next(t.tier for t in campaign.tiers if t.is_fallback)
+    jobs = [(redis_url, campaign.id, seed, prizes, fallback, plays, at_ms) for plays in plays_per_process]
     with multiprocessing.get_context("spawn").Pool(PROCESSES) as pool:
         chunks = pool.starmap(draw_many, jobs)
     return [r for chunk in chunks for r in chunk]

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from campaigns.catalog import publish as lifecycle
-from campaigns.draws import fairness
+from campaigns.draws import fairness, inventory
 from extensions import db
 
 from tests.factories import StaffFactory
@@ -168,7 +168,7 @@ def test_cli_verify_and_reconcile(runner, services, campaign):
     assert lost.exit_code == 1 and "Redis lost data" in lost.output
     repaired = runner.invoke(args=["campaigns", "reconcile", campaign.slug, "--repair"])
     assert repaired.exit_code == 0, repaired.output
-    assert services.redis.get(f"c:{{campaign:{campaign.id}}}:seq") == "3"
+    assert inventory.counters(services.redis, campaign.id)["seq"] == 3
     # Redis lost the campaign's rate limit too: the repair restores the default, so play a second later.
     after = play(services, db.session, campaign, "o0", "cli-key-0100", at=datetime.now(timezone.utc) + timedelta(seconds=1))
     assert (after["seq"], after["nonce"]) == (4, 1)

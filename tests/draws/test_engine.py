@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from campaigns.draws import fairness, public
+from campaigns.draws import fairness, inventory, public
 from campaigns.draws.verify import Mismatch, Version, verify
 from campaigns.errors import Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
 from campaigns.catalog import publish as lifecycle
@@ -45,7 +45,7 @@ def test_same_key_replays_the_same_draw_and_changes_nothing(services):
     first = play(services, db.session, campaign, "o1", "same-key-1", at=NOW)
     again = play(services, db.session, campaign, "o1", "same-key-1", at=NOW + timedelta(hours=1))
     assert again == first
-    assert services.redis.get(CampaignKeys(campaign.id).seq) == "1"
+    assert inventory.counters(services.redis, campaign.id)["seq"] == 1
     # The key is per player: someone else's identical key is their own draw.
     other = play(services, db.session, campaign, "o2", "same-key-1", at=NOW)
     assert other["seq"] == 2
@@ -155,7 +155,7 @@ def test_a_code_prize_is_topped_up_only_as_far_as_its_spare_codes(services):
         lifecycle.top_up(db.session, services.redis, campaign, {"gold": 4}, services.clock, services.secrets)
     assert "1 codes beyond the current stock" in refused.value.fields["stock.gold"]
     db.session.rollback()
-    assert len(campaign.rules_versions) == 1 and services.redis.hget(CampaignKeys(campaign.id).tiers, "gold:stock") == "2"
+    assert len(campaign.rules_versions) == 1 and inventory.stock(services.redis, campaign.id)["gold"] == 2
     version = lifecycle.top_up(db.session, services.redis, campaign, {"gold": 3}, services.clock, services.secrets)
     db.session.commit()
     assert version.version == 2

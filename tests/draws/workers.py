@@ -6,11 +6,11 @@ from campaigns.errors import CampaignError
 from campaigns.redisconn import connect
 
 
-def draw_many(url: str, campaign_id: int, seed: str, prizes: list[dict], plays: list[tuple[str, str]],
-              at_ms: int | None) -> list[dict | str]:
+def draw_many(url: str, campaign_id: int, seed: str, prizes: list[dict], fallback: str,
+              plays: list[tuple[str, str]], at_ms: int | None) -> list[dict | str]:
     """Draw each (player, key) in order on a fresh connection; a refusal is recorded by its code."""
     redis = connect(url)
-    fair = engine.Fairness(seed, tuple(prizes))
+    fair = engine.Fairness(seed, tuple(prizes), fallback)
     out: list[dict | str] = []
     for player, key in plays:
         try:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from campaigns.analytics.models import DailyStat
 from campaigns.catalog.models import Campaign
-from campaigns.keys import CampaignKeys
+from campaigns.draws import inventory
 from extensions import db
 
 
@@ -31,7 +31,7 @@ def prizes_left(redis, campaign: Campaign) -> dict[str, int | None]:
     """Stock minus awarded per prize tier (from Redis once published; the configured stock before)."""
     awarded = {}
     if campaign.status != "draft":
-        awarded = {k: int(v) for k, v in (redis.hgetall(CampaignKeys(campaign.id).awarded) or {}).items()}
+        awarded = inventory.awarded(redis, campaign.id)
     return {t.tier: max(0, t.stock - awarded.get(t.tier, 0)) for t in campaign.tiers if not t.is_fallback}
 
 
