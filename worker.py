@@ -61,6 +61,9 @@ def serve(queue: Queue, burst: bool = False) -> None:
     """Work until asked to stop (or, with ``burst``, until the queues are empty)."""
     restarts = 0
     stale = None  # the scheduler of the worker that gave up: its lock is still leased
+    # Until RQ installs its own handlers (and between runs), a stop signal ends the process at once.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
     while True:
         worker = None
         try:
@@ -79,8 +82,7 @@ def serve(queue: Queue, burst: bool = False) -> None:
             return
         if worker is not None and worker.scheduler is not None:
             stale = worker.scheduler
-        # Between runs a stop signal ends the process at once (RQ's handlers belong to the old worker).
-        signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGTERM, _stop)  # RQ's handlers belong to the old worker
         signal.signal(signal.SIGINT, _stop)
         pause = RESTART_PAUSES[min(restarts, len(RESTART_PAUSES) - 1)]
         log.warning("worker starting again", extra={"in_seconds": pause})

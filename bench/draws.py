@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 import redis as redis_lib  # noqa: E402
 
+from campaigns import events  # noqa: E402
 from campaigns.draws import engine, fairness, inventory  # noqa: E402
 from campaigns.keys import SEQ_FIELD, CampaignKeys, awarded_field, player_field, tier_field  # noqa: E402
 from campaigns.redisconn import RedisServer, connect  # noqa: E402
@@ -70,8 +71,8 @@ def script_client(url: str, campaign_id: int, seconds: float, depth: int, worker
         for _ in range(depth):
             player, n = f"w{worker}-{n}", n + 1
             tier = fairness.drawn_tier(SEED, "bench", 0, WEIGHTS)
-            script(keys=engine._keys(campaign_id, player, f"k{n:08d}"),
-                   args=[player, "openid-" + player, "bench", "expect", 0, tier, 600, "", campaign_id, "none"],
+            script(keys=engine.script_keys(campaign_id),
+                   args=[player, "openid-" + player, "bench", "expect", 0, tier, f"k{n:08d}", "", campaign_id, "none"],
                    client=pipe)
         done += sum(1 for raw in pipe.execute() if raw.startswith("ok,"))
     return done, time.monotonic() - start
@@ -145,7 +146,7 @@ def oversold(redis, campaign_id: int) -> bool:
     """Whether any tier was awarded beyond its stock, or a code was given twice (from the stream)."""
     keys = CampaignKeys(campaign_id)
     awarded = inventory.awarded(redis, campaign_id)
-    codes = [f.get("code") for _, f in redis.xrange(keys.events) if f.get("code")]
+    codes = [f.get("code") for _, f in events.read(redis.xrange(keys.events), campaign_id) if f.get("code")]
     return any(awarded.get(t, 0) > s for t, s in STOCK.items()) or len(codes) != len(set(codes))
 
 
@@ -186,8 +187,9 @@ def native_client(port: int, campaign_id: int, requests: int = 200_000) -> dict:
     redis = connect(f"redis://127.0.0.1:{port}/0")
     load_campaign(redis, campaign_id)
     script, bare = redis.script_load(engine.SCRIPT), redis.script_load(TRIVIAL)
-    keys = engine._keys(campaign_id, "p__rand_int__", "k__rand_int__")
-    args = ["p__rand_int__", "o__rand_int__", "bench", "expect", "0", "silver", "600", "", str(campaign_id), "none"]
+    keys = engine.script_keys(campaign_id)
+    args = ["p__rand_int__", "o__rand_int__", "bench", "expect", "0", "silver", "k__rand_int__", "", str(campaign_id),
+            "none"]
     base = [binary, "-p", str(port), "-r", "1000000000", "-n", str(requests), "-c", "50", "-P", "16", "-q"]
     out = {}
     for name, command in (("script", ["EVALSHA", script, str(len(keys)), *keys, *args]),

@@ -9,9 +9,15 @@ Every entry is a flat map of strings with these common fields:
 - ``ts``: milliseconds since the epoch, UTC
 
 plus the fields of its type (``draw``: ``seq player nonce client_seed drawn_tier
-awarded_tier reason rules_version code``; ``follow``: ``scene channel``; coupon
-events: ``code tier``). The draw script appends draw events itself, with the same
-layout, inside its atomic step; everything else goes through :func:`append`.
+awarded_tier reason rules_version code key``; ``follow``: ``scene channel``; coupon
+events: ``code tier``). Everything but draws goes through :func:`append`.
+
+The draw script appends draw entries itself, inside its atomic step, in a packed form
+that costs Redis less: ``type``, ``openid`` and ``d``, the other fields comma-separated
+in :data:`DRAW_PARTS` order (each from a comma-free alphabet); ``id`` is ``draw:<seq>``
+and ``campaign`` is the stream's. Every reader goes through :func:`expand`, which gives
+the flat map above. ``key`` (the draw's Idempotency-Key) is there so that trimming the
+entry can delete the stored result it answers replays with.
 """
 from __future__ import annotations
 
@@ -20,6 +26,26 @@ import secrets
 from .keys import CampaignKeys
 
 EVENT_TYPES = ("visit", "draw", "coupon_added", "coupon_redeemed", "follow", "unfollow")
+
+
+DRAW_PARTS = ("seq", "ts", "player", "nonce", "client_seed", "drawn_tier", "awarded_tier", "reason", "rules_version",
+              "code", "key")
+
+
+def expand(fields: dict[str, str], campaign_id: int) -> dict[str, str]:
+    """A stream entry as the flat map of the layout above (a packed draw unpacked)."""
+    packed = fields.get("d")
+    if packed is None:
+        return fields
+    flat = {"id": "", "type": fields["type"], "campaign": str(campaign_id), "openid": fields["openid"]}
+    flat.update(zip(DRAW_PARTS, packed.split(",")))
+    flat["id"] = "draw:" + flat["seq"]
+    return flat
+
+
+def read(entries, campaign_id: int) -> list[tuple[str, dict[str, str]]]:
+    """``(entry id, flat map)`` of stream entries as redis-py returns them."""
+    return [(entry_id, expand(fields, campaign_id)) for entry_id, fields in entries]
 
 
 def new_event_id() -> str:

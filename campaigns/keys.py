@@ -23,8 +23,6 @@ class CampaignKeys:
         self.state = f"c:{tag}:state"
         # Winning moments per tier: sorted set of unit -> release ms.
         self.moments_prefix = f"c:{tag}:moments:"
-        # Idempotency records: key -> stored draw result.
-        self.idempotency_prefix = f"c:{tag}:idem:"
         # Coupon code pools per tier (list of codes not yet given).
         self.codes_prefix = f"c:{tag}:codes:"
         # The campaign's participation event stream.
@@ -35,10 +33,6 @@ class CampaignKeys:
     def moments(self, tier: str) -> str:
         """Sorted set of a ``moments`` tier's release instants."""
         return self.moments_prefix + tier
-
-    def idempotency(self, player: str, key: str) -> str:
-        """A stored draw result for a player's ``Idempotency-Key``."""
-        return f"{self.idempotency_prefix}{player}:{key}"
 
     def codes(self, tier: str) -> str:
         """The pool of unissued coupon codes of a tier."""
@@ -69,6 +63,11 @@ def awarded_day_field(day: str, tier: str) -> str:
 def player_field(player: str) -> str:
     """A player's packed client seed, next nonce, plays, wins and last play instant."""
     return "p:" + player
+
+
+def idempotency_field(player: str, key: str) -> str:
+    """The stored result of a player's draw with ``key`` (an ``Idempotency-Key``), kept until its stream entry is trimmed."""
+    return f"i:{player}:{key}"
 
 
 def player_day_field(day: str, player: str) -> str:

@@ -68,9 +68,12 @@ def test_a_worker_asked_to_stop_stops_and_is_not_started_again(tmp_path):
         process = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
         redis = connect(server.url, decode=False)
         deadline = time.monotonic() + 60
-        while not Worker.all(connection=redis) and time.monotonic() < deadline and process.poll() is None:
+        def listening():  # idle on the queue: RQ's signal handlers are in place
+            return [w for w in Worker.all(connection=redis) if w.get_state() == "idle"]
+
+        while not listening() and time.monotonic() < deadline and process.poll() is None:
             time.sleep(0.1)
-        assert Worker.all(connection=redis), "the worker registered"
+        assert listening(), "the worker listens"
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=30)
         assert process.returncode == 0, stderr

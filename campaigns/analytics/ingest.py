@@ -22,14 +22,19 @@ import redis as redis_lib
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import events
 from ..draws.ledger import record_draws
-from ..keys import INGEST_GROUP, CampaignKeys
+from ..keys import INGEST_GROUP, CampaignKeys, idempotency_field
 from .models import Event
 
 log = logging.getLogger(__name__)
 
 COMMON_FIELDS = ("id", "type", "campaign", "openid", "ts")
+# Stream fields not kept in an event's data: the common ones, and a draw's Idempotency-Key.
+NOT_DATA = (*COMMON_FIELDS, "key")
 BATCH = 500
+# Stream entries read at a time when trimming.
+TRIM_BATCH = 1000
 INSERT_CHUNK = 1000
 # Entries a consumer has held this long without acknowledging are taken as abandoned.
 CLAIM_IDLE_MS = 60_000
@@ -60,7 +65,7 @@ def event_row(campaign_id: int, fields: dict[str, str]) -> dict:
     """The ``event`` table row of one stream entry."""
     return {
         "campaign_id": campaign_id, "event_id": fields["id"], "type": fields["type"], "openid": fields["openid"],
-        "ts_ms": int(fields["ts"]), "data": {k: v for k, v in fields.items() if k not in COMMON_FIELDS},
+        "ts_ms": int(fields["ts"]), "data": {k: v for k, v in fields.items() if k not in NOT_DATA},
     }
 
 
@@ -99,13 +104,14 @@ def _claim(redis, stream: str, consumer: str, count: int, idle_ms: int) -> list[
     return [(entry_id, fields) for entry_id, fields in claimed if fields]
 
 
-def next_batch(redis, stream: str, consumer: str, count: int, idle_ms: int) -> list[tuple[str, dict]]:
-    """The next entries this consumer should write: abandoned ones first, then new ones."""
+def next_batch(redis, campaign_id: int, consumer: str, count: int, idle_ms: int) -> list[tuple[str, dict]]:
+    """The next entries this consumer should write, as flat maps: abandoned ones first, then new ones."""
+    stream = CampaignKeys(campaign_id).events
     claimed = _claim(redis, stream, consumer, count, idle_ms)
-    if claimed:
-        return claimed
-    reply = redis.xreadgroup(INGEST_GROUP, consumer, {stream: ">"}, count=count)
-    return reply[0][1] if reply else []
+    if not claimed:
+        reply = redis.xreadgroup(INGEST_GROUP, consumer, {stream: ">"}, count=count)
+        claimed = reply[0][1] if reply else []
+    return events.read(claimed, campaign_id)
 
 
 def retention_ms(settings: dict) -> int:
@@ -133,9 +139,25 @@ def trim_threshold(redis, stream: str, retention_ms: int) -> str:
     return f"{max(ms, 0)}-{seq}"
 
 
-def trim_ingested(redis, stream: str, retention_ms: int = RETENTION_MS) -> int:
-    """Trim the entries that are acknowledged and older than the retention window; return how many went."""
-    return redis.xtrim(stream, minid=trim_threshold(redis, stream, retention_ms), approximate=False)
+def trim_ingested(redis, campaign_id: int, retention_ms: int = RETENTION_MS) -> int:
+    """Trim the entries that are acknowledged and older than the retention window; return how many went.
+
+    A draw's stored result for its Idempotency-Key goes with its entry (first, so a crash
+    in between leaves only entries whose records are already gone, trimmed next time).
+    """
+    keys = CampaignKeys(campaign_id)
+    threshold = trim_threshold(redis, keys.events, retention_ms)
+    start = "-"
+    while True:
+        batch = redis.xrange(keys.events, min=start, max="(" + threshold, count=TRIM_BATCH)
+        records = [idempotency_field(f["player"], f["key"]) for _, f in events.read(batch, campaign_id)
+                   if f.get("type") == "draw" and f.get("key")]
+        if records:
+            redis.hdel(keys.state, *records)
+        if len(batch) < TRIM_BATCH:
+            break
+        start = "(" + batch[-1][0]
+    return redis.xtrim(keys.events, minid=threshold, approximate=False)
 
 
 def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count: int = BATCH,
@@ -143,12 +165,12 @@ def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count
     """Ingest one batch of a campaign's stream, then trim it; return the entries handled (0 when none are left)."""
     stream = CampaignKeys(campaign_id).events
     ensure_group(redis, stream)
-    entries = next_batch(redis, stream, consumer, count, claim_idle_ms)
+    entries = next_batch(redis, campaign_id, consumer, count, claim_idle_ms)
     if not entries:
         return 0
     write_entries(session, campaign_id, entries)
     redis.xack(stream, INGEST_GROUP, *[entry_id for entry_id, _ in entries])
-    trim_ingested(redis, stream, retention_ms)
+    trim_ingested(redis, campaign_id, retention_ms)
     return len(entries)
 
 

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from .. import events
 from ..catalog.models import Campaign, PrizeTier
 from ..clock import Clock, from_ms, iso_ms
 from ..errors import InvalidInput, NotFound
@@ -100,7 +101,7 @@ def owned_coupon(session: Session, redis: Any, campaign: Campaign, openid: str, 
 
 
 def _record_recent_win(session: Session, redis: Any, campaign_id: int, coupon: CouponCode) -> None:
-    for _, entry in redis.xrevrange(CampaignKeys(campaign_id).events, count=RECENT_EVENTS):
+    for _, entry in events.read(redis.xrevrange(CampaignKeys(campaign_id).events, count=RECENT_EVENTS), campaign_id):
         if entry.get("type") == "draw" and entry.get("code") == coupon.code:
             # Conditional, as the ledger's own marking: whichever comes first wins, the other changes nothing.
             session.execute(

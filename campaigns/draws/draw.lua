@@ -2,25 +2,25 @@
 --
 -- Everything a common draw reads is in the campaign's one state hash (field names in
 -- campaigns/keys.py), so it is read with one HMGET and written with one HSET.
--- KEYS: 1 state hash, 2 events stream, 3 idempotency record, 4 moments prefix,
---       5 code pool prefix, 6 local days (4-5 are prefixes under the same hash tag).
+-- KEYS: 1 state hash, 2 events stream, 3 moments prefix, 4 code pool prefix, 5 local days
+--       (3-4 are prefixes under the same hash tag).
 -- ARGV: 1 player pseudonym, 2 openid, 3 client seed, 4 seed mode ("set" | "expect"),
 --       5 the nonce the caller computed the pick for, 6 the tier that pick lands on,
---       7 idempotency TTL in seconds, 8 instant in ms ("" = the server's TIME), 9 campaign id,
+--       7 the Idempotency-Key, 8 instant in ms ("" = the server's TIME), 9 campaign id,
 --       10 the fallback tier (fixed at publish; checked against the rules)
+-- The result is kept for replays in the state hash, field "i:<player>:<key>"; the worker
+-- deletes it when it trims the draw's stream entry (the entry carries the key).
 -- Returns text, comma-separated (every value is from a comma-free alphabet):
 --   "ok,seq,ts,nonce,client_seed,drawn,awarded,reason,rules_version,code,plays,plays_today,wins"
 --   "refused,<code>", or "retry,<nonce>,<client_seed>" when the caller's nonce or client seed
 --   is stale (nothing is changed then).
 redis.replicate_commands()
 
-local stored = redis.call("GET", KEYS[3])
-if stored then return stored end
-
 local H, player, drawn, fallback = KEYS[1], ARGV[1], ARGV[6], ARGV[10]
-local pfield = "p:" .. player
+local pfield, ifield = "p:" .. player, "i:" .. player .. ":" .. ARGV[7]
 local s = redis.call("HMGET", H, "status", "rules", "rules_version", "seq", pfield,
-  "t:" .. drawn, "a:" .. drawn, "a:" .. fallback)
+  "t:" .. drawn, "a:" .. drawn, "a:" .. fallback, ifield)
+if s[9] then return s[9] end
 local status = s[1]
 if not status or not s[2] then return "refused,not_published" end
 -- rules: start_ms,end_ms,min_interval_ms,plays_total,plays_per_day,wins_total,fallback,fallback_coupon,moment tiers (space-separated)
@@ -44,7 +44,7 @@ if now < tonumber(start_ms) then return "refused,not_started" end
 -- last local midnight at or before now (the first day's label is scored at the start).
 local label = nil
 local function today()
-  if not label then label = redis.call("ZREVRANGEBYSCORE", KEYS[6], now, "-inf", "LIMIT", 0, 1)[1] end
+  if not label then label = redis.call("ZREVRANGEBYSCORE", KEYS[5], now, "-inf", "LIMIT", 0, 1)[1] end
   return label
 end
 
@@ -75,7 +75,7 @@ end
 local under_wins = wins_total == "" or wins < tonumber(wins_total)
 
 local function released_unit(tier)
-  return redis.call("ZRANGEBYSCORE", KEYS[4] .. tier, "-inf", now, "LIMIT", 0, 1)[1]
+  return redis.call("ZRANGEBYSCORE", KEYS[3] .. tier, "-inf", now, "LIMIT", 0, 1)[1]
 end
 
 -- tier: release,stock,per_day cap,coupon
@@ -127,11 +127,11 @@ if not awarded and drawn ~= fallback then
 end
 if not awarded then awarded, count = fallback, tonumber(s[8] or 0) end
 
-if unit then redis.call("ZREM", KEYS[4] .. awarded, unit) end
+if unit then redis.call("ZREM", KEYS[3] .. awarded, unit) end
 if awarded ~= fallback then wins = wins + 1 end
 local code = ""
 if coupon ~= "none" then
-  code = redis.call("LPOP", KEYS[5] .. awarded) or ""
+  code = redis.call("LPOP", KEYS[4] .. awarded) or ""
 end
 local seq = tonumber(s[4] or 0) + 1
 local version = s[3]
@@ -139,12 +139,12 @@ local changed = {"seq", seq, "a:" .. awarded, count + 1,
   pfield, string.format("%s,%d,%d,%d,%s", seed, nonce + 1, plays + 1, wins, interval > 0 and string.format("%d", now) or "")}
 if per_day then changed[#changed + 1] = pday_field; changed[#changed + 1] = plays_today + 1 end
 if ad_field then changed[#changed + 1] = ad_field; changed[#changed + 1] = ad_count + 1 end
-redis.call("HSET", H, unpack(changed))
-redis.call("XADD", KEYS[2], "*", "id", "draw:" .. seq, "type", "draw", "campaign", ARGV[9], "openid", ARGV[2],
-  "ts", string.format("%d", now), "seq", seq, "player", player, "nonce", nonce, "client_seed", seed,
-  "drawn_tier", drawn, "awarded_tier", awarded, "reason", reason, "rules_version", version, "code", code)
-
 local result = string.format("ok,%d,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d,%d", seq, now, nonce, seed, drawn, awarded, reason,
   version, code, plays + 1, plays_today + 1, wins)
-redis.call("SET", KEYS[3], result, "EX", tonumber(ARGV[7]))
+changed[#changed + 1] = ifield
+changed[#changed + 1] = result
+redis.call("HSET", H, unpack(changed))
+-- The draw event, packed (campaigns/events.py): seq,ts,player,nonce,client_seed,drawn,awarded,reason,rules_version,code,key
+redis.call("XADD", KEYS[2], "*", "type", "draw", "openid", ARGV[2], "d", string.format("%d,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s",
+  seq, now, player, nonce, seed, drawn, awarded, reason, version, code, ARGV[7]))
 return result

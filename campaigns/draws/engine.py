@@ -22,7 +22,6 @@ import redis as redis_lib
 from ..errors import Busy, Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
 from ..keys import CampaignKeys
 from . import fairness, inventory
-from .inventory import IDEMPOTENCY_TTL_S
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +128,10 @@ def new_client_seed() -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _campaign_keys(campaign_id: int) -> tuple[CampaignKeys, tuple[str, ...], tuple[str, ...]]:
-    """The campaign's keys, and the script's KEYS before and after the idempotency record."""
+def script_keys(campaign_id: int) -> tuple[str, ...]:
+    """The draw script's KEYS for a campaign."""
     keys = CampaignKeys(campaign_id)
-    return keys, (keys.state, keys.events), (keys.moments_prefix, keys.codes_prefix, keys.days)
-
-
-def _keys(campaign_id: int, player: str, idempotency_key: str) -> list[str]:
-    keys, before, after = _campaign_keys(campaign_id)
-    return [*before, keys.idempotency(player, idempotency_key), *after]
+    return keys.state, keys.events, keys.moments_prefix, keys.codes_prefix, keys.days
 
 
 def _first_guess(redis, campaign_id: int, player: str, client_seed: str | None) -> tuple[str, int]:
@@ -159,12 +153,12 @@ def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, id
         raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
                            fields={"client_seed": "invalid"})
     script = draw_script(redis)
-    keys = _keys(campaign_id, player, idempotency_key)
+    keys = script_keys(campaign_id)
     seed, nonce = _first_guess(redis, campaign_id, player, client_seed)
     mode = "set" if client_seed else "expect"
     for _ in range(MAX_ATTEMPTS):
         tier = fairness.drawn_tier(fair.server_seed, seed, nonce, fair.prizes)
-        args = [player, openid, seed, mode, nonce, tier, IDEMPOTENCY_TTL_S, "" if at_ms is None else at_ms, campaign_id,
+        args = [player, openid, seed, mode, nonce, tier, idempotency_key, "" if at_ms is None else at_ms, campaign_id,
                 fair.fallback]
         try:
             result = parse_result(script(keys=keys, args=args))

@@ -15,8 +15,6 @@ from typing import Iterable
 from ..keys import SEQ_FIELD, CampaignKeys, awarded_field, player_day_field, player_field, tier_field
 from . import fairness
 
-# How long a stored draw result answers a repeated Idempotency-Key (seconds).
-IDEMPOTENCY_TTL_S = 7 * 24 * 3600
 # Redis statuses: "scheduled" is stored as "live" because the script compares the start itself.
 REDIS_STATUS = {"scheduled": "live", "live": "live", "paused": "paused", "ended": "ended"}
 

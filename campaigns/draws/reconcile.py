@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import events
 from ..catalog.models import Campaign
 from ..catalog.publish import MIN_INTERVAL_MS, available_codes
 from ..clock import to_ms
@@ -51,7 +52,7 @@ def stream_draws(redis, campaign_id: int) -> dict[int, dict[str, str]]:
     start = "-"
     while True:
         batch = redis.xrange(stream, min=start, count=SCAN_BATCH)
-        for entry_id, fields in batch:
+        for entry_id, fields in events.read(batch, campaign_id):
             if fields.get("type") == "draw":
                 found[int(fields["seq"])] = fields
         if len(batch) < SCAN_BATCH:

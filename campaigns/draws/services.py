@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import events
 from ..catalog.models import Campaign
 from ..catalog.publish import is_revealed, utc
 from ..clock import Clock, iso_ms, to_ms
@@ -145,7 +146,7 @@ def draw_body(campaign: PublishedCampaign, result: Mapping[str, Any]) -> dict[st
 
 def _recent_wins(redis, campaign: Campaign, openid: str, fallback: str) -> list[dict[str, str]]:
     """The follower's wins still only in the stream (not yet ingested), newest entries only."""
-    entries = redis.xrevrange(CampaignKeys(campaign.id).events, count=STREAM_TAIL)
+    entries = events.read(redis.xrevrange(CampaignKeys(campaign.id).events, count=STREAM_TAIL), campaign.id)
     return [f for _, f in entries if f.get("type") == "draw" and f.get("openid") == openid
             and f.get("awarded_tier") != fallback]
 

@@ -52,7 +52,7 @@ def test_entries_within_the_window_stay_even_when_acknowledged(app, services):
 
     ingest.ingest_campaign(db.session, services.redis, campaign_id, "c1", retention_ms=3 * HOUR_MS)
     assert len(stream_ids(services.redis, campaign_id)) == 200
-    ingest.trim_ingested(services.redis, CampaignKeys(campaign_id).events, retention_ms=HOUR_MS)
+    ingest.trim_ingested(services.redis, campaign_id, retention_ms=HOUR_MS)
     assert len(stream_ids(services.redis, campaign_id)) == 100
 
 
@@ -112,3 +112,25 @@ def test_the_worker_job_trims_with_the_configured_retention(app, services):
     fill(services.redis, campaign_id, 1)
     assert tasks.ingest_campaign(campaign_id) == 1
     assert len(stream_ids(services.redis, campaign_id)) == 51
+
+
+def test_a_draws_replay_record_stays_while_its_entry_does_and_goes_with_it(app, services):
+    import time
+
+    from tests.draws.helpers import NOW
+
+    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    state = CampaignKeys(campaign.id).state
+    first = play(services, db.session, campaign, "o1", "replay-key-1", at=NOW)
+    play(services, db.session, campaign, "o1", "replay-key-2", at=NOW)
+    ingest.ingest_campaign(db.session, services.redis, campaign.id, "c1")  # in SQL, still in the window
+    assert play(services, db.session, campaign, "o1", "replay-key-1", at=NOW) == first
+
+    def records():
+        return sorted(f.rsplit(":", 1)[1] for f in services.redis.hkeys(state) if f.startswith("i:"))
+
+    assert records() == ["replay-key-1", "replay-key-2"]
+    time.sleep(0.01)
+    # Trimmed up to the group's last-delivered entry, which stays: the first draw's entry and record go.
+    assert ingest.trim_ingested(services.redis, campaign.id, retention_ms=0) == 1
+    assert records() == ["replay-key-2"]

@@ -19,7 +19,7 @@ def main(database_url: str, redis_url: str, campaign_id: int, count: int) -> Non
     redis = connect(redis_url)
     stream = CampaignKeys(campaign_id).events
     ensure_group(redis, stream)
-    entries = next_batch(redis, stream, "doomed-worker", count, 60_000)
+    entries = next_batch(redis, campaign_id, "doomed-worker", count, 60_000)
     with Session(create_engine(database_url)) as session:
         write_entries(session, campaign_id, entries)
     os.kill(os.getpid(), signal.SIGKILL)
