@@ -60,6 +60,11 @@ def awarded_day_field(day: str, tier: str) -> str:
     return f"ad:{day}:{tier}"
 
 
+def day_field(day: str) -> str:
+    """A campaign-local day's start and end (UTC ms, comma-separated)."""
+    return "d:" + day
+
+
 def player_field(player: str) -> str:
     """A player's packed client seed, next nonce, plays, wins and last play instant."""
     return "p:" + player

@@ -7,7 +7,10 @@
 -- ARGV: 1 player pseudonym, 2 openid, 3 client seed, 4 seed mode ("set" | "expect"),
 --       5 the nonce the caller computed the pick for, 6 the tier that pick lands on,
 --       7 the Idempotency-Key, 8 instant in ms ("" = the server's TIME), 9 campaign id,
---       10 the fallback tier (fixed at publish; checked against the rules)
+--       10 the fallback tier (fixed at publish; checked against the rules),
+--       11 the caller's guess of the campaign-local day's label ("" when no per-day count
+--       matters); used when the instant falls in that day's [start, end) as the state hash
+--       holds it (field "d:<label>"), else the day is looked up
 -- The result is kept for replays in the state hash, field "i:<player>:<key>"; the worker
 -- deletes it when it trims the draw's stream entry (the entry carries the key).
 -- Returns text, comma-separated (every value is from a comma-free alphabet):
@@ -18,8 +21,16 @@ redis.replicate_commands()
 
 local H, player, drawn, fallback = KEYS[1], ARGV[1], ARGV[6], ARGV[10]
 local pfield, ifield = "p:" .. player, "i:" .. player .. ":" .. ARGV[7]
-local s = redis.call("HMGET", H, "status", "rules", "rules_version", "seq", pfield,
-  "t:" .. drawn, "a:" .. drawn, "a:" .. fallback, ifield)
+local guess = ARGV[11] or ""
+local s
+if guess ~= "" then
+  s = redis.call("HMGET", H, "status", "rules", "rules_version", "seq", pfield,
+    "t:" .. drawn, "a:" .. drawn, "a:" .. fallback, ifield, "pd:" .. guess .. ":" .. player, "ad:" .. guess .. ":" .. drawn,
+    "d:" .. guess)
+else
+  s = redis.call("HMGET", H, "status", "rules", "rules_version", "seq", pfield,
+    "t:" .. drawn, "a:" .. drawn, "a:" .. fallback, ifield)
+end
 if s[9] then return s[9] end
 local status = s[1]
 if not status or not s[2] then return "refused,not_published" end
@@ -43,9 +54,18 @@ if now < tonumber(start_ms) then return "refused,not_started" end
 -- The campaign-local day, looked up only when a per-day count needs it: the label of the
 -- last local midnight at or before now (the first day's label is scored at the start).
 local label = nil
+if guess ~= "" and s[12] then
+  local day_start, day_end = string.match(s[12], "^(%d+),(%d+)$")
+  if now >= tonumber(day_start) and now < tonumber(day_end) then label = guess end
+end
 local function today()
   if not label then label = redis.call("ZREVRANGEBYSCORE", KEYS[5], now, "-inf", "LIMIT", 0, 1)[1] end
   return label
+end
+-- A per-day count: prefetched (index i of the HMGET) when the guess of the day was right.
+local function day_count(field, i)
+  if label == guess then return tonumber(s[i] or 0) end
+  return tonumber(redis.call("HGET", H, field) or 0)
 end
 
 -- player: client_seed,nonce,plays,wins,last play ms
@@ -59,7 +79,7 @@ local per_day = plays_per_day ~= "" and tonumber(plays_per_day) or nil
 local plays_today, pday_field = 0, nil
 if per_day then
   pday_field = "pd:" .. today() .. ":" .. player
-  plays_today = tonumber(redis.call("HGET", H, pday_field) or 0)
+  plays_today = day_count(pday_field, 10)
 end
 
 interval = tonumber(interval)
@@ -110,7 +130,7 @@ if not awarded and drawn ~= fallback then
   if left and release == "per_day" then
     -- Awards per day are counted only for per_day tiers, the only ones whose cap reads them.
     ad_field = "ad:" .. today() .. ":" .. drawn
-    ad_count = tonumber(redis.call("HGET", H, ad_field) or 0)
+    ad_count = day_count(ad_field, 11)
   end
   if not left then
     reason = "out_of_stock"

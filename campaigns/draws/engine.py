@@ -8,10 +8,12 @@ a small per-process cache, so a draw is one round trip in the common case.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import secrets
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,13 @@ class Fairness:
     server_seed: str
     prizes: Sequence[dict]
     fallback: str
+    # Where per-day counts matter: the campaign-local days as (start ms, label), sorted; else empty.
+    days: Sequence[tuple[int, str]] = ()
+
+    def day_of(self, ms: int) -> str:
+        """The label of the local day of ``ms`` ("" before the campaign or when no per-day count matters)."""
+        i = bisect.bisect_right(self.days, (ms, "\uffff")) - 1
+        return self.days[i][1] if i >= 0 else ""
 
 
 RESULT_FIELDS = ("seq", "ts", "nonce", "client_seed", "drawn_tier", "awarded_tier", "reason", "rules_version", "code",
@@ -155,11 +164,13 @@ def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, id
     script = draw_script(redis)
     keys = script_keys(campaign_id)
     seed, nonce = _first_guess(redis, campaign_id, player, client_seed)
+    # The script reads the day's counts with everything else when this guess of the day is right.
+    day = fair.day_of(int(time.time() * 1000) if at_ms is None else at_ms) if fair.days else ""
     mode = "set" if client_seed else "expect"
     for _ in range(MAX_ATTEMPTS):
         tier = fairness.drawn_tier(fair.server_seed, seed, nonce, fair.prizes)
         args = [player, openid, seed, mode, nonce, tier, idempotency_key, "" if at_ms is None else at_ms, campaign_id,
-                fair.fallback]
+                fair.fallback, day]
         try:
             result = parse_result(script(keys=keys, args=args))
         except redis_lib.RedisError as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..keys import SEQ_FIELD, CampaignKeys, awarded_field, player_day_field, player_field, tier_field
+from ..keys import SEQ_FIELD, CampaignKeys, awarded_field, day_field, player_day_field, player_field, tier_field
 from . import fairness
 
 # Redis statuses: "scheduled" is stored as "live" because the script compares the start itself.
@@ -74,6 +74,10 @@ def state_fields(document: dict, *, campaign_status: str, rules_version: int, mi
         "rules": pack_rules(document, min_interval_ms),
     }
     fields.update({tier_field(p["tier"]): pack_tier(p) for p in document["prizes"]})
+    # Each local day's [start, end) ms, so the script can check a caller's guess of the day without a lookup.
+    starts = sorted(day_starts(document).items(), key=lambda item: item[1])
+    ends = [ms for _, ms in starts[1:]] + [fairness.parse_iso_ms(document["end"])]
+    fields.update({day_field(label): f"{ms},{end}" for (label, ms), end in zip(starts, ends)})
     return fields
 
 

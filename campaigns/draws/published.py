@@ -25,7 +25,7 @@ from ..catalog.models import Campaign, RulesVersion
 from ..catalog.services import get_by_slug
 from ..crypto import SecretBox
 from ..errors import Busy, NotFound
-from . import engine
+from . import engine, inventory
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,14 @@ class PublishedCampaign:
         return next(t for t in self.tiers if t.tier == name)
 
 
+def _days(rules: dict) -> tuple[tuple[int, str], ...]:
+    """The local days as (start ms, label) when plays per day or a per-day tier count by day; else none."""
+    per_day = rules["limits"]["plays_per_day"] is not None or any(isinstance(p["release"], dict) for p in rules["prizes"])
+    if not per_day:
+        return ()
+    return tuple(sorted((ms, label) for label, ms in inventory.day_starts(rules).items()))
+
+
 def snapshot(session: Session, campaign: Campaign, secrets: SecretBox) -> PublishedCampaign:
     """The frozen view of a published campaign (its seed decrypted, its weights from rules version 1)."""
     first = session.scalar(select(RulesVersion).where(RulesVersion.campaign_id == campaign.id,
@@ -76,7 +84,8 @@ def snapshot(session: Session, campaign: Campaign, secrets: SecretBox) -> Publis
         plays_total=campaign.plays_total,
         tiers=tuple(Tier(t.tier, t.name, t.image, t.coupon_kind, t.card_id, bool(t.is_fallback))
                     for t in campaign.tiers),
-        fairness=engine.Fairness(secrets.open(campaign.server_seed_sealed), prizes, rules["fallback_tier"]),
+        fairness=engine.Fairness(secrets.open(campaign.server_seed_sealed), prizes, rules["fallback_tier"],
+                                 days=_days(rules)),
     )
 
 

@@ -182,3 +182,31 @@ def test_the_verifier_names_the_first_tampered_line(services):
         verify(seed, campaign.server_seed_hash, versions, lines[:1] + lines[2:])
     assert gap.value.seq == 2
     assert isinstance(versions[0], Version)
+
+
+def test_a_wrong_guess_of_the_local_day_changes_nothing(services):
+    """The caller guesses the day to save the script a lookup; a wrong guess (a clock off by a day) is not trusted."""
+    import dataclasses
+
+    from campaigns.draws import engine, services as draws
+    from campaigns.clock import to_ms
+
+    from .helpers import context
+
+    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 10, {"per_day": 1}, "none")],
+                         plays_per_day=2)
+    fair = draws.fairness_for(db.session, campaign, services.secrets)
+    assert fair.days  # per-day counts matter here, so the caller guesses
+    # Every day's label moved one day on: the script's own lookup must decide instead.
+    wrong = dataclasses.replace(fair, days=tuple((ms, label) for (ms, _), (_, label) in zip(fair.days, fair.days[1:])))
+    ctx = context(services, db.session)
+
+    def draw(fairness, key):
+        return engine.run(services.redis, campaign.id, fairness, player=draws.player_of(ctx, campaign, "o1"),
+                          openid="o1", idempotency_key=key, at_ms=to_ms(NOW))
+
+    first, second = draw(wrong, "k-guess-1"), draw(fair, "k-guess-2")
+    assert (first["awarded_tier"], second["reason"]) == ("gold", "daily_limit")  # one gold a day, whoever guessed
+    with pytest.raises(LimitReached):
+        draw(wrong, "k-guess-3")  # two plays today, counted under the right day
+    assert _verify(services, campaign) == 2
