@@ -1,4 +1,4 @@
-"""The demo seed: one account, a live scratch card and a live lucky wheel, with prizes and codes."""
+"""The demo: its seed (one account, a live scratch card and a live lucky wheel, with prizes and codes), and its stop."""
 from sqlalchemy import func, select
 
 from campaigns.catalog.models import Campaign
@@ -19,3 +19,41 @@ def test_seed_creates_two_live_campaigns_with_prizes_and_codes_and_can_run_twice
         assert sum(t.is_fallback for t in campaign.tiers) == 1
     coded = sum(t.stock for c in campaigns for t in c.tiers if t.coupon_kind == "code")
     assert db.session.scalar(select(func.count()).select_from(CouponCode)) == coded
+
+
+def test_a_stop_request_to_the_demo_stops_every_part(tmp_path):
+    """``make run`` stopped by a signal other than Ctrl-C (kill, a supervisor, timeout) leaves nothing running."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    from bench.draws import free_port
+    from campaigns.redisconn import RedisServer
+    from tests.conftest import ROOT, child_env
+
+    server = RedisServer(tmp_path / "redis").start()
+    web, sim = free_port(), free_port()
+    demo = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "demo", "up", "--port", str(web),
+                             "--sim-port", str(sim)], cwd=ROOT, env=child_env(f"sqlite:///{tmp_path / 'demo.sqlite3'}", server),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        for line in demo.stdout:
+            if "The demo is up." in line:
+                break
+        assert requests.get(f"http://127.0.0.1:{web}/healthz", timeout=5).status_code == 200
+        demo.send_signal(signal.SIGTERM)
+        assert demo.wait(timeout=60) == 0
+        time.sleep(0.5)
+        for port in (web, sim):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+                raise AssertionError(f"port {port} still answers")
+            except requests.ConnectionError:
+                pass
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+        server.stop()

@@ -89,27 +89,50 @@ def _wait_for(url: str, children: list[subprocess.Popen], timeout: float = 60) -
 def up(host: str, port: int, sim_port: int) -> None:
     """Start Redis, migrate, seed, and run the web app, the worker and the WeChat simulator."""
     app = current_app._get_current_object()
-    env = dict(os.environ)
+    # A stop request (kill, a supervisor, `timeout`) stops everything as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     redis_server = None
-    if not app.config["REDIS_URL"]:
-        binary, source = server_binary()
-        redis_server = RedisServer(app.config["EMBEDDED_REDIS_DIR"]).start()
-        env["REDIS_URL"] = redis_server.url
-        click.echo(f"  redis: {redis_server.url} ({source}: {binary})")
-    sim = f"http://{host}:{sim_port}"
-    public = f"http://{host}:{port}"
-    env.update(WECHAT_API_BASE=sim, WECHAT_OPEN_BASE=sim, WECHAT_MP_BASE=sim, WECHAT_SIMULATOR="1", PUBLIC_URL=public)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    with app.app_context():
-        upgrade()
-    py = sys.executable
-    seed = subprocess.run([py, "-m", "flask", "--app", "app", "demo", "seed"], env=env, capture_output=True, text=True, check=True)
-    children = [
-        _spawn("simulator", [py, "-m", "simulator", "--host", host, "--port", str(sim_port), "--app-url", public], env),
-        _spawn("worker", [py, "worker.py"], env),
-        _spawn("web", [py, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2", "--threads", "4",
-                       "--worker-class", "gthread", "--graceful-timeout", "5", "app:create_app()"], env),
-    ]
+    children: list[subprocess.Popen] = []
+    try:
+        env = dict(os.environ)
+        if not app.config["REDIS_URL"]:
+            binary, source = server_binary()
+            redis_server = RedisServer(app.config["EMBEDDED_REDIS_DIR"]).start()
+            env["REDIS_URL"] = redis_server.url
+            click.echo(f"  redis: {redis_server.url} ({source}: {binary})")
+        sim = f"http://{host}:{sim_port}"
+        public = f"http://{host}:{port}"
+        env.update(WECHAT_API_BASE=sim, WECHAT_OPEN_BASE=sim, WECHAT_MP_BASE=sim, WECHAT_SIMULATOR="1", PUBLIC_URL=public)
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        with app.app_context():
+            upgrade()
+        py = sys.executable
+        seed = subprocess.run([py, "-m", "flask", "--app", "app", "demo", "seed"], env=env, capture_output=True,
+                              text=True, check=True)
+        children.append(_spawn("simulator", [py, "-m", "simulator", "--host", host, "--port", str(sim_port),
+                                             "--app-url", public], env))
+        children.append(_spawn("worker", [py, "worker.py"], env))
+        children.append(_spawn("web", [py, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2", "--threads",
+                                       "4", "--worker-class", "gthread", "--graceful-timeout", "5", "app:create_app()"],
+                               env))
+        _serve(children, public, sim, seed.stdout.strip())
+    except KeyboardInterrupt:
+        click.echo("\nstopping …")
+    finally:
+        # A second Ctrl-C must not cut the shutdown short and leave servers running.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        stop_groups(children)
+        if redis_server:
+            redis_server.stop()
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str) -> None:
+    """Print the URLs once they answer, then wait until a part stops (or Ctrl-C)."""
     for url in (f"{public}/healthz", f"{sim}/"):
         _wait_for(url, children)
     click.echo(
@@ -119,18 +142,9 @@ def up(host: str, port: int, sim_port: int) -> None:
         f"  marketer console:    {public}/console/\n"
         f"  operator dashboard:  {public}/console/campaigns/scratch-demo/results\n"
         f"  WeChat simulator:    {sim}/\n"
-        f"  console {seed.stdout.strip()}\n"
+        f"  console {seeded}\n"
         f"Ctrl-C stops everything.\n"
     )
-    try:
-        while all(child.poll() is None for child in children):
-            time.sleep(0.5)
-        click.echo("a part of the demo stopped; stopping the rest", err=True)
-    except KeyboardInterrupt:
-        click.echo("\nstopping …")
-    finally:
-        # A second Ctrl-C must not cut the shutdown short and leave servers running.
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        stop_groups(children)
-        if redis_server:
-            redis_server.stop()
+    while all(child.poll() is None for child in children):
+        time.sleep(0.5)
+    click.echo("a part of the demo stopped; stopping the rest", err=True)
