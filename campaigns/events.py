@@ -37,10 +37,9 @@ def expand(fields: dict[str, str], campaign_id: int) -> dict[str, str]:
     packed = fields.get("d")
     if packed is None:
         return fields
-    flat = {"id": "", "type": fields["type"], "campaign": str(campaign_id), "openid": fields["openid"]}
-    flat.update(zip(DRAW_PARTS, packed.split(",")))
-    flat["id"] = "draw:" + flat["seq"]
-    return flat
+    parts = dict(zip(DRAW_PARTS, packed.split(",")))
+    return {"id": "draw:" + parts["seq"], "type": fields["type"], "campaign": str(campaign_id),
+            "openid": fields["openid"], **parts}
 
 
 def read(entries, campaign_id: int) -> list[tuple[str, dict[str, str]]]:

@@ -22,15 +22,12 @@ redis.replicate_commands()
 local H, player, drawn, fallback = KEYS[1], ARGV[1], ARGV[6], ARGV[10]
 local pfield, ifield = "p:" .. player, "i:" .. player .. ":" .. ARGV[7]
 local guess = ARGV[11] or ""
-local s
+local fields = {"status", "rules", "rules_version", "seq", pfield, "t:" .. drawn, "a:" .. drawn, "a:" .. fallback, ifield}
 if guess ~= "" then
-  s = redis.call("HMGET", H, "status", "rules", "rules_version", "seq", pfield,
-    "t:" .. drawn, "a:" .. drawn, "a:" .. fallback, ifield, "pd:" .. guess .. ":" .. player, "ad:" .. guess .. ":" .. drawn,
-    "d:" .. guess)
-else
-  s = redis.call("HMGET", H, "status", "rules", "rules_version", "seq", pfield,
-    "t:" .. drawn, "a:" .. drawn, "a:" .. fallback, ifield)
+  -- 10, 11, 12: the guessed day's plays of the player, awards of the drawn tier, and bounds
+  fields[10], fields[11], fields[12] = "pd:" .. guess .. ":" .. player, "ad:" .. guess .. ":" .. drawn, "d:" .. guess
 end
+local s = redis.call("HMGET", H, unpack(fields))
 if s[9] then return s[9] end
 local status = s[1]
 if not status or not s[2] then return "refused,not_published" end

@@ -124,11 +124,7 @@ def player_state(redis, campaign_id: int, player: str) -> tuple[str | None, int]
 
 def ensure_client_seed(redis, campaign_id: int, player: str) -> str:
     """The player's client seed, making a random one on first visit."""
-    seed = inventory.ensure_player(redis, campaign_id, player, new_client_seed()).client_seed
-    if seed is None:  # a state without a seed: give it one
-        seed = new_client_seed()
-        inventory.set_client_seed(redis, campaign_id, player, seed)
-    return seed
+    return inventory.ensure_player(redis, campaign_id, player, new_client_seed()).client_seed
 
 
 def new_client_seed() -> str:
@@ -165,7 +161,7 @@ def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, id
     keys = script_keys(campaign_id)
     seed, nonce = _first_guess(redis, campaign_id, player, client_seed)
     # The script reads the day's counts with everything else when this guess of the day is right.
-    day = fair.day_of(int(time.time() * 1000) if at_ms is None else at_ms) if fair.days else ""
+    day = fair.day_of(int(time.time() * 1000) if at_ms is None else at_ms)
     mode = "set" if client_seed else "expect"
     for _ in range(MAX_ATTEMPTS):
         tier = fairness.drawn_tier(fair.server_seed, seed, nonce, fair.prizes)

@@ -213,22 +213,21 @@ def tiers(redis, campaign_id: int) -> list[str]:
     return order.split(",") if order else []
 
 
+def _per_tier(redis, campaign_id: int, field) -> dict[str, str]:
+    """The state hash's ``field(tier)`` of every published tier that has one."""
+    names = tiers(redis, campaign_id)
+    values = redis.hmget(CampaignKeys(campaign_id).state, [field(t) for t in names]) if names else []
+    return {t: v for t, v in zip(names, values) if v is not None}
+
+
 def awarded(redis, campaign_id: int) -> dict[str, int]:
     """Awarded count per tier, as Redis holds them now (tiers never awarded are left out)."""
-    names = tiers(redis, campaign_id)
-    if not names:
-        return {}
-    counts = redis.hmget(CampaignKeys(campaign_id).state, [awarded_field(t) for t in names])
-    return {t: int(c) for t, c in zip(names, counts) if c is not None}
+    return {t: int(v) for t, v in _per_tier(redis, campaign_id, awarded_field).items()}
 
 
 def stock(redis, campaign_id: int) -> dict[str, int]:
     """Stock total per tier, as the script sees it now (top-ups included)."""
-    names = tiers(redis, campaign_id)
-    if not names:
-        return {}
-    packed = redis.hmget(CampaignKeys(campaign_id).state, [tier_field(t) for t in names])
-    return {t: unpack_stock(p) for t, p in zip(names, packed) if p is not None}
+    return {t: unpack_stock(v) for t, v in _per_tier(redis, campaign_id, tier_field).items()}
 
 
 def min_interval_ms(redis, campaign_id: int) -> int | None:

@@ -15,6 +15,7 @@ import time
 import pytest
 
 from bench.stack import Stack
+from campaigns.keys import CampaignKeys, campaign_tag
 
 pytestmark = [pytest.mark.faults]
 
@@ -98,7 +99,7 @@ def test_lost_redis_data_is_rebuilt_from_sql_and_draws_go_on_without_overselling
     stack.play(sessions, 4, threads=16)
     before = stack.after_checks()
     redis = stack.redis()
-    lost = list(redis.scan_iter(f"c:{{campaign:{stack.campaign['id']}}}:*", count=1000))
+    lost = list(redis.scan_iter(f"c:{campaign_tag(stack.campaign['id'])}:*", count=1000))
     redis.delete(*lost)
     refused = stack.draw(sessions[0])
     assert (refused.status, refused.code) == (503, "busy")
@@ -120,7 +121,7 @@ def test_draws_continue_while_the_database_is_locked_and_ingestion_catches_up(st
     try:
         outcomes = stack.play(sessions, 6, threads=16)
         assert {o.code for o in outcomes} == {"ok"} and len(outcomes) > 50
-        held = stack.redis().xlen(f"c:{{campaign:{stack.campaign['id']}}}:events")
+        held = stack.redis().xlen(CampaignKeys(stack.campaign["id"]).events)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
