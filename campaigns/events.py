@@ -9,15 +9,17 @@ Every entry is a flat map of strings with these common fields:
 - ``ts``: milliseconds since the epoch, UTC
 
 plus the fields of its type (``draw``: ``seq player nonce client_seed drawn_tier
-awarded_tier reason rules_version code key``; ``follow``: ``scene channel``; coupon
+awarded_tier reason rules_version code plays plays_today wins key``; ``follow``: ``scene channel``; coupon
 events: ``code tier``). Everything but draws goes through :func:`append`.
 
 The draw script appends draw entries itself, inside its atomic step, in a packed form
-that costs Redis less: ``type``, ``openid`` and ``d``, the other fields comma-separated
-in :data:`DRAW_PARTS` order (each from a comma-free alphabet); ``id`` is ``draw:<seq>``
-and ``campaign`` is the stream's. Every reader goes through :func:`expand`, which gives
-the flat map above. ``key`` (the draw's Idempotency-Key) is there so that trimming the
-entry can delete the stored result it answers replays with.
+that costs Redis less: one field, named ``draw``, holding the other fields comma-separated
+in :data:`DRAW_PARTS` order (each from a comma-free alphabet but the openid, which is
+last and taken whole); ``id`` is ``draw:<seq>`` and ``campaign`` is the stream's. Its
+first parts are the draw's answer (:func:`campaigns.draws.engine.parse_result`) without
+the ``ok``, so the script writes that text once. Every reader goes through :func:`expand`,
+which gives the flat map above. ``key`` (the draw's Idempotency-Key) is there so that
+trimming the entry can delete the stored result it answers replays with.
 """
 from __future__ import annotations
 
@@ -28,18 +30,19 @@ from .keys import CampaignKeys
 EVENT_TYPES = ("visit", "draw", "coupon_added", "coupon_redeemed", "follow", "unfollow")
 
 
-DRAW_PARTS = ("seq", "ts", "player", "nonce", "client_seed", "drawn_tier", "awarded_tier", "reason", "rules_version",
-              "code", "key")
+# The draw script's answer after its "ok" (campaigns.draws.engine.parse_result), in order.
+DRAW_ANSWER = ("seq", "ts", "nonce", "client_seed", "drawn_tier", "awarded_tier", "reason", "rules_version", "code",
+               "plays", "plays_today", "wins")
+DRAW_PARTS = (*DRAW_ANSWER, "player", "key", "openid")
 
 
 def expand(fields: dict[str, str], campaign_id: int) -> dict[str, str]:
     """A stream entry as the flat map of the layout above (a packed draw unpacked)."""
-    packed = fields.get("d")
+    packed = fields.get("draw")
     if packed is None:
         return fields
-    parts = dict(zip(DRAW_PARTS, packed.split(",")))
-    return {"id": "draw:" + parts["seq"], "type": fields["type"], "campaign": str(campaign_id),
-            "openid": fields["openid"], **parts}
+    parts = dict(zip(DRAW_PARTS, packed.split(",", len(DRAW_PARTS) - 1)))
+    return {"id": "draw:" + parts["seq"], "type": "draw", "campaign": str(campaign_id), **parts}
 
 
 def read(entries, campaign_id: int) -> list[tuple[str, dict[str, str]]]:

@@ -151,17 +151,16 @@ if coupon ~= "none" then
   code = redis.call("LPOP", KEYS[4] .. awarded) or ""
 end
 local seq = tonumber(s[4] or 0) + 1
-local version = s[3]
-local changed = {"seq", seq, "a:" .. awarded, count + 1,
-  pfield, string.format("%s,%d,%d,%d,%s", seed, nonce + 1, plays + 1, wins, interval > 0 and string.format("%d", now) or "")}
-if per_day then changed[#changed + 1] = pday_field; changed[#changed + 1] = plays_today + 1 end
-if ad_field then changed[#changed + 1] = ad_field; changed[#changed + 1] = ad_count + 1 end
 local result = string.format("ok,%d,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d,%d", seq, now, nonce, seed, drawn, awarded, reason,
-  version, code, plays + 1, plays_today + 1, wins)
-changed[#changed + 1] = ifield
-changed[#changed + 1] = result
+  s[3], code, plays + 1, plays_today + 1, wins)
+local changed = {"seq", seq, "a:" .. awarded, count + 1,
+  pfield, string.format("%s,%d,%d,%d,%s", seed, nonce + 1, plays + 1, wins, interval > 0 and string.format("%d", now) or ""),
+  ifield, result}
+local n = 8
+if per_day then changed[n + 1], changed[n + 2], n = pday_field, plays_today + 1, n + 2 end
+if ad_field then changed[n + 1], changed[n + 2] = ad_field, ad_count + 1 end
 redis.call("HSET", H, unpack(changed))
--- The draw event, packed (campaigns/events.py): seq,ts,player,nonce,client_seed,drawn,awarded,reason,rules_version,code,key
-redis.call("XADD", KEYS[2], "*", "type", "draw", "openid", ARGV[2], "d", string.format("%d,%d,%s,%d,%s,%s,%s,%s,%s,%s,%s",
-  seq, now, player, nonce, seed, drawn, awarded, reason, version, code, ARGV[7]))
+-- The draw event, packed in one field named "draw" (campaigns/events.py): the result without
+-- its "ok,", then the player, the Idempotency-Key and the openid
+redis.call("XADD", KEYS[2], "*", "draw", string.sub(result, 4) .. "," .. player .. "," .. ARGV[7] .. "," .. ARGV[2])
 return result

@@ -21,6 +21,7 @@ from typing import Any, Sequence
 
 import redis as redis_lib
 
+from .. import events
 from ..errors import Busy, Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
 from ..keys import CampaignKeys
 from . import fairness, inventory
@@ -58,8 +59,7 @@ class Fairness:
         return self.days[i][1] if i >= 0 else ""
 
 
-RESULT_FIELDS = ("seq", "ts", "nonce", "client_seed", "drawn_tier", "awarded_tier", "reason", "rules_version", "code",
-                 "plays", "plays_today", "wins")
+RESULT_FIELDS = events.DRAW_ANSWER
 NUMBERS = frozenset({"seq", "ts", "nonce", "rules_version", "plays", "plays_today", "wins"})
 
 

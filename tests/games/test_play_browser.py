@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from campaigns import events
 from campaigns.keys import CampaignKeys
 from tests.games.helpers import ledger, open_game, published, scratch_row, segment_under_pointer
 
@@ -15,7 +16,8 @@ ROWS = (0.15, 0.85, 0.5, 0.32, 0.68, 0.05, 0.95, 0.42, 0.58, 0.25, 0.75)
 
 
 def draw_events(services, campaign) -> list[dict]:
-    return [f for _, f in services.redis.xrange(CampaignKeys(campaign.id).events) if f["type"] == "draw"]
+    entries = events.read(services.redis.xrange(CampaignKeys(campaign.id).events), campaign.id)
+    return [f for _, f in entries if f["type"] == "draw"]
 
 
 def finished(page) -> bool:
