@@ -78,9 +78,11 @@ def me(slug: str):
     """The follower's state in this campaign; the first call registers them as a player."""
     campaign, openid = _player(slug)
     ctx = _context()
+    body = draws.me(ctx, campaign, openid)
+    # Registered after the answer is read: the commit expires the campaign, which would cost its reload.
     ensure_player(db.session, campaign, openid, draws.player_of(ctx, campaign, openid))
     db.session.commit()
-    return jsonify(draws.me(ctx, campaign, openid))
+    return jsonify(body)
 
 
 @bp.put("/<slug>/client-seed")

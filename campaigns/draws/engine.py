@@ -122,11 +122,6 @@ def player_state(redis, campaign_id: int, player: str) -> tuple[str | None, int]
     return state.client_seed, state.nonce
 
 
-def ensure_client_seed(redis, campaign_id: int, player: str) -> str:
-    """The player's client seed, making a random one on first visit."""
-    return inventory.ensure_player(redis, campaign_id, player, new_client_seed()).client_seed
-
-
 def new_client_seed() -> str:
     """A random client seed (16 characters of the allowed alphabet)."""
     return secrets.token_urlsafe(12)

@@ -190,21 +190,35 @@ def set_client_seed(redis, campaign_id: int, player: str, client_seed: str) -> N
     redis.eval(SET_SEED, 1, CampaignKeys(campaign_id).state, player_field(player), client_seed)
 
 
-def ensure_player(redis, campaign_id: int, player: str, client_seed: str) -> Player:
-    """The player's state, made with ``client_seed`` on their first visit."""
-    keys = CampaignKeys(campaign_id)
-    redis.hsetnx(keys.state, player_field(player), pack_player(Player(client_seed)))
-    return player_state(redis, campaign_id, player)
-
-
 def player_state(redis, campaign_id: int, player: str) -> Player:
     """The player's state (no client seed before their first visit)."""
     return unpack_player(redis.hget(CampaignKeys(campaign_id).state, player_field(player)))
 
 
-def plays_on(redis, campaign_id: int, day: str, player: str) -> int:
-    """The player's plays on a campaign-local day (counted only where plays per day are limited)."""
-    return int(redis.hget(CampaignKeys(campaign_id).state, player_day_field(day, player)) or 0)
+@dataclass(frozen=True)
+class PlayerView:
+    """What a follower's page shows of the Redis state."""
+
+    player: Player
+    plays_today: int
+    awarded: dict[str, int]
+    stock: dict[str, int]
+
+
+def player_view(redis, campaign_id: int, player: str, client_seed: str, day: str, tiers: Iterable[str]) -> PlayerView:
+    """The player's state (made with ``client_seed`` on their first visit), their plays on the
+    campaign-local ``day`` (counted only where plays per day are limited), and the awarded
+    count and stock of ``tiers``: one round trip."""
+    keys, tiers = CampaignKeys(campaign_id), list(tiers)
+    pipe = redis.pipeline(transaction=False)
+    pipe.hsetnx(keys.state, player_field(player), pack_player(Player(client_seed)))
+    pipe.hmget(keys.state, [player_field(player), player_day_field(day, player),
+                            *map(awarded_field, tiers), *map(tier_field, tiers)])
+    _, (packed, today, *values) = pipe.execute()
+    awarded, stock = values[:len(tiers)], values[len(tiers):]
+    return PlayerView(unpack_player(packed), int(today or 0),
+                      {t: int(v) for t, v in zip(tiers, awarded) if v is not None},
+                      {t: unpack_stock(v) for t, v in zip(tiers, stock) if v is not None})
 
 
 def tiers(redis, campaign_id: int) -> list[str]:

@@ -70,26 +70,26 @@ def _next_play_at(campaign: Campaign, now: datetime, today_left: int | None, tot
     return iso_ms(midnight) if midnight < utc(campaign.ends_at) else None
 
 
-def _out_of_prizes(redis, campaign: Campaign) -> bool:
-    awarded, stock = inventory.awarded(redis, campaign.id), inventory.stock(redis, campaign.id)
+def _out_of_prizes(campaign: Campaign, view: inventory.PlayerView) -> bool:
     prizes = [t for t in campaign.tiers if not t.is_fallback]
-    return all(awarded.get(t.tier, 0) >= stock.get(t.tier, t.stock) for t in prizes)
+    return all(view.awarded.get(t.tier, 0) >= view.stock.get(t.tier, t.stock) for t in prizes)
 
 
 def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
     """The player's state in a campaign (their seed is made on first visit)."""
     now = ctx.clock.now()
     player = player_of(ctx, campaign, openid)
-    seed = engine.ensure_client_seed(ctx.redis, campaign.id, player)
-    state = inventory.player_state(ctx.redis, campaign.id, player)
-    plays_today = inventory.plays_on(ctx.redis, campaign.id, fairness.local_day(campaign.timezone, to_ms(now)), player)
-    today_left = _left(campaign.plays_per_day, plays_today)
+    view = inventory.player_view(ctx.redis, campaign.id, player, engine.new_client_seed(),
+                                 fairness.local_day(campaign.timezone, to_ms(now)),
+                                 [t.tier for t in campaign.tiers if not t.is_fallback])
+    state = view.player
+    today_left = _left(campaign.plays_per_day, view.plays_today)
     total_left = _left(campaign.plays_total, state.plays)
     return {
-        "client_seed": seed, "next_nonce": state.nonce, "plays_left_today": today_left,
+        "client_seed": state.client_seed, "next_nonce": state.nonce, "plays_left_today": today_left,
         "plays_left_total": total_left, "wins": state.wins,
         "next_play_at": _next_play_at(campaign, now, today_left, total_left),
-        "out_of_prizes": _out_of_prizes(ctx.redis, campaign), "status": status_of(campaign, now),
+        "out_of_prizes": _out_of_prizes(campaign, view), "status": status_of(campaign, now),
         "starts_at": iso_ms(utc(campaign.starts_at)), "ends_at": iso_ms(utc(campaign.ends_at)),
         "server_seed_hash": campaign.server_seed_hash,
     }
