@@ -181,7 +181,7 @@ def part_a(directory: Path, seconds: float, fsync: str) -> dict:
         server.stop()
 
 
-def native_client(port: int, campaign_id: int, requests: int = 100_000, rounds: int = 3) -> dict:
+def native_client(port: int, campaign_id: int, requests: int = 100_000, rounds: int = 5) -> dict:
     """The script and the bare EVALSHA driven by ``redis-benchmark`` (C, 50 clients, 16 pipelined).
 
     The Python clients above spend more CPU building and parsing calls than the server spends
@@ -271,7 +271,7 @@ def median_run(runs: list[dict]) -> dict:
     return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
 
 
-def part_b(directory: Path, seconds: float, connections: int, rounds: int = 3) -> dict:
+def part_b(directory: Path, seconds: float, connections: int, rounds: int = 5) -> dict:
     """The HTTP endpoint under gunicorn (2 gthread workers x 4 threads) vs a trivial logged-in endpoint and /me."""
     from bench.http_setup import prepare
 
