@@ -179,3 +179,16 @@ def test_cli_verify_and_reconcile(runner, services, campaign):
     for command in ("pause", "resume", "end"):
         assert runner.invoke(args=["campaigns", command, campaign.slug, "--as", "ops@example.com"]).exit_code == 0
     assert runner.invoke(args=["campaigns", "pause", campaign.slug, "--as", "ops@example.com"]).exit_code != 0
+
+
+def test_me_shows_plays_wins_and_out_of_prizes_as_the_draws_leave_them(client, services):
+    now = datetime.now(timezone.utc)
+    campaign = published(db.session, services, prizes=[("gold", 1, 1, "all", "none")], fallback=("none", "谢谢", 0),
+                         plays_per_day=2, at=now, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=3))
+    _login(client, campaign)
+    before = client.get(f"/c/{campaign.slug}/me").get_json()
+    assert (before["out_of_prizes"], before["wins"], before["plays_left_today"]) == (False, 0, 2)
+    assert _draw(client, campaign.slug).get_json()["awarded_tier"] == "gold"
+    after = client.get(f"/c/{campaign.slug}/me").get_json()
+    assert (after["out_of_prizes"], after["wins"], after["plays_left_today"]) == (True, 1, 1)
+    assert after["client_seed"] == before["client_seed"] and after["next_nonce"] == 1

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from campaigns import events
 from campaigns.draws import fairness, inventory, public
 from campaigns.draws.verify import Mismatch, Version, verify
 from campaigns.errors import Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
@@ -210,3 +211,14 @@ def test_a_wrong_guess_of_the_local_day_changes_nothing(services):
     with pytest.raises(LimitReached):
         draw(wrong, "k-guess-3")  # two plays today, counted under the right day
     assert _verify(services, campaign) == 2
+
+
+def test_the_draw_event_reads_back_as_the_draw_with_its_openid_whole(services):
+    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    result = play(services, db.session, campaign, "o,with,commas", "k-event-1", at=NOW)
+    [(_, event)] = events.read(services.redis.xrange(CampaignKeys(campaign.id).events), campaign.id)
+    assert event["openid"] == "o,with,commas" and event["key"] == "k-event-1" and event["type"] == "draw"
+    assert event["id"] == f"draw:{result['seq']}" and event["campaign"] == str(campaign.id)
+    assert {k: event[k] for k in ("seq", "nonce", "client_seed", "awarded_tier", "reason")} == {
+        "seq": str(result["seq"]), "nonce": str(result["nonce"]), "client_seed": result["client_seed"],
+        "awarded_tier": result["awarded_tier"], "reason": result["reason"] or ""}
