@@ -13,7 +13,6 @@ import functools
 import logging
 import secrets
 import threading
-import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,11 +142,13 @@ def _first_guess(redis, campaign_id: int, player: str, client_seed: str | None) 
 
 
 def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, idempotency_key: str,
-        client_seed: str | None = None, at_ms: int | None = None) -> dict[str, Any]:
+        client_seed: str | None = None, at_ms: int | None = None, now_ms: int | None = None) -> dict[str, Any]:
     """Draw once for ``player``; return the script's result (a replay for a repeated key).
 
     ``client_seed`` (when given) becomes the player's seed from this draw on. ``at_ms``
-    replaces the Redis server's clock; only tests and simulations pass it.
+    replaces the Redis server's clock; only tests and simulations pass it. ``now_ms`` is
+    the caller's clock, from which it guesses the campaign-local day (the script checks
+    the guess against its own instant; without one it looks the day up).
     """
     if client_seed is not None and not fairness.valid_client_seed(client_seed):
         raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
@@ -156,7 +157,8 @@ def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, id
     keys = script_keys(campaign_id)
     seed, nonce = _first_guess(redis, campaign_id, player, client_seed)
     # The script reads the day's counts with everything else when this guess of the day is right.
-    day = fair.day_of(int(time.time() * 1000) if at_ms is None else at_ms)
+    guess_ms = at_ms if at_ms is not None else now_ms
+    day = "" if guess_ms is None else fair.day_of(guess_ms)
     mode = "set" if client_seed else "expect"
     for _ in range(MAX_ATTEMPTS):
         tier = fairness.drawn_tier(fair.server_seed, seed, nonce, fair.prizes)

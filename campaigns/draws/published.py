@@ -64,7 +64,8 @@ class PublishedCampaign:
 
 def _days(rules: dict) -> tuple[tuple[int, str], ...]:
     """The local days as (start ms, label) when plays per day or a per-day tier count by day; else none."""
-    per_day = rules["limits"]["plays_per_day"] is not None or any(isinstance(p["release"], dict) for p in rules["prizes"])
+    per_day = rules["limits"]["plays_per_day"] is not None or any(
+        inventory.release_kind(p["release"]) == "per_day" for p in rules["prizes"])
     if not per_day:
         return ()
     return tuple(sorted((ms, label) for label, ms in inventory.day_starts(rules).items()))

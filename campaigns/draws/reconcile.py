@@ -84,10 +84,9 @@ def compare(session: Session, redis, campaign: Campaign) -> Report:
     return report
 
 
-def _rebuilt_fields(draws: list[Draw], tz: str, fallback: str, document: dict) -> dict[str, object]:
+def _rebuilt_fields(draws: list[Draw], awarded: Counter, tz: str, fallback: str, document: dict) -> dict[str, object]:
     """The state hash's counting fields as the ledger implies them: seq, awarded, per-day counts, players."""
     fields: dict[str, object] = {SEQ_FIELD: draws[-1].seq if draws else 0}
-    awarded = Counter(d.awarded_tier for d in draws)
     fields.update({awarded_field(tier): count for tier, count in awarded.items()})
     per_day = {p["tier"] for p in document["prizes"] if inventory.release_kind(p["release"]) == "per_day"}
     days: Counter = Counter()
@@ -128,5 +127,5 @@ def repair(session: Session, redis, campaign: Campaign, secrets: SecretBox) -> R
     awarded = Counter(d.awarded_tier for d in draws)
     inventory.load(redis, campaign.id, document, server_seed=seed, campaign_status=campaign.status,
                    rules_version=latest.version, codes=codes, min_interval_ms=_min_interval(redis, campaign.id),
-                   counts=_rebuilt_fields(draws, campaign.timezone, fallback, document), awarded_units=dict(awarded))
+                   counts=_rebuilt_fields(draws, awarded, campaign.timezone, fallback, document), awarded_units=dict(awarded))
     return compare(session, redis, campaign)

@@ -117,7 +117,7 @@ def draw(ctx: Context, campaign: PublishedCampaign, openid: str, idempotency_key
                            fields={"client_seed": "invalid"})
     player = player_of(ctx, campaign, openid)
     result = engine.run(ctx.redis, campaign.id, campaign.fairness, player=player, openid=openid, idempotency_key=key,
-                        client_seed=client_seed)
+                        client_seed=client_seed, now_ms=to_ms(ctx.clock.now()))
     return draw_body(campaign, result)
 
 
