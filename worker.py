@@ -11,6 +11,7 @@ So this worker waits for jobs a few seconds at a time, runs its maintenance that
 the periodic jobs there, and is started again whenever RQ's loop gives up, until it
 is asked to stop.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,8 +71,9 @@ def serve(queue: Queue, burst: bool = False) -> None:
             if stale is not None:
                 stale.release_locks()  # so the next scheduler need not wait out the lease
                 stale = None
-            worker = CampaignWorker(list(QUEUE_NAMES), connection=queue.connection,
-                                    maintenance_interval=MAINTENANCE_SECONDS)
+            worker = CampaignWorker(
+                list(QUEUE_NAMES), connection=queue.connection, maintenance_interval=MAINTENANCE_SECONDS
+            )
             worker.rearm = not burst
             worker.work(burst=burst, with_scheduler=not burst)
         except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:

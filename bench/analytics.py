@@ -9,6 +9,7 @@ both give identical numbers, and prints the median times, the speed-up and the p
 memory of the numpy computation. Goals: under 2 s, at least 5x pandas, under 1.5 GB.
 Needs the ``bench`` extra (``pip install -e '.[bench]'``) for pandas.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -59,12 +60,21 @@ def synthetic(events: int, seed: int = 1) -> tuple[Columns, np.ndarray]:
     follow_ts, follow_player = at(n_fol)
     unfollow_ts, unfollow_player = at(n_unf)
     cols = Columns(
-        players=players, tiers=TIERS, fallback="none",
-        visit_player=visit_player, visit_ts=visit_ts, draw_player=draw_player, draw_ts=draw_ts,
+        players=players,
+        tiers=TIERS,
+        fallback="none",
+        visit_player=visit_player,
+        visit_ts=visit_ts,
+        draw_player=draw_player,
+        draw_ts=draw_ts,
         draw_tier=rng.choice(len(TIERS), size=n_draw, p=[0.001, 0.009, 0.09, 0.9]),
-        coupon_added_ts=at(n_add)[0], coupon_redeemed_ts=at(n_red)[0],
-        follow_player=follow_player, follow_ts=follow_ts, follow_scene=rng.choice(3, size=n_fol, p=[0.5, 0.4, 0.1]).astype(np.int8),
-        unfollow_player=unfollow_player, unfollow_ts=unfollow_ts,
+        coupon_added_ts=at(n_add)[0],
+        coupon_redeemed_ts=at(n_red)[0],
+        follow_player=follow_player,
+        follow_ts=follow_ts,
+        follow_scene=rng.choice(3, size=n_fol, p=[0.5, 0.4, 0.1]).astype(np.int8),
+        unfollow_player=unfollow_player,
+        unfollow_ts=unfollow_ts,
     )
     return cols, bounds
 
@@ -122,15 +132,34 @@ def with_pandas(f: dict[str, pd.DataFrame]) -> dict[str, object]:
     out["returning_players"] = out["players"] - out["new_players"]
     wins = draw[draw["tier"] != TIERS.index("none")]
     out["winners"] = _per_day(wins.groupby("day")["player"].nunique())
-    out["prizes"] = wins.groupby(["day", "tier"]).size().unstack(fill_value=0).reindex(
-        index=range(DAYS), columns=range(3), fill_value=0).to_numpy(dtype=np.int64)
+    out["prizes"] = (
+        wins.groupby(["day", "tier"])
+        .size()
+        .unstack(fill_value=0)
+        .reindex(index=range(DAYS), columns=range(3), fill_value=0)
+        .to_numpy(dtype=np.int64)
+    )
     out["coupons_added"] = _per_day(f["added"].groupby("day").size())
     out["coupons_redeemed"] = _per_day(f["redeemed"].groupby("day").size())
-    follows = pd.merge_asof(f["follow"].reset_index().sort_values("ts"), visit[["player", "ts"]].rename(columns={"ts": "visit_ts"}).sort_values("visit_ts"),
-                            left_on="ts", right_on="visit_ts", by="player", direction="backward")
-    follows["ours"] = (follows["scene"] == 1) | ((follows["scene"] == 0) & (follows["ts"] - follows["visit_ts"] <= VISIT_WINDOW_MS))
-    unf = pd.merge_asof(f["unfollow"].sort_values("ts"), follows[["player", "ts", "ours"]].rename(columns={"ts": "follow_ts"}).sort_values("follow_ts"),
-                        left_on="ts", right_on="follow_ts", by="player", direction="backward")
+    follows = pd.merge_asof(
+        f["follow"].reset_index().sort_values("ts"),
+        visit[["player", "ts"]].rename(columns={"ts": "visit_ts"}).sort_values("visit_ts"),
+        left_on="ts",
+        right_on="visit_ts",
+        by="player",
+        direction="backward",
+    )
+    follows["ours"] = (follows["scene"] == 1) | (
+        (follows["scene"] == 0) & (follows["ts"] - follows["visit_ts"] <= VISIT_WINDOW_MS)
+    )
+    unf = pd.merge_asof(
+        f["unfollow"].sort_values("ts"),
+        follows[["player", "ts", "ours"]].rename(columns={"ts": "follow_ts"}).sort_values("follow_ts"),
+        left_on="ts",
+        right_on="follow_ts",
+        by="player",
+        direction="backward",
+    )
     out["follows"] = _per_day(follows[follows["ours"]].groupby("day").size())
     out["unfollows"] = _per_day(unf[unf["ours"].eq(True)].groupby("day").size())
     out["net_follower_gain"] = out["follows"] - out["unfollows"]
@@ -147,7 +176,7 @@ def with_pandas(f: dict[str, pd.DataFrame]) -> dict[str, object]:
 
 def assert_identical(a: dict, b: dict) -> None:
     """Every number of both implementations is the same."""
-    assert a.keys() == b.keys(), (a.keys() ^ b.keys())
+    assert a.keys() == b.keys(), a.keys() ^ b.keys()
     for name in a:
         if isinstance(a[name], np.ndarray):
             assert np.array_equal(a[name], b[name]), name

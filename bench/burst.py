@@ -1,4 +1,6 @@
-"""A campaign burst on loopback: ``python bench/burst.py [--followers 2000] [--seconds 30] [--appendfsync always] [--cluster]``.
+"""A campaign burst on loopback.
+
+``python bench/burst.py [--followers 2000] [--seconds 30] [--appendfsync always] [--cluster]``.
 
 Logs the followers in through the WeChat simulator's OAuth, then has them play one live
 campaign as fast as the server answers for a bounded time, under gunicorn with several
@@ -7,6 +9,7 @@ stock, every coupon issued once, Redis == stream == SQL ledger, ``flask campaign
 verify``, statistics' play count == ledger). Prints draws/s, latency percentiles and
 errors by kind; exits 1 if an after-check fails.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +33,9 @@ def run(args: argparse.Namespace, directory: Path) -> dict:
         rq_server = RedisServer(directory / "rq-redis", port=0).start()
         options = {"redis_url": url, "extra_env": {"RQ_REDIS_URL": rq_server.url}}
     try:
-        with Stack(directory / "stack", web_workers=args.web_workers, rq_workers=2, appendfsync=args.appendfsync,
-                   **options) as stack:
+        with Stack(
+            directory / "stack", web_workers=args.web_workers, rq_workers=2, appendfsync=args.appendfsync, **options
+        ) as stack:
             started = time.monotonic()
             sessions = stack.log_in(args.followers)
             login_s = time.monotonic() - started
@@ -62,13 +66,18 @@ def main() -> int:
             print(f"AFTER-CHECK FAILED: {failed}")
             return 1
     setup = f"{'cluster' if args.cluster else 'single Redis'}, appendfsync {args.appendfsync}"
-    print(f"burst: {result['followers']} followers logged in through the simulator in {result['login_s']} s; "
-          f"{args.threads} connections from 2 load processes for {args.seconds:.0f} s; gunicorn {args.web_workers} workers x 4 threads; "
-          f"2 RQ workers; {setup}")
+    print(
+        f"burst: {result['followers']} followers logged in through the simulator in {result['login_s']} s; "
+        f"{args.threads} connections from 2 load processes for {args.seconds:.0f} s; "
+        f"gunicorn {args.web_workers} workers x 4 threads; "
+        f"2 RQ workers; {setup}"
+    )
     print(f"  draws/s {result['draws_per_s']:,.0f}  ({result['draws']} draws)")
     print(f"  latency p50 {result['p50']:.1f} ms  p95 {result['p95']:.1f} ms  p99 {result['p99']:.1f} ms")
-    print(f"  errors by kind {json.dumps(result['errors'])}; broken connections retried with the same key "
-          f"{result['retried_same_key']}")
+    print(
+        f"  errors by kind {json.dumps(result['errors'])}; broken connections retried with the same key "
+        f"{result['retried_same_key']}"
+    )
     print(f"  after-checks passed: {json.dumps(result['after'])}")
     return 0
 

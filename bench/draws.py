@@ -5,6 +5,7 @@
 (c) (a) with ``appendfsync everysec`` vs ``always``.
 Every run checks that nothing was oversold and no coupon code was given twice.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,21 +35,55 @@ from campaigns.redisconn import RedisServer, connect  # noqa: E402
 
 SEED = fairness.sha256_hex("bench seed")
 STOCK = {"gold": 500, "silver": 5000}
-PRIZES = [{"tier": "gold", "name": "gold", "weight": 5, "stock": STOCK["gold"], "release": "all", "coupon": "code",
-           "value": "10.00", "currency": "CNY"},
-          {"tier": "silver", "name": "silver", "weight": 30, "stock": STOCK["silver"], "release": {"per_day": 4000},
-           "coupon": "none", "value": "1.00", "currency": "CNY"},
-          {"tier": "none", "name": "none", "weight": 65, "stock": 0, "release": "all", "coupon": "none",
-           "value": "0.00", "currency": "CNY"}]
+PRIZES = [
+    {
+        "tier": "gold",
+        "name": "gold",
+        "weight": 5,
+        "stock": STOCK["gold"],
+        "release": "all",
+        "coupon": "code",
+        "value": "10.00",
+        "currency": "CNY",
+    },
+    {
+        "tier": "silver",
+        "name": "silver",
+        "weight": 30,
+        "stock": STOCK["silver"],
+        "release": {"per_day": 4000},
+        "coupon": "none",
+        "value": "1.00",
+        "currency": "CNY",
+    },
+    {
+        "tier": "none",
+        "name": "none",
+        "weight": 65,
+        "stock": 0,
+        "release": "all",
+        "coupon": "none",
+        "value": "0.00",
+        "currency": "CNY",
+    },
+]
 WEIGHTS = tuple({"tier": p["tier"], "weight": p["weight"]} for p in PRIZES)
 
 
 def document() -> dict:
     """A week-long campaign that started an hour ago."""
     now = int(time.time() * 1000)
-    return fairness.rules_document(slug="bench", timezone_name="Asia/Shanghai", start_ms=now - 3_600_000,
-                                   end_ms=now + 7 * 86_400_000, prizes=PRIZES, fallback_tier="none",
-                                   plays_per_day=None, plays_total=None, wins_total=None)
+    return fairness.rules_document(
+        slug="bench",
+        timezone_name="Asia/Shanghai",
+        start_ms=now - 3_600_000,
+        end_ms=now + 7 * 86_400_000,
+        prizes=PRIZES,
+        fallback_tier="none",
+        plays_per_day=None,
+        plays_total=None,
+        wins_total=None,
+    )
 
 
 def today() -> str:
@@ -59,15 +94,22 @@ def today() -> str:
 def load_campaign(redis, campaign_id: int) -> None:
     """The benchmark campaign's Redis state, with a code for every gold prize."""
     codes = {"gold": [f"G{campaign_id}-{i:05d}" for i in range(STOCK["gold"])]}
-    inventory.load(redis, campaign_id, document(), server_seed=SEED, campaign_status="live", rules_version=1,
-                   codes=codes, min_interval_ms=0)
+    inventory.load(
+        redis,
+        campaign_id,
+        document(),
+        server_seed=SEED,
+        campaign_status="live",
+        rules_version=1,
+        codes=codes,
+        min_interval_ms=0,
+    )
 
 
 def script_client(url: str, campaign_id: int, seconds: float, depth: int, worker: int) -> tuple[int, float]:
     """Draw with EVALSHA until the deadline, ``depth`` calls per pipeline (one call per simulated client)."""
     redis = connect(url)
     script = engine.draw_script(redis)
-    keys = CampaignKeys(campaign_id)
     done, n = 0, 0
     start = time.monotonic()
     deadline = start + seconds
@@ -76,9 +118,23 @@ def script_client(url: str, campaign_id: int, seconds: float, depth: int, worker
         for _ in range(depth):
             player, n = f"w{worker}-{n}", n + 1
             tier = fairness.drawn_tier(SEED, "bench", 0, WEIGHTS)
-            script(keys=engine.script_keys(campaign_id),
-                   args=[player, "openid-" + player, "bench", "expect", 0, tier, f"k{n:08d}", "", campaign_id, "none",
-                         today()], client=pipe)
+            script(
+                keys=engine.script_keys(campaign_id),
+                args=[
+                    player,
+                    "openid-" + player,
+                    "bench",
+                    "expect",
+                    0,
+                    tier,
+                    f"k{n:08d}",
+                    "",
+                    campaign_id,
+                    "none",
+                    today(),
+                ],
+                client=pipe,
+            )
         done += sum(1 for raw in pipe.execute() if raw.startswith("ok,"))
     return done, time.monotonic() - start
 
@@ -165,14 +221,22 @@ def run_clients(target, url: str, campaign_id: int, seconds: float, processes: i
 def part_a(directory: Path, seconds: float, fsync: str) -> dict:
     """Script vs naive on a fresh TCP-loopback Redis with the given appendfsync."""
     # No automatic AOF rewrite during the measurement: its fork would land in one run and not another.
-    server = RedisServer(directory / f"redis-{fsync}", port=free_port(), unixsocket=False, appendfsync=fsync,
-                         **{"auto-aof-rewrite-min-size": "4gb"}).start()
+    server = RedisServer(
+        directory / f"redis-{fsync}",
+        port=free_port(),
+        unixsocket=False,
+        appendfsync=fsync,
+        **{"auto-aof-rewrite-min-size": "4gb"},
+    ).start()
     try:
         redis = connect(server.url)
         out = {"native": native_client(server.port, 5)}
-        for name, target, campaign_id, depth in (("script", script_client, 1, 32), ("naive", naive_client, 2, 8),
-                                                 ("script_1deep", script_client, 3, 1),
-                                                 ("trivial", trivial_client, 4, 32)):
+        for name, target, campaign_id, depth in (
+            ("script", script_client, 1, 32),
+            ("naive", naive_client, 2, 8),
+            ("script_1deep", script_client, 3, 1),
+            ("trivial", trivial_client, 4, 32),
+        ):
             load_campaign(redis, campaign_id)
             out[name] = run_clients(target, server.url, campaign_id, seconds, 2, depth)
             out[f"{name}_oversold"] = oversold(redis, campaign_id)
@@ -197,19 +261,32 @@ def native_client(port: int, campaign_id: int, requests: int = 100_000, rounds: 
     load_campaign(redis, campaign_id)
     script, bare = redis.script_load(engine.SCRIPT), redis.script_load(TRIVIAL)
     keys = engine.script_keys(campaign_id)
-    args = ["p__rand_int__", "o__rand_int__", "bench", "expect", "0", "silver", "k__rand_int__", "", str(campaign_id),
-            "none", today()]
+    args = [
+        "p__rand_int__",
+        "o__rand_int__",
+        "bench",
+        "expect",
+        "0",
+        "silver",
+        "k__rand_int__",
+        "",
+        str(campaign_id),
+        "none",
+        today(),
+    ]
     base = [binary, "-p", str(port), "-r", "1000000000", "-n", str(requests), "-c", "50", "-P", "16", "-q"]
     runs: dict[str, list[float]] = {"script": [], "bare": [], "script_usec": [], "bare_usec": []}
     for _ in range(rounds):
-        for name, command in (("script", ["EVALSHA", script, str(len(keys)), *keys, *args]),
-                              ("bare", ["EVALSHA", bare, "2", "{native}n", "{native}h", "x__rand_int__"])):
+        for name, command in (
+            ("script", ["EVALSHA", script, str(len(keys)), *keys, *args]),
+            ("bare", ["EVALSHA", bare, "2", "{native}n", "{native}h", "x__rand_int__"]),
+        ):
             redis.config_resetstat()
             text = subprocess.run(base + command, capture_output=True, text=True, timeout=300, check=True).stdout
             runs[name].append(float(re.search(r"([0-9.]+) requests per second", text).group(1)))
             runs[f"{name}_usec"].append(redis.info("commandstats")["cmdstat_evalsha"]["usec_per_call"])
     out: dict = {name: statistics.median(values) for name, values in runs.items()}
-    out["ratio"] = statistics.median(s / b for s, b in zip(runs["script"], runs["bare"]))
+    out["ratio"] = statistics.median(s / b for s, b in zip(runs["script"], runs["bare"], strict=False))
     out["oversold"] = oversold(redis, campaign_id)
     return out
 
@@ -262,8 +339,11 @@ def measure_http(port: int, path: str, method: str, cookies: list[str], seconds:
         parts = pool.starmap(http_worker, [(port, path, method, s, seconds) for s in share])
         elapsed = time.monotonic() - start
     latencies = sorted(x for p in parts for x in p)
-    return {"rps": len(latencies) / elapsed, "p50": statistics.median(latencies),
-            "p99": latencies[int(len(latencies) * 0.99) - 1]}
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50": statistics.median(latencies),
+        "p99": latencies[int(len(latencies) * 0.99) - 1],
+    }
 
 
 def median_run(runs: list[dict]) -> dict:
@@ -277,24 +357,52 @@ def part_b(directory: Path, seconds: float, connections: int, rounds: int = 5) -
 
     server = RedisServer(directory / "redis-http", port=free_port(), unixsocket=False).start()
     # Every load connection comes from 127.0.0.1, so the per-address draw limit is off here.
-    env = dict(os.environ, APP_ENV="test", LOG_LEVEL="WARNING", REDIS_URL=server.url, DRAW_IP_LIMIT="0",
-               DATABASE_URL=f"sqlite:///{directory / 'bench.sqlite3'}", SECRET_KEY="bench-secret")
+    env = dict(
+        os.environ,
+        APP_ENV="test",
+        LOG_LEVEL="WARNING",
+        REDIS_URL=server.url,
+        DRAW_IP_LIMIT="0",
+        DATABASE_URL=f"sqlite:///{directory / 'bench.sqlite3'}",
+        SECRET_KEY="bench-secret",
+    )
     port = free_port()
     gunicorn = None
     try:
         slug, cookies, campaign_id, account_id = prepare(env, connections)
-        gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                                     "--threads", "4", "--worker-class", "gthread", "bench.wsgi:create_bench_app()"],
-                                    cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        gunicorn = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--worker-class",
+                "gthread",
+                "bench.wsgi:create_bench_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_http(port)
         measure_http(port, f"/bench/{account_id}/whoami", "GET", cookies, 1)  # warm up every worker
         out = {}
         for _ in range(rounds):  # interleaved rounds; the medians are reported
-            out.setdefault("trivial", []).append(measure_http(port, f"/bench/{account_id}/whoami", "GET", cookies, seconds))
+            out.setdefault("trivial", []).append(
+                measure_http(port, f"/bench/{account_id}/whoami", "GET", cookies, seconds)
+            )
             out.setdefault("draw", []).append(measure_http(port, f"/c/{slug}/draw", "POST", cookies, seconds))
             out.setdefault("me", []).append(measure_http(port, f"/c/{slug}/me", "GET", cookies, seconds))
         result = {name: median_run(runs) for name, runs in out.items()}
-        result["ratio"] = statistics.median(d["rps"] / t["rps"] for d, t in zip(out["draw"], out["trivial"]))
+        result["ratio"] = statistics.median(
+            d["rps"] / t["rps"] for d, t in zip(out["draw"], out["trivial"], strict=False)
+        )
         result["oversold"] = oversold(connect(server.url), campaign_id)
         return result
     finally:
@@ -357,8 +465,10 @@ def script_rows(everysec: dict, always: dict) -> list[tuple[str, str]]:
         ("(a) script / bare EVALSHA", f"{everysec['script'] / everysec['trivial']:.0%}"),
         ("(c) script, appendfsync always", f"{always['script']:,.0f} draws/s"),
         ("(c) always / everysec", f"{always['script'] / everysec['script']:.2f}"),
-        ("oversold or code twice", str(any(r[k] for r in (everysec, always, native, native_always)
-                                           for k in r if k.endswith("oversold")))),
+        (
+            "oversold or code twice",
+            str(any(r[k] for r in (everysec, always, native, native_always) for k in r if k.endswith("oversold"))),
+        ),
     ]
 
 

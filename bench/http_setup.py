@@ -1,4 +1,5 @@
 """The HTTP benchmark's database: one published campaign and signed follower sessions."""
+
 from __future__ import annotations
 
 import os
@@ -20,15 +21,38 @@ def prepare(env: dict[str, str], followers: int) -> tuple[str, list[str], int, i
     with app.app_context():
         upgrade()
         box = services.secrets
-        account = OfficialAccount(slug="bench", name="bench", app_id="wxbench000000000", app_secret_sealed=box.seal("s"),
-                                  token_sealed=box.seal("t"))
+        account = OfficialAccount(
+            slug="bench",
+            name="bench",
+            app_id="wxbench000000000",
+            app_secret_sealed=box.seal("s"),
+            token_sealed=box.seal("t"),
+        )
         now = services.clock.now()
-        campaign = Campaign(account=account, slug="bench", name="bench", game="scratch", starts_at=now - timedelta(hours=1),
-                            ends_at=now + timedelta(days=7), look={})
+        campaign = Campaign(
+            account=account,
+            slug="bench",
+            name="bench",
+            game="scratch",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(days=7),
+            look={},
+        )
         for position, (tier, weight, stock, fallback) in enumerate(
-                (("gold", 5, 500, False), ("silver", 30, 5000, False), ("none", 65, 0, True))):
-            campaign.tiers.append(PrizeTier(position=position, tier=tier, name=tier, weight=weight, stock=stock,
-                                            release="all", is_fallback=fallback, coupon_kind="none"))
+            (("gold", 5, 500, False), ("silver", 30, 5000, False), ("none", 65, 0, True))
+        ):
+            campaign.tiers.append(
+                PrizeTier(
+                    position=position,
+                    tier=tier,
+                    name=tier,
+                    weight=weight,
+                    stock=stock,
+                    release="all",
+                    is_fallback=fallback,
+                    coupon_kind="none",
+                )
+            )
         db.session.add(campaign)
         db.session.flush()
         publish(db.session, services.redis, campaign, clock=services.clock, secrets=box, min_interval_ms=0)

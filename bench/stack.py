@@ -9,6 +9,7 @@ coupon code issued once, Redis == stream == SQL ledger (``flask campaigns
 reconcile``), ``flask campaigns verify``, and the statistics' play count equal to the
 ledger. Every loop is bounded in time; every address is on 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -72,12 +73,31 @@ def start_cluster(directory: Path, masters: int = 3, **config: str) -> tuple[lis
     nodes: list[RedisServer] = []
     try:
         for i in range(masters):
-            node = RedisServer(directory / f"node{i}", port=_cluster_port(), unixsocket=False, cluster_enabled="yes",
-                               cluster_config_file="nodes.conf", cluster_node_timeout="2000", **config)
+            node = RedisServer(
+                directory / f"node{i}",
+                port=_cluster_port(),
+                unixsocket=False,
+                cluster_enabled="yes",
+                cluster_config_file="nodes.conf",
+                cluster_node_timeout="2000",
+                **config,
+            )
             nodes.append(node.start())
         cli = os.path.join(os.path.dirname(server_binary()[0]), "redis-cli")
-        subprocess.run([cli, "--cluster", "create", *[f"127.0.0.1:{n.port}" for n in nodes],
-                        "--cluster-replicas", "0", "--cluster-yes"], check=True, capture_output=True, timeout=30)
+        subprocess.run(
+            [
+                cli,
+                "--cluster",
+                "create",
+                *[f"127.0.0.1:{n.port}" for n in nodes],
+                "--cluster-replicas",
+                "0",
+                "--cluster-yes",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
         deadline = time.monotonic() + 15
         while connect(nodes[0].url).cluster("info").get("cluster_state") != "ok":
             if time.monotonic() > deadline:
@@ -118,27 +138,41 @@ class Stack:
 
     # -- start and stop -------------------------------------------------------------------------
 
-    def __enter__(self) -> "Stack":
+    def __enter__(self) -> Stack:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.redis_server = None
         if not self.redis_url:
-            self.redis_server = RedisServer(self.directory / "redis", port=free_port(), unixsocket=False,
-                                            appendfsync=self.appendfsync).start()
+            self.redis_server = RedisServer(
+                self.directory / "redis", port=free_port(), unixsocket=False, appendfsync=self.appendfsync
+            ).start()
             self.redis_url = self.redis_server.url
         self.web_port, self.sim_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.web_port}"
         self.sim_url = f"http://127.0.0.1:{self.sim_port}"
         self.env = dict(
-            os.environ, APP_ENV="test", LOG_LEVEL="WARNING", SECRET_KEY="stack-secret-key-0123456789",
-            REDIS_URL=self.redis_url, DATABASE_URL=self.database_url or f"sqlite:///{self.directory / 'stack.sqlite3'}",
-            WECHAT_API_BASE=self.sim_url, WECHAT_OPEN_BASE=self.sim_url, WECHAT_MP_BASE=self.sim_url,
-            WECHAT_SIMULATOR="1", PUBLIC_URL=self.url, DRAW_IP_LIMIT="0", PYTHONPATH=str(ROOT))
+            os.environ,
+            APP_ENV="test",
+            LOG_LEVEL="WARNING",
+            SECRET_KEY="stack-secret-key-0123456789",
+            REDIS_URL=self.redis_url,
+            DATABASE_URL=self.database_url or f"sqlite:///{self.directory / 'stack.sqlite3'}",
+            WECHAT_API_BASE=self.sim_url,
+            WECHAT_OPEN_BASE=self.sim_url,
+            WECHAT_MP_BASE=self.sim_url,
+            WECHAT_SIMULATOR="1",
+            PUBLIC_URL=self.url,
+            DRAW_IP_LIMIT="0",
+            PYTHONPATH=str(ROOT),
+        )
         self.env.update(self.extra_env)
         try:
             self.flask("db", "upgrade")
-            self.campaign = json.loads(self.python(f"from bench.stack import _prepare; _prepare({self.min_interval_ms})"))
-            self._spawn("simulator", [sys.executable, "-m", "simulator", "--port", str(self.sim_port),
-                                      "--app-url", self.url])
+            self.campaign = json.loads(
+                self.python(f"from bench.stack import _prepare; _prepare({self.min_interval_ms})")
+            )
+            self._spawn(
+                "simulator", [sys.executable, "-m", "simulator", "--port", str(self.sim_port), "--app-url", self.url]
+            )
             self.start_web()
             for _ in range(self.rq_workers):
                 self.start_rq_worker()
@@ -162,9 +196,25 @@ class Stack:
         return process
 
     def start_web(self) -> None:
-        self._spawn("web", [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.web_port}",
-                            "--workers", str(self.web_workers), "--threads", "4", "--worker-class", "gthread",
-                            "--graceful-timeout", "5", "app:create_app()"])
+        self._spawn(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"127.0.0.1:{self.web_port}",
+                "--workers",
+                str(self.web_workers),
+                "--threads",
+                "4",
+                "--worker-class",
+                "gthread",
+                "--graceful-timeout",
+                "5",
+                "app:create_app()",
+            ],
+        )
         self.wait_http(f"{self.url}/healthz")
 
     def start_rq_worker(self) -> subprocess.Popen:
@@ -204,15 +254,28 @@ class Stack:
 
     def flask(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """``flask --app app ARGS`` against this stack's database and Redis."""
-        done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=self.env,
-                              capture_output=True, text=True, timeout=600)
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if check and done.returncode != 0:
             raise RuntimeError(f"flask {' '.join(args)} exited {done.returncode}: {done.stdout}{done.stderr}")
         return done
 
     def python(self, code: str) -> str:
-        done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=self.env, capture_output=True, text=True,
-                              timeout=300, check=True)
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=True,
+        )
         return done.stdout.strip().splitlines()[-1]
 
     def redis(self):
@@ -238,8 +301,7 @@ class Stack:
         """One draw request (see :func:`draw_once`)."""
         return draw_once(self.url, session, key, retry)
 
-    def play(self, sessions: list[requests.Session], seconds: float, threads: int = 32,
-             during=None) -> list[Outcome]:
+    def play(self, sessions: list[requests.Session], seconds: float, threads: int = 32, during=None) -> list[Outcome]:
         """Every thread plays with its share of the followers as fast as answers come, for ``seconds``.
 
         ``during`` (if given) runs in its own thread once the play has started: the fault.
@@ -252,12 +314,14 @@ class Stack:
             fault.join()
         return outcomes
 
-    def play_from_processes(self, sessions: list[requests.Session], seconds: float, processes: int = 2,
-                            threads: int = 16) -> list[Outcome]:
+    def play_from_processes(
+        self, sessions: list[requests.Session], seconds: float, processes: int = 2, threads: int = 16
+    ) -> list[Outcome]:
         """:meth:`play` from several load processes (one Python process cannot keep a server busy)."""
         cookies = [s.cookies.get("session") for s in sessions]
-        parts = [(self.url, list(range(p, len(cookies), processes)), cookies, seconds, threads)
-                 for p in range(processes)]
+        parts = [
+            (self.url, list(range(p, len(cookies), processes)), cookies, seconds, threads) for p in range(processes)
+        ]
         with multiprocessing.get_context("spawn").Pool(processes) as pool:
             return [o for part in pool.starmap(_play_part, parts) for o in part]
 
@@ -268,7 +332,7 @@ class Stack:
         deadline = time.monotonic() + timeout
         while True:
             done = self.flask("campaigns", "reconcile", SLUG, check=False)
-            summary = json.loads(done.stdout[done.stdout.index("{"):]) if "{" in done.stdout else {}
+            summary = json.loads(done.stdout[done.stdout.index("{") :]) if "{" in done.stdout else {}
             if done.returncode == 0 and summary.get("awaiting_ingest", 1) == 0:
                 return summary
             if time.monotonic() > deadline:
@@ -284,7 +348,9 @@ class Stack:
             if stock is not None and awarded.get(tier, 0) > stock:
                 raise AssertionError(f"{tier}: {awarded[tier]} awarded, stock {stock}")
         codes = json.loads(self.python("from bench.stack import _issued_codes; _issued_codes()"))
-        if len(codes) != len(set(codes)) or len(codes) != sum(awarded.get(t, 0) for t, _, s, c in PRIZES if c != "none"):
+        if len(codes) != len(set(codes)) or len(codes) != sum(
+            awarded.get(t, 0) for t, _, s, c in PRIZES if c != "none"
+        ):
             raise AssertionError(f"coupon codes: {len(codes)} issued, {len(set(codes))} distinct, awarded {awarded}")
         verified = self.flask("campaigns", "verify", SLUG).stdout
         count = int(re.search(r"(\d+) draws verified", verified).group(1))
@@ -304,8 +370,9 @@ def draw_once(url: str, session: requests.Session, key: str | None = None, retry
     key = key or uuid.uuid4().hex
     start = time.perf_counter()
     try:
-        response = session.post(f"{url}/c/{SLUG}/draw", json={}, timeout=10,
-                                headers={"Idempotency-Key": key, "Accept": "application/json"})
+        response = session.post(
+            f"{url}/c/{SLUG}/draw", json={}, timeout=10, headers={"Idempotency-Key": key, "Accept": "application/json"}
+        )
     except requests.RequestException as exc:
         if retry:
             again = draw_once(url, session, key, retry=False)
@@ -364,11 +431,16 @@ def summarize(outcomes: list[Outcome], seconds: float) -> dict:
     def pct(values: list[float], p: float) -> float:
         return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
 
-    return {"draws": len(ok), "draws_per_s": len(ok) / seconds, "p50": pct(answered, 0.50),
-            "p95": pct(answered, 0.95), "p99": pct(answered, 0.99),
-            "median_ok_ms": statistics.median(ok) if ok else float("nan"),
-            "errors": dict(Counter(o.code for o in outcomes if o.code != "ok")),
-            "retried_same_key": sum(o.retried for o in outcomes)}
+    return {
+        "draws": len(ok),
+        "draws_per_s": len(ok) / seconds,
+        "p50": pct(answered, 0.50),
+        "p95": pct(answered, 0.95),
+        "p99": pct(answered, 0.99),
+        "median_ok_ms": statistics.median(ok) if ok else float("nan"),
+        "errors": dict(Counter(o.code for o in outcomes if o.code != "ok")),
+        "retried_same_key": sum(o.retried for o in outcomes),
+    }
 
 
 def _in_threads(function, items, threads: int) -> None:
@@ -394,6 +466,7 @@ def _in_threads(function, items, threads: int) -> None:
 
 # -- run in a child process with the stack's environment --------------------------------------------
 
+
 def _prepare(min_interval_ms: int) -> None:
     """Seed the demo account, create and publish the burst campaign with codes; print its ids as JSON."""
     from datetime import timedelta
@@ -411,20 +484,45 @@ def _prepare(min_interval_ms: int) -> None:
         demo.seed(db.session, services.secrets, services.clock)
         account = db.session.scalar(db.select(OfficialAccount).where(OfficialAccount.app_id == demo.DEMO_APP_ID))
         now = services.clock.now()
-        campaign = Campaign(account=account, slug=SLUG, name="Burst 压力测试", game="scratch", look={},
-                            starts_at=now - timedelta(minutes=1), ends_at=now + timedelta(days=7))
+        campaign = Campaign(
+            account=account,
+            slug=SLUG,
+            name="Burst 压力测试",
+            game="scratch",
+            look={},
+            starts_at=now - timedelta(minutes=1),
+            ends_at=now + timedelta(days=7),
+        )
         for position, (tier, weight, stock, coupon) in enumerate(PRIZES):
-            campaign.tiers.append(PrizeTier(position=position, tier=tier, name=tier, weight=weight, stock=stock or 0,
-                                            release="all", is_fallback=stock is None, coupon_kind=coupon))
+            campaign.tiers.append(
+                PrizeTier(
+                    position=position,
+                    tier=tier,
+                    name=tier,
+                    weight=weight,
+                    stock=stock or 0,
+                    release="all",
+                    is_fallback=stock is None,
+                    coupon_kind=coupon,
+                )
+            )
         db.session.add(campaign)
         db.session.flush()
         for tier in campaign.tiers:
             if tier.coupon_kind == "code":
-                db.session.add_all(CouponCode(tier_id=tier.id, code=f"B{tier.tier[0].upper()}{i:06d}", state="available")
-                                   for i in range(tier.stock))
+                db.session.add_all(
+                    CouponCode(tier_id=tier.id, code=f"B{tier.tier[0].upper()}{i:06d}", state="available")
+                    for i in range(tier.stock)
+                )
         db.session.flush()
-        publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets,
-                min_interval_ms=min_interval_ms)
+        publish(
+            db.session,
+            services.redis,
+            campaign,
+            clock=services.clock,
+            secrets=services.secrets,
+            min_interval_ms=min_interval_ms,
+        )
         db.session.commit()
         print(json.dumps({"id": campaign.id, "account_id": account.id}))
 
@@ -437,6 +535,7 @@ def _issued_codes() -> None:
 
     app = create_app()
     with app.app_context():
-        codes = db.session.scalars(db.select(Draw.coupon_code).where(Draw.coupon_code.is_not(None),
-                                                                     Draw.coupon_code != "")).all()
+        codes = db.session.scalars(
+            db.select(Draw.coupon_code).where(Draw.coupon_code.is_not(None), Draw.coupon_code != "")
+        ).all()
         print(json.dumps(list(codes)))

@@ -5,6 +5,7 @@ answers the follower's openid: everything every follower request pays (WSGI, ses
 security headers, JSON) and nothing else. It exists only in this module, never in the
 product.
 """
+
 from __future__ import annotations
 
 from flask import Flask, jsonify

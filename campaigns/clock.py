@@ -1,10 +1,11 @@
 """Time, passed in rather than read deep inside logic."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Clock(Protocol):
@@ -16,7 +17,7 @@ class SystemClock:
     """The real clock."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FixedClock:
@@ -41,13 +42,13 @@ class FixedClock:
 
 def iso_ms(at: datetime) -> str:
     """Format as UTC ISO 8601 with milliseconds and a Z: ``2026-11-23T08:00:00.000Z``."""
-    at = at.astimezone(timezone.utc)
+    at = at.astimezone(UTC)
     return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
 
 
 def from_ms(ms: int) -> datetime:
     """A UTC datetime from milliseconds since the epoch."""
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
 
 
 def to_ms(at: datetime) -> int:

@@ -3,6 +3,7 @@
 Fernet (AES-128-CBC with HMAC-SHA256, from ``cryptography``) with a key derived
 from ``ENCRYPTION_KEY``, or from ``SECRET_KEY`` when no separate key is set.
 """
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """The demo data: one Official Account, a live scratch card and a live lucky wheel."""
+
 from __future__ import annotations
 
 import secrets
@@ -34,14 +35,28 @@ PRIZES = (
 def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock) -> Campaign:
     now = clock.now().replace(microsecond=0)
     campaign = Campaign(
-        account=account, slug=slug, name=name, game=game, status="draft",
-        starts_at=now, ends_at=now + timedelta(days=30), plays_per_day=5,
+        account=account,
+        slug=slug,
+        name=name,
+        game=game,
+        status="draft",
+        starts_at=now,
+        ends_at=now + timedelta(days=30),
+        plays_per_day=5,
         look={"title": name},
     )
     for position, (tier, prize, weight, stock, coupon, value) in enumerate(PRIZES):
         campaign.tiers.append(
-            PrizeTier(position=position, tier=tier, name=prize, weight=weight, stock=stock,
-                      is_fallback=tier == "none", coupon_kind=coupon, value_minor=value)
+            PrizeTier(
+                position=position,
+                tier=tier,
+                name=prize,
+                weight=weight,
+                stock=stock,
+                is_fallback=tier == "none",
+                coupon_kind=coupon,
+                value_minor=value,
+            )
         )
     campaign.channels.append(Channel(name="海报", scene=f"{slug}:poster"))
     campaign.channels.append(Channel(name="桌牌", scene=f"{slug}:table"))
@@ -54,8 +69,12 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     if account is not None:
         return list(account.campaigns)
     account = OfficialAccount(
-        slug=DEMO_ACCOUNT, name="演示品牌 Demo Brand", app_id=DEMO_APP_ID, original_id="gh_demo00000001",
-        app_secret_sealed=box.seal(DEMO_APP_SECRET), token_sealed=box.seal(DEMO_TOKEN),
+        slug=DEMO_ACCOUNT,
+        name="演示品牌 Demo Brand",
+        app_id=DEMO_APP_ID,
+        original_id="gh_demo00000001",
+        app_secret_sealed=box.seal(DEMO_APP_SECRET),
+        token_sealed=box.seal(DEMO_TOKEN),
         aes_key_sealed=box.seal(DEMO_AES_KEY),
     )
     session.add(account)
@@ -68,7 +87,9 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     for campaign in campaigns:
         for tier in campaign.tiers:
             if tier.coupon_kind == "code":
-                session.add_all(CouponCode(tier_id=tier.id, code=f"DEMO{secrets.token_hex(6).upper()}") for _ in range(tier.stock))
+                session.add_all(
+                    CouponCode(tier_id=tier.id, code=f"DEMO{secrets.token_hex(6).upper()}") for _ in range(tier.stock)
+                )
     return campaigns
 
 

@@ -4,6 +4,7 @@ Each error carries a stable ``code`` (what API clients switch on), an HTTP statu
 (the web layer's only translation) and a message a person can read. The web layer
 turns any :class:`CampaignError` into ``{"error": {"code", "message"}}``.
 """
+
 from __future__ import annotations
 
 

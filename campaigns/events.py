@@ -21,6 +21,7 @@ the ``ok``, so the script writes that text once. Every reader goes through :func
 which gives the flat map above. ``key`` (the draw's Idempotency-Key) is there so that
 trimming the entry can delete the stored result it answers replays with.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -31,8 +32,20 @@ EVENT_TYPES = ("visit", "draw", "coupon_added", "coupon_redeemed", "follow", "un
 
 
 # The draw script's answer after its "ok" (campaigns.draws.engine.parse_result), in order.
-DRAW_ANSWER = ("seq", "ts", "nonce", "client_seed", "drawn_tier", "awarded_tier", "reason", "rules_version", "code",
-               "plays", "plays_today", "wins")
+DRAW_ANSWER = (
+    "seq",
+    "ts",
+    "nonce",
+    "client_seed",
+    "drawn_tier",
+    "awarded_tier",
+    "reason",
+    "rules_version",
+    "code",
+    "plays",
+    "plays_today",
+    "wins",
+)
 DRAW_PARTS = (*DRAW_ANSWER, "player", "key", "openid")
 
 
@@ -41,7 +54,7 @@ def expand(fields: dict[str, str], campaign_id: int) -> dict[str, str]:
     packed = fields.get("draw")
     if packed is None:
         return fields
-    parts = dict(zip(DRAW_PARTS, packed.split(",", len(DRAW_PARTS) - 1)))
+    parts = dict(zip(DRAW_PARTS, packed.split(",", len(DRAW_PARTS) - 1), strict=False))
     return {"id": "draw:" + parts["seq"], "type": "draw", "campaign": str(campaign_id), **parts}
 
 

@@ -7,11 +7,12 @@ any number of workers re-arming the same slot schedule it once, so scheduling tw
 is harmless. Each periodic run re-arms every periodic job, and so does each worker
 at start, so a worker killed mid-job does not stop the cycle.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 from rq import Queue
 from rq.exceptions import DuplicateJobError
@@ -48,16 +49,23 @@ def periodic_job_id(periodic: Periodic, slot: int) -> str:
 def schedule_periodic(queue: Queue, now: datetime | None = None) -> list[str]:
     """Schedule the next run of every periodic job; return the ids newly scheduled."""
     # RQ's scheduler runs on the wall clock, so the slots do too.
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     scheduled = []
     for periodic in PERIODIC:
         slot = int(now.timestamp()) // periodic.every + 1
         job_id = periodic_job_id(periodic, slot)
-        at = datetime.fromtimestamp(slot * periodic.every, tz=timezone.utc)
+        at = datetime.fromtimestamp(slot * periodic.every, tz=UTC)
         try:
             # The job's record outlives its slot (result_ttl), so a late re-arm cannot schedule it again.
-            queue.enqueue_at(at, periodic.func, job_id=job_id, unique=True, job_timeout=periodic.timeout,
-                             result_ttl=periodic.every * 3, failure_ttl=3600)
+            queue.enqueue_at(
+                at,
+                periodic.func,
+                job_id=job_id,
+                unique=True,
+                job_timeout=periodic.timeout,
+                result_ttl=periodic.every * 3,
+                failure_ttl=3600,
+            )
         except DuplicateJobError:
             continue
         scheduled.append(job_id)

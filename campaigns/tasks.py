@@ -1,12 +1,14 @@
 """RQ job functions. They take ids, never ORM objects, and are enqueued only from ``jobs``."""
+
 from __future__ import annotations
 
 import functools
 import logging
 import os
 import socket
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -47,8 +49,14 @@ def ingest_campaign(campaign_id: int, claim_idle_ms: int = ingest.CLAIM_IDLE_MS)
     """Ingest every pending event of one campaign; return the entries handled."""
     rt = runtime.current()
     with rt.session_factory() as session:
-        total = ingest.ingest_campaign(session, rt.redis, campaign_id, consumer_name(), claim_idle_ms=claim_idle_ms,
-                                       retention_ms=ingest.retention_ms(rt.settings))
+        total = ingest.ingest_campaign(
+            session,
+            rt.redis,
+            campaign_id,
+            consumer_name(),
+            claim_idle_ms=claim_idle_ms,
+            retention_ms=ingest.retention_ms(rt.settings),
+        )
     log.info("ingested", extra={"campaign_id": campaign_id, "entries": total})
     return total
 
@@ -59,7 +67,8 @@ def active_campaign_ids() -> list[int]:
     now = rt.clock.now()
     with rt.session_factory() as session:
         query = select(Campaign.id).where(
-            Campaign.published_at.is_not(None), Campaign.starts_at <= now,
+            Campaign.published_at.is_not(None),
+            Campaign.starts_at <= now,
             Campaign.ends_at >= now - timedelta(days=TAIL_DAYS) - LAST_PASS,
         )
         return list(session.scalars(query.order_by(Campaign.id)))
@@ -104,8 +113,13 @@ def expire_coupons() -> int:
 
     rt = runtime.current()
     with rt.session_factory() as session:
-        ctx = IssuerContext(session=session, redis=rt.redis, clock=rt.clock,
-                            wechat=lambda account: client_for(rt, account), settings=rt.settings)
+        ctx = IssuerContext(
+            session=session,
+            redis=rt.redis,
+            clock=rt.clock,
+            wechat=lambda account: client_for(rt, account),
+            settings=rt.settings,
+        )
         return expire_due(ctx)
 
 

@@ -1,4 +1,5 @@
 """The follower-facing H5 games: one blueprint, one module per game type."""
+
 from flask import Blueprint
 
 bp = Blueprint("games", __name__, url_prefix="/c")

@@ -1,4 +1,5 @@
 """The marketer's look of a game page, made safe: colours checked, text contrast computed, images same-origin."""
+
 from __future__ import annotations
 
 import re

@@ -4,12 +4,14 @@ They are exempt from CSRF tokens because they demand what a cross-site form cann
 send: a JSON content type on every write and, for the draw, an ``Idempotency-Key``
 header.
 """
+
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, render_template, request
 
 from campaigns.catalog.models import Campaign, OfficialAccount
-from campaigns.draws import public, services as draws
+from campaigns.draws import public
+from campaigns.draws import services as draws
 from campaigns.draws.published import PublishedCampaign
 from campaigns.errors import InvalidInput, WeChatError
 from campaigns.players.services import ensure_player
@@ -68,8 +70,9 @@ def draw(slug: str):
     campaign = _published(slug)
     openid = require_openid(campaign.account_id)
     _check_follow(campaign, openid)
-    result = draws.draw(_context(), campaign, openid, request.headers.get("Idempotency-Key"),
-                        client_seed=body.get("client_seed"))
+    result = draws.draw(
+        _context(), campaign, openid, request.headers.get("Idempotency-Key"), client_seed=body.get("client_seed")
+    )
     return jsonify(result)
 
 

@@ -1,8 +1,10 @@
 """The game-type registry: a new game is one module registered here, with its templates."""
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 
 @dataclass(frozen=True)

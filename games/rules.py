@@ -1,4 +1,5 @@
 """The public rules page: every prize, its quantity and its probability, and the per-player limits."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,11 @@ def _draft_rules(campaign: Campaign) -> dict[str, Any]:
     return {
         "prizes": [{"tier": t.tier, "name": t.name, "weight": t.weight, "stock": t.stock} for t in campaign.tiers],
         "fallback_tier": fallback.tier if fallback else None,
-        "limits": {"plays_per_day": campaign.plays_per_day, "plays_total": campaign.plays_total,
-                   "wins_total": campaign.wins_total},
+        "limits": {
+            "plays_per_day": campaign.plays_per_day,
+            "plays_total": campaign.plays_total,
+            "wins_total": campaign.wins_total,
+        },
     }
 
 
@@ -42,11 +46,14 @@ def prize_rows(rules: dict[str, Any]) -> list[dict[str, Any]]:
     for prize in rules["prizes"]:
         share = Fraction(int(prize.get("weight", 0)), total) if total else Fraction(0)
         fallback = prize["tier"] == rules.get("fallback_tier")
-        rows.append({
-            "name": prize["name"], "fallback": fallback,
-            "quantity": None if fallback else int(prize.get("stock", 0)),
-            "percent": f"{float(share) * 100:.2f}%",
-        })
+        rows.append(
+            {
+                "name": prize["name"],
+                "fallback": fallback,
+                "quantity": None if fallback else int(prize.get("stock", 0)),
+                "percent": f"{float(share) * 100:.2f}%",
+            }
+        )
     return rows
 
 
@@ -56,6 +63,9 @@ def rules(slug: str):
     campaign = published_campaign(slug)
     document = published_rules(campaign) or _draft_rules(campaign)
     return render_template(
-        "games/rules.html", campaign=campaign, look=page_look(campaign.look),
-        rows=prize_rows(document), limits=document.get("limits") or {},
+        "games/rules.html",
+        campaign=campaign,
+        look=page_look(campaign.look),
+        rows=prize_rows(document),
+        limits=document.get("limits") or {},
     )

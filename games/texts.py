@@ -1,4 +1,5 @@
 """Every string the game scripts show, translated for the request's locale and handed to JS as JSON."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _

@@ -1,7 +1,8 @@
 """The game page of a campaign: the gate (WeChat, login, follow), the visit event, then the game."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -23,9 +24,10 @@ from .look import page_look, same_origin
 from .registry import get
 from .texts import client_strings
 
+
 def utc(at: datetime) -> datetime:
     """``at`` as an aware UTC datetime (SQLite hands back naive ones)."""
-    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def schedule_state(campaign: Campaign, now: datetime) -> str:
@@ -109,7 +111,10 @@ def page(slug: str):
     follow = must_follow(services, campaign, openid)
     game = get(campaign.game)
     return render_template(
-        game.template, campaign=campaign, game=game, look=page_look(campaign.look),
+        game.template,
+        campaign=campaign,
+        game=game,
+        look=page_look(campaign.look),
         data=page_data(campaign, now, follow),
     )
 

@@ -1,8 +1,8 @@
 """The lucky wheel: spins until the server answers, then lands on a segment of the awarded tier."""
+
 from flask_babel import lazy_gettext as _l
 
 from .registry import GameType, register
-
 
 MIN_SEGMENTS = 6
 
@@ -29,7 +29,10 @@ def wheel_segments(tiers: list[dict]) -> list[str]:
 
 WHEEL = register(
     GameType(
-        key="wheel", label=_l("Lucky wheel"), template="games/wheel.html", script="js/wheel.js",
+        key="wheel",
+        label=_l("Lucky wheel"),
+        template="games/wheel.html",
+        script="js/wheel.js",
         extra=lambda tiers: {"segments": wheel_segments(tiers)},
     )
 )

@@ -3,6 +3,7 @@
 It is a separate WSGI app, never imported by the product: the product reaches it
 only through ``WECHAT_API_BASE`` / ``WECHAT_OPEN_BASE`` / ``WECHAT_MP_BASE``.
 """
+
 from __future__ import annotations
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """``python -m simulator --port 5001 --app-url http://127.0.0.1:5000``."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """WeChat's API endpoints: always HTTP 200 with JSON, errors as ``{"errcode", "errmsg"}``."""
+
 from __future__ import annotations
 
 import secrets
@@ -51,8 +52,10 @@ def misbehave():
     if switches.slow_ms:
         time.sleep(switches.slow_ms / 1000)
     if limited:
-        return wx_error(switches.rate_errcode, "api freq out of limit" if switches.rate_errcode == 45009
-                        else "api minute-quota reach limit")
+        return wx_error(
+            switches.rate_errcode,
+            "api freq out of limit" if switches.rate_errcode == 45009 else "api minute-quota reach limit",
+        )
     return None
 
 
@@ -60,7 +63,9 @@ def _caller():
     """``(app_id, None)`` for a valid ``access_token``, else ``(None, error response)``."""
     app_id, errcode = state().check_token(request.args.get("access_token", ""))
     if app_id is None:
-        message = "access_token expired" if errcode == 42001 else "invalid credential, access_token is invalid or not latest"
+        message = (
+            "access_token expired" if errcode == 42001 else "invalid credential, access_token is invalid or not latest"
+        )
         return None, wx_error(errcode, message)
     return app_id, None
 
@@ -89,11 +94,25 @@ def _user_info(app_id: str, openid: str) -> dict | None:
         return None
     if not user.subscribed:
         return {"subscribe": 0, "openid": openid, "unionid": user.unionid}
-    return {"subscribe": 1, "openid": openid, "nickname": user.nickname, "sex": 0, "language": "zh_CN",
-            "city": "", "province": "", "country": "", "headimgurl": user.avatar,
-            "subscribe_time": user.subscribe_time, "unionid": user.unionid, "remark": "", "groupid": 0,
-            "tagid_list": [], "subscribe_scene": "ADD_SCENE_QR_CODE" if user.scene else "ADD_SCENE_SEARCH",
-            "qr_scene": 0, "qr_scene_str": user.scene}
+    return {
+        "subscribe": 1,
+        "openid": openid,
+        "nickname": user.nickname,
+        "sex": 0,
+        "language": "zh_CN",
+        "city": "",
+        "province": "",
+        "country": "",
+        "headimgurl": user.avatar,
+        "subscribe_time": user.subscribe_time,
+        "unionid": user.unionid,
+        "remark": "",
+        "groupid": 0,
+        "tagid_list": [],
+        "subscribe_scene": "ADD_SCENE_QR_CODE" if user.scene else "ADD_SCENE_SEARCH",
+        "qr_scene": 0,
+        "qr_scene_str": user.scene,
+    }
 
 
 @bp.get("/cgi-bin/user/info")
@@ -190,9 +209,15 @@ def getusersummary():
     if days is None:
         return wx_error(61501, "date range error")
     log = [entry for entry in state().follow_log if entry["app_id"] == app_id]
-    rows = [{"ref_date": day.isoformat(), "user_source": 0,
-             "new_user": sum(1 for e in log if e["follow"] and _day(e["at"]) == day),
-             "cancel_user": sum(1 for e in log if not e["follow"] and _day(e["at"]) == day)} for day in days]
+    rows = [
+        {
+            "ref_date": day.isoformat(),
+            "user_source": 0,
+            "new_user": sum(1 for e in log if e["follow"] and _day(e["at"]) == day),
+            "cancel_user": sum(1 for e in log if not e["follow"] and _day(e["at"]) == day),
+        }
+        for day in days
+    ]
     return wx_ok(list=rows)
 
 
@@ -206,6 +231,11 @@ def getusercumulate():
     if days is None:
         return wx_error(61501, "date range error")
     log = [entry for entry in state().follow_log if entry["app_id"] == app_id]
-    rows = [{"ref_date": day.isoformat(),
-             "cumulate_user": sum(1 if e["follow"] else -1 for e in log if _day(e["at"]) <= day)} for day in days]
+    rows = [
+        {
+            "ref_date": day.isoformat(),
+            "cumulate_user": sum(1 if e["follow"] else -1 for e in log if _day(e["at"]) <= day),
+        }
+        for day in days
+    ]
     return wx_ok(list=rows)

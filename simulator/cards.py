@@ -7,6 +7,7 @@ goes into the wallet. Each wallet change is a push (``user_get_card``,
 ``user_consume_card``) handed to ``app.config["SIM_PUSH"]`` when the simulator
 delivers pushes, and always recorded in :attr:`CardState.pushes` for inspection.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,12 @@ class SimCard:
     def info(self) -> dict[str, Any]:
         """The card as ``card/get`` describes it: its type, and its base_info under the type's key."""
         kind = self.card_type.lower()
-        base_info = {**self.base_info, "id": self.card_id, "status": "CARD_STATUS_VERIFY_OK",
-                     "sku": {**(self.base_info.get("sku") or {}), "quantity": self.quantity}}
+        base_info = {
+            **self.base_info,
+            "id": self.card_id,
+            "status": "CARD_STATUS_VERIFY_OK",
+            "sku": {**(self.base_info.get("sku") or {}), "quantity": self.quantity},
+        }
         return {"card_type": self.card_type, kind: {"base_info": base_info}}
 
 
@@ -61,9 +66,13 @@ class CardState:
     def wallet(self, app_id: str, openid: str) -> list[dict[str, str]]:
         """The cards of one follower of one account."""
         with self.lock:
-            return [{"card_id": c.card_id, "code": code, "status": rec["status"]}
-                    for c in self.cards.values() if c.app_id == app_id
-                    for code, rec in c.received.items() if rec["openid"] == openid]
+            return [
+                {"card_id": c.card_id, "code": code, "status": rec["status"]}
+                for c in self.cards.values()
+                if c.app_id == app_id
+                for code, rec in c.received.items()
+                if rec["openid"] == openid
+            ]
 
 
 def register(app: Flask) -> None:
@@ -106,8 +115,10 @@ def authenticate():
         return None
     app_id, errcode = current_app.config["SIM_STATE"].check_token(request.args.get("access_token", ""))
     if app_id is None:
-        return _error(errcode, "access_token expired" if errcode == 42001
-                      else "invalid credential, access_token is invalid or not latest")
+        return _error(
+            errcode,
+            "access_token expired" if errcode == 42001 else "invalid credential, access_token is invalid or not latest",
+        )
     return None
 
 
@@ -118,9 +129,13 @@ def create():
     base_info = (card.get(kind) or {}).get("base_info") or {}
     card_id = "p" + secrets.token_urlsafe(20)[:27]
     with cards().lock:
-        cards().cards[card_id] = SimCard(_caller(), card_id, base_info,
-                                         int((base_info.get("sku") or {}).get("quantity", 0)),
-                                         card_type=kind.upper() or "GROUPON")
+        cards().cards[card_id] = SimCard(
+            _caller(),
+            card_id,
+            base_info,
+            int((base_info.get("sku") or {}).get("quantity", 0)),
+            card_type=kind.upper() or "GROUPON",
+        )
     return jsonify(errcode=0, errmsg="ok", card_id=card_id)
 
 
@@ -138,13 +153,16 @@ def card_batchget():
     """``card/batchget``: the caller's card ids, ``count`` (at most 50) from ``offset``."""
     body = _body()
     offset, count = body.get("offset", 0), body.get("count", 50)
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in (offset, count)) or offset < 0 \
-            or not 1 <= count <= 50:
+    if (
+        not all(isinstance(n, int) and not isinstance(n, bool) for n in (offset, count))
+        or offset < 0
+        or not 1 <= count <= 50
+    ):
         return _error(ERR_INVALID_PARAMETER, "invalid offset or count")
     app_id = _caller()
     with cards().lock:
         ids = [c.card_id for c in cards().cards.values() if c.app_id == app_id]
-    return jsonify(errcode=0, errmsg="ok", card_id_list=ids[offset:offset + count], total_num=len(ids))
+    return jsonify(errcode=0, errmsg="ok", card_id_list=ids[offset : offset + count], total_num=len(ids))
 
 
 @bp.post("/card/code/deposit")
@@ -207,9 +225,14 @@ def code_get():
     # A missing check_consume means true, as in WeChat.
     if body.get("check_consume", True) is not False and record["status"] == "CONSUMED":
         return _error(ERR_CONSUMED, "invalid code, this code has consumed.")
-    return jsonify(errcode=0, errmsg="ok", openid=record["openid"], can_consume=record["status"] == "NORMAL",
-                   user_card_status=record["status"],
-                   card={"card_id": card.card_id, "begin_time": 0, "end_time": 0})
+    return jsonify(
+        errcode=0,
+        errmsg="ok",
+        openid=record["openid"],
+        can_consume=record["status"] == "NORMAL",
+        user_card_status=record["status"],
+        card={"card_id": card.card_id, "begin_time": 0, "end_time": 0},
+    )
 
 
 @bp.post("/card/code/consume")
@@ -233,8 +256,14 @@ def qrcode_create():
         return _error(ERR_INVALID_CARD, "invalid card id")
     ticket = secrets.token_urlsafe(32)
     base = request.host_url.rstrip("/")
-    return jsonify(errcode=0, errmsg="ok", ticket=ticket, expire_seconds=int(_body().get("expire_seconds") or 1800),
-                   url=f"{base}/sim/card-qr/{ticket}", show_qrcode_url=f"{base}/cgi-bin/showqrcode?ticket={ticket}")
+    return jsonify(
+        errcode=0,
+        errmsg="ok",
+        ticket=ticket,
+        expire_seconds=int(_body().get("expire_seconds") or 1800),
+        url=f"{base}/sim/card-qr/{ticket}",
+        show_qrcode_url=f"{base}/cgi-bin/showqrcode?ticket={ticket}",
+    )
 
 
 @bp.before_app_request
@@ -267,8 +296,14 @@ def add_card(card_id: str, card_ext: str) -> tuple[int, str]:
         card = state.cards.get(card_id)
         if card is None:
             return ERR_INVALID_CARD, "invalid card id"
-        values = [_ticket(card.app_id), str(ext.get("timestamp", "")), card_id, str(ext.get("code", "")),
-                  str(ext.get("openid", "")), str(ext.get("nonce_str", ""))]
+        values = [
+            _ticket(card.app_id),
+            str(ext.get("timestamp", "")),
+            card_id,
+            str(ext.get("code", "")),
+            str(ext.get("openid", "")),
+            str(ext.get("nonce_str", "")),
+        ]
         if not secrets.compare_digest(_signature(*values), str(ext.get("signature", ""))):
             return ERR_SIGNATURE, "invalid signature"
         code, openid = str(ext.get("code", "")), str(ext.get("openid", ""))
@@ -283,8 +318,15 @@ def add_card(card_id: str, card_ext: str) -> tuple[int, str]:
 
 
 def _push(app_id: str, openid: str, event: str, card_id: str, code: str) -> None:
-    fields = {"ToUserName": app_id, "FromUserName": openid, "CreateTime": str(int(current_app.config["SIM_STATE"].clock())),
-              "MsgType": "event", "Event": event, "CardId": card_id, "UserCardCode": code}
+    fields = {
+        "ToUserName": app_id,
+        "FromUserName": openid,
+        "CreateTime": str(int(current_app.config["SIM_STATE"].clock())),
+        "MsgType": "event",
+        "Event": event,
+        "CardId": card_id,
+        "UserCardCode": code,
+    }
     with cards().lock:
         cards().pushes.append(fields)
     deliver = current_app.config.get("SIM_PUSH")

@@ -1,4 +1,5 @@
 """The simulator's own page and control endpoints: accounts, pushes, misbehaviour, state."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template_string, request
@@ -56,8 +57,15 @@ def index():
     sim = state()
     with sim.lock:
         accounts, users, pushes = list(sim.accounts.values()), dict(sim.users), list(reversed(sim.pushes[-20:]))
-    return render_template_string(PAGE, accounts=accounts, users=users, pushes=pushes, events=PUSH_EVENTS,
-                                  misbehave=sim.misbehave, app_url=current_app.config["APP_URL"])
+    return render_template_string(
+        PAGE,
+        accounts=accounts,
+        users=users,
+        pushes=pushes,
+        events=PUSH_EVENTS,
+        misbehave=sim.misbehave,
+        app_url=current_app.config["APP_URL"],
+    )
 
 
 @bp.get("/sim/state")
@@ -72,7 +80,9 @@ def register_account():
     form = _form()
     if not str(form.get("app_id", "")).startswith("wx") or form.get("mode", "aes") not in PUSH_MODES:
         return jsonify(errcode=40013, errmsg="invalid appid or mode")
-    account = state().register(form["app_id"], **{k: form.get(k) for k in ("secret", "token", "aes_key", "slug", "mode")})
+    account = state().register(
+        form["app_id"], **{k: form.get(k) for k in ("secret", "token", "aes_key", "slug", "mode")}
+    )
     return jsonify(errcode=0, errmsg="ok", app_id=account.app_id, mode=account.mode)
 
 

@@ -4,6 +4,7 @@
 current jsapi_ticket for the page's URL; then ``wx.ready`` callbacks run, else ``wx.error``.
 Share-menu calls succeed and are recorded. Card calls come from the card module's script.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,14 +25,16 @@ def _cors(response: Response) -> Response:
 
 @bp.route("/sim/jssdk/config", methods=["POST", "OPTIONS"])
 def check_config():
-    """``{"appId", "timestamp", "nonceStr", "signature", "url"}`` -> ``{"errMsg": "config:ok"}`` or invalid signature."""
+    """``{"appId", "timestamp", "nonceStr", "signature", "url"}`` -> ``{"errMsg": "config:ok"}`` or a refusal."""
     if request.method == "OPTIONS":
         return _cors(Response(status=204))
     body = request.get_json(force=True, silent=True) or {}
     app_id = str(body.get("appId", ""))
     ticket = state().ticket(app_id, "jsapi").value if state().account(app_id) else ""
-    plain = (f"jsapi_ticket={ticket}&noncestr={body.get('nonceStr', '')}&timestamp={body.get('timestamp', '')}"
-             f"&url={str(body.get('url', '')).split('#', 1)[0]}")
+    plain = (
+        f"jsapi_ticket={ticket}&noncestr={body.get('nonceStr', '')}&timestamp={body.get('timestamp', '')}"
+        f"&url={str(body.get('url', '')).split('#', 1)[0]}"
+    )
     ok = bool(ticket) and hashlib.sha1(plain.encode()).hexdigest() == body.get("signature")
     return _cors(jsonify(errMsg="config:ok" if ok else "config:invalid signature"))
 

@@ -1,4 +1,5 @@
 """WeChat web OAuth: the authorize page and the ``sns`` endpoints, with WeChat's error codes."""
+
 from __future__ import annotations
 
 import secrets
@@ -66,8 +67,9 @@ def authorize():
         return redirect(_with_query(redirect_uri, code=code, state=request.args.get("state", "")))
     params = {k: request.args.get(k, "") for k in ("appid", "redirect_uri", "response_type", "scope", "state")}
     users = list(state().users.get(appid, {}).values())
-    return render_template_string(AUTHORIZE_PAGE, appid=appid, scope=scope, users=users, params=params,
-                                  action=request.path)
+    return render_template_string(
+        AUTHORIZE_PAGE, appid=appid, scope=scope, users=users, params=params, action=request.path
+    )
 
 
 def _check_app(appid: str, secret: str | None):
@@ -91,8 +93,14 @@ def _grant(app_id: str, user: str, scope: str):
         state().sns_tokens[token] = SnsToken(app_id, user, scope, now + 7200)
         state().refresh_tokens[refresh] = SnsToken(app_id, user, scope, now + 30 * 86400)
     sim_user = state().user(app_id, user)
-    return wx_ok(access_token=token, expires_in=7200, refresh_token=refresh, openid=sim_user.openid,
-                 scope=scope, unionid=sim_user.unionid)
+    return wx_ok(
+        access_token=token,
+        expires_in=7200,
+        refresh_token=refresh,
+        openid=sim_user.openid,
+        scope=scope,
+        unionid=sim_user.unionid,
+    )
 
 
 @bp.get("/sns/oauth2/access_token")
@@ -142,8 +150,17 @@ def userinfo():
         return wx_error(40003, "invalid openid")
     if record.scope != "snsapi_userinfo":
         return wx_error(48001, "api unauthorized")
-    return wx_ok(openid=user.openid, nickname=user.nickname, sex=0, province="", city="", country="",
-                 headimgurl=user.avatar, privilege=[], unionid=user.unionid)
+    return wx_ok(
+        openid=user.openid,
+        nickname=user.nickname,
+        sex=0,
+        province="",
+        city="",
+        country="",
+        headimgurl=user.avatar,
+        privilege=[],
+        unionid=user.unionid,
+    )
 
 
 @bp.get("/sns/auth")

@@ -1,4 +1,5 @@
 """A QR code as a real PNG, encoded with zlib alone (no imaging library needed)."""
+
 from __future__ import annotations
 
 import struct
@@ -22,4 +23,9 @@ def qr_png(text: str, scale: int = 8, border: int = 4) -> bytes:
         rows += (b"\x00" + line) * scale
     size = len(matrix) * scale
     header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(bytes(rows), 9)) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(bytes(rows), 9))
+        + _chunk(b"IEND", b"")
+    )

@@ -6,6 +6,7 @@ EncodingAESKey pushes in its mode (safe by default); one without can only push p
 Each delivery is recorded in :attr:`SimState.pushes` (status, answer, mode) for tests and
 the simulator's page.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,11 @@ def render(fields: dict[str, str]) -> str:
     parts = []
     for name, value in fields.items():
         value = str(value)
-        parts.append(f"<{name}>{value}</{name}>" if value.isdigit() else f"<{name}><![CDATA[{value.replace(']]>', '')}]]></{name}>")
+        parts.append(
+            f"<{name}>{value}</{name}>"
+            if value.isdigit()
+            else f"<{name}><![CDATA[{value.replace(']]>', '')}]]></{name}>"
+        )
     return "<xml>" + "".join(parts) + "</xml>"
 
 
@@ -54,14 +59,22 @@ def envelope(account: SimAccount, xml: str, timestamp: str, nonce: str) -> tuple
     args.update(encrypt_type="aes", msg_signature=_signature(account.token, timestamp, nonce, encrypt))
     if mode == "compatible":
         return args, xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>")
-    return args, f"<xml><ToUserName><![CDATA[{escape(account.app_id)}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+    return (
+        args,
+        f"<xml><ToUserName><![CDATA[{escape(account.app_id)}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>",
+    )
 
 
 def deliver(state: SimState, app_url: str, app_id: str, fields: dict[str, str], repeat: int = 1) -> dict:
     """Send a push (``repeat`` times, as WeChat's retries would) unless told to drop it."""
     account = state.account(app_id)
-    record = {"app_id": app_id, "event": fields.get("Event", fields.get("MsgType", "")),
-              "openid": fields.get("FromUserName", ""), "mode": mode_of(account) if account else "", "answers": []}
+    record = {
+        "app_id": app_id,
+        "event": fields.get("Event", fields.get("MsgType", "")),
+        "openid": fields.get("FromUserName", ""),
+        "mode": mode_of(account) if account else "",
+        "answers": [],
+    }
     with state.lock:
         dropped = state.misbehave.drop_pushes > 0
         if dropped:
@@ -85,9 +98,18 @@ def deliver(state: SimState, app_url: str, app_id: str, fields: dict[str, str], 
 def _send(url: str, args: dict[str, str], body: str) -> dict:
     started = time.monotonic()
     try:
-        answer = requests.post(url, params=args, data=body.encode("utf-8"), timeout=WECHAT_TIMEOUT_SECONDS,
-                               headers={"Content-Type": "text/xml"})
-        return {"status": answer.status_code, "body": answer.text[:200], "ms": round((time.monotonic() - started) * 1000)}
+        answer = requests.post(
+            url,
+            params=args,
+            data=body.encode("utf-8"),
+            timeout=WECHAT_TIMEOUT_SECONDS,
+            headers={"Content-Type": "text/xml"},
+        )
+        return {
+            "status": answer.status_code,
+            "body": answer.text[:200],
+            "ms": round((time.monotonic() - started) * 1000),
+        }
     except requests.RequestException as exc:
         return {"status": None, "body": type(exc).__name__, "ms": round((time.monotonic() - started) * 1000)}
 
@@ -101,8 +123,13 @@ def follow_event(state: SimState, app_id: str, user: str, event: str, scene: str
     else:
         sim_user = state.user(app_id, user)
     key = {"subscribe": f"qrscene_{scene}" if scene else "", "SCAN": scene}.get(event, "")
-    fields = {"ToUserName": app_id, "FromUserName": sim_user.openid, "CreateTime": str(int(state.clock())),
-              "MsgType": "event", "Event": event}
+    fields = {
+        "ToUserName": app_id,
+        "FromUserName": sim_user.openid,
+        "CreateTime": str(int(state.clock())),
+        "MsgType": "event",
+        "Event": event,
+    }
     if event != "unsubscribe":
         fields["EventKey"] = key
     return fields

@@ -3,14 +3,15 @@
 Time comes from :attr:`SimState.clock` (``time.time`` unless a test moves it), so code
 and token expiry can be tested without waiting.
 """
+
 from __future__ import annotations
 
 import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Callable
 
 # Matches campaigns/demo.py so `make run` works without configuration.
 DEMO_APP_ID = "wxdemo0000000001"
@@ -29,6 +30,7 @@ PUSH_MODES = ("plaintext", "compatible", "aes")
 @dataclass
 class Token:
     """An access token or ticket and when it expires (epoch seconds)."""
+
     value: str
     expires_at: float
 
@@ -62,6 +64,7 @@ class SimUser:
 @dataclass
 class Code:
     """A one-time OAuth code."""
+
     app_id: str
     user: str
     scope: str
@@ -72,6 +75,7 @@ class Code:
 @dataclass
 class SnsToken:
     """An OAuth (``sns``) access or refresh token."""
+
     app_id: str
     user: str
     scope: str
@@ -97,8 +101,11 @@ def _digest(*parts: str, size: int) -> str:
 class SimState:
     """Everything the simulator remembers; guarded by one lock."""
 
-    accounts: dict[str, SimAccount] = field(default_factory=lambda: {DEMO_APP_ID: SimAccount(
-        DEMO_APP_ID, DEMO_APP_SECRET, DEMO_TOKEN, DEMO_AES_KEY, DEMO_SLUG)})
+    accounts: dict[str, SimAccount] = field(
+        default_factory=lambda: {
+            DEMO_APP_ID: SimAccount(DEMO_APP_ID, DEMO_APP_SECRET, DEMO_TOKEN, DEMO_AES_KEY, DEMO_SLUG)
+        }
+    )
     # Accounts not registered are learnt on first use (their secret from the first token request).
     learn_accounts: bool = True
     users: dict[str, dict[str, SimUser]] = field(default_factory=dict)
@@ -139,8 +146,11 @@ class SimState:
             users = self.users.setdefault(app_id, {})
             if name not in users:
                 users[name] = SimUser(
-                    name=name, openid="o" + _digest(app_id, name, size=27), unionid="u" + _digest(name, size=27),
-                    nickname=name, avatar=f"https://thirdwx.qlogo.cn/mmopen/sim/{_digest(name, size=16)}/132",
+                    name=name,
+                    openid="o" + _digest(app_id, name, size=27),
+                    unionid="u" + _digest(name, size=27),
+                    nickname=name,
+                    avatar=f"https://thirdwx.qlogo.cn/mmopen/sim/{_digest(name, size=16)}/132",
                 )
             return users[name]
 
@@ -162,7 +172,9 @@ class SimState:
             self.token_requests += 1
             current = self.tokens.get(app_id)
             if current is not None and current.expires_at > self.clock():
-                self.previous_tokens[app_id] = Token(current.value, min(current.expires_at, self.clock() + TOKEN_GRACE_SECONDS))
+                self.previous_tokens[app_id] = Token(
+                    current.value, min(current.expires_at, self.clock() + TOKEN_GRACE_SECONDS)
+                )
             token = Token(secrets.token_urlsafe(48), self.clock() + ttl)
             self.tokens[app_id] = token
             return token
@@ -199,8 +211,9 @@ class SimState:
             user = self.user(app_id, name)
             user.subscribed, user.scene = following, scene if following else ""
             user.subscribe_time = int(self.clock()) if following else user.subscribe_time
-            self.follow_log.append({"app_id": app_id, "openid": user.openid, "follow": following,
-                                    "scene": scene, "at": int(self.clock())})
+            self.follow_log.append(
+                {"app_id": app_id, "openid": user.openid, "follow": following, "scene": scene, "at": int(self.clock())}
+            )
             return user
 
     def snapshot(self) -> dict:
@@ -211,7 +224,9 @@ class SimState:
                 "accounts": {k: asdict(v) for k, v in self.accounts.items()},
                 "users": {app: {n: asdict(u) for n, u in users.items()} for app, users in self.users.items()},
                 "codes": {c: {**asdict(v), "expires_in": round(v.expires_at - now)} for c, v in self.codes.items()},
-                "tokens": {k: {"value": v.value, "expires_in": round(v.expires_at - now)} for k, v in self.tokens.items()},
+                "tokens": {
+                    k: {"value": v.value, "expires_in": round(v.expires_at - now)} for k, v in self.tokens.items()
+                },
                 "qrcodes": dict(self.qrcodes),
                 "pushes": list(self.pushes),
                 "misbehave": asdict(self.misbehave),

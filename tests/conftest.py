@@ -3,12 +3,13 @@
 Every test gets an empty database and an empty Redis. The database is SQLite in a
 temporary folder unless ``TEST_DATABASE_URL`` names a PostgreSQL database (the CI leg).
 """
+
 from __future__ import annotations
 
 import os
 import sys
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def child_env(database_url: str, redis_server: RedisServer) -> dict[str, str]:
 @pytest.fixture
 def clock():
     """A clock standing at 2026-11-23 10:00 UTC (18:00 in Beijing)."""
-    return FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc))
+    return FixedClock(datetime(2026, 11, 23, 10, 0, tzinfo=UTC))
 
 
 def _clean(redis_server: RedisServer) -> None:
@@ -152,8 +153,15 @@ def browser():
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(
             executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield chromium
         chromium.close()
@@ -169,8 +177,12 @@ WECHAT_UA = (
 def phone(browser):
     """A phone-sized, touch-enabled page with WeChat's user agent."""
     context = browser.new_context(
-        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
-        has_touch=True, user_agent=WECHAT_UA, locale="zh-CN",
+        viewport={"width": 375, "height": 740},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        user_agent=WECHAT_UA,
+        locale="zh-CN",
     )
     page = context.new_page()
     yield page
@@ -207,8 +219,13 @@ def simulator():
 def sim_live_server(app, simulator):
     """The app served on loopback and wired to the simulator (which pushes back to it)."""
     with QuickServerThread(app) as server:
-        wiring = {"WECHAT_API_BASE": simulator.url, "WECHAT_OPEN_BASE": simulator.url,
-                  "WECHAT_MP_BASE": simulator.url, "WECHAT_SIMULATOR": True, "PUBLIC_URL": server.url}
+        wiring = {
+            "WECHAT_API_BASE": simulator.url,
+            "WECHAT_OPEN_BASE": simulator.url,
+            "WECHAT_MP_BASE": simulator.url,
+            "WECHAT_SIMULATOR": True,
+            "PUBLIC_URL": server.url,
+        }
         app.config.update(wiring)
         app.extensions["services"].settings.update(wiring)
         simulator.app.config["APP_URL"] = server.url

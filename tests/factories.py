@@ -1,7 +1,8 @@
 """factory-boy factories for every model, persisting through the app's session."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -11,7 +12,7 @@ from campaigns.crypto import SecretBox
 from extensions import db
 
 BOX = SecretBox("test-secret")
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 class Base(SQLAlchemyModelFactory):

@@ -1,4 +1,5 @@
 """Misconfiguration fails at start with one sentence naming the variable."""
+
 import pytest
 
 import config

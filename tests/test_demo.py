@@ -1,4 +1,5 @@
 """The demo: its seed (one account, a live scratch card and a live lucky wheel, with prizes and codes), and its stop."""
+
 from sqlalchemy import func, select
 
 from campaigns.catalog.models import Campaign
@@ -14,7 +15,10 @@ def test_seed_creates_two_live_campaigns_with_prizes_and_codes_and_can_run_twice
     assert second.exit_code == 0, second.output
     assert "admin login: admin@demo.local / " in first.output
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.slug)).all()
-    assert [(c.slug, c.game, c.status) for c in campaigns] == [("scratch-demo", "scratch", "live"), ("wheel-demo", "wheel", "live")]
+    assert [(c.slug, c.game, c.status) for c in campaigns] == [
+        ("scratch-demo", "scratch", "live"),
+        ("wheel-demo", "wheel", "live"),
+    ]
     for campaign in campaigns:
         assert sum(t.is_fallback for t in campaign.tiers) == 1
     coded = sum(t.stock for c in campaigns for t in c.tiers if t.coupon_kind == "code")
@@ -36,9 +40,14 @@ def test_a_stop_request_to_the_demo_stops_every_part(tmp_path):
 
     server = RedisServer(tmp_path / "redis").start()
     web, sim = free_port(), free_port()
-    demo = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "demo", "up", "--port", str(web),
-                             "--sim-port", str(sim)], cwd=ROOT, env=child_env(f"sqlite:///{tmp_path / 'demo.sqlite3'}", server),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    demo = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "demo", "up", "--port", str(web), "--sim-port", str(sim)],
+        cwd=ROOT,
+        env=child_env(f"sqlite:///{tmp_path / 'demo.sqlite3'}", server),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         for line in demo.stdout:
             if "The demo is up." in line:

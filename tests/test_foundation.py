@@ -1,4 +1,6 @@
 """The skeleton is real: health, errors, migrations, the embedded Redis, preflight."""
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -8,8 +10,6 @@ from config import ConfigError
 from extensions import db
 from tests.factories import CampaignFactory
 from web import preflight
-
-import pytest
 
 
 def test_healthz_reports_database_and_redis(client):

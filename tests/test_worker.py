@@ -1,4 +1,5 @@
 """worker.py runs a real job end to end: stream events land in SQL exactly once; it stops when asked."""
+
 import signal
 import subprocess
 import sys
@@ -16,8 +17,12 @@ from tests.factories import CampaignFactory
 
 def run_worker_burst(database_url, redis_server):
     return subprocess.run(
-        [sys.executable, "worker.py", "--burst"], cwd=ROOT, env=child_env(database_url, redis_server),
-        capture_output=True, text=True, timeout=60,
+        [sys.executable, "worker.py", "--burst"],
+        cwd=ROOT,
+        env=child_env(database_url, redis_server),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -32,7 +37,9 @@ def test_an_enqueued_ingest_job_moves_stream_events_into_sql(app, services, data
 
     assert done.returncode == 0, done.stderr
     rows = db.session.scalars(select(Event).order_by(Event.ts_ms)).all()
-    assert [(r.type, r.openid, r.ts_ms) for r in rows] == [("visit", f"openid-{n}", 1_795_000_000_000 + n) for n in range(3)]
+    assert [(r.type, r.openid, r.ts_ms) for r in rows] == [
+        ("visit", f"openid-{n}", 1_795_000_000_000 + n) for n in range(3)
+    ]
     assert services.redis.xpending(CampaignKeys(campaign.id).events, "ingest")["pending"] == 0
 
 
@@ -51,7 +58,9 @@ def test_a_redelivered_event_is_written_once(app, services, database_url, redis_
 def test_the_worker_refuses_to_start_without_redis_in_one_sentence(database_url, redis_server, tmp_path):
     env = child_env(database_url, redis_server)
     env["REDIS_URL"] = f"unix://{tmp_path}/absent.sock"
-    done = subprocess.run([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "worker.py", "--burst"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2
     assert done.stderr.strip().startswith("error: REDIS_URL")
     assert "Traceback" not in done.stderr
@@ -68,6 +77,7 @@ def test_a_worker_asked_to_stop_stops_and_is_not_started_again(tmp_path):
         process = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
         redis = connect(server.url, decode=False)
         deadline = time.monotonic() + 60
+
         def listening():  # idle on the queue: RQ's signal handlers are in place
             return [w for w in Worker.all(connection=redis) if w.get_state() == "idle"]
 

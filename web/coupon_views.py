@@ -2,6 +2,7 @@
 
 Only the logged-in winner sees a coupon; anyone else gets 404, so codes cannot be probed.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
@@ -23,8 +24,13 @@ def issuer_context() -> IssuerContext:
     from campaigns.wechat.client import client_for
 
     services = current_app.extensions["services"]
-    return IssuerContext(session=db.session, redis=services.redis, clock=services.clock,
-                         wechat=lambda account: client_for(services, account), settings=services.settings)
+    return IssuerContext(
+        session=db.session,
+        redis=services.redis,
+        clock=services.clock,
+        wechat=lambda account: client_for(services, account),
+        settings=services.settings,
+    )
 
 
 def _my_coupon(slug: str, code: str):

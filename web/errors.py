@@ -1,4 +1,5 @@
 """One error shape: ``{"error": {"code", "message"}}`` for JSON clients, a page for people."""
+
 from __future__ import annotations
 
 import logging

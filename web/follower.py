@@ -3,6 +3,7 @@
 OAuth login (web/wechat views) calls :func:`log_in`; game views call
 :func:`require_openid`. Nothing else reads or writes these session keys.
 """
+
 from __future__ import annotations
 
 from flask import session

@@ -1,4 +1,5 @@
 """``/healthz``: is the database reachable, is Redis reachable."""
+
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify

@@ -6,6 +6,7 @@ query string, a form field or a JSON body is a clear 400 ``invalid_input`` that
 changes nothing. File uploads and the WeChat webhook's XML are left to their own
 parsers (an image is binary; XML forbids NUL and its parser refuses it).
 """
+
 from __future__ import annotations
 
 from flask import Flask, request
@@ -38,4 +39,6 @@ def register(app: Flask) -> None:
     def refuse_nul():
         where = carries_nul()
         if where:
-            raise InvalidInput("The request contains a NUL character, which no field accepts.", fields={where: "invalid"})
+            raise InvalidInput(
+                "The request contains a NUL character, which no field accepts.", fields={where: "invalid"}
+            )

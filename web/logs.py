@@ -1,4 +1,5 @@
 """Structured logging: one JSON object per line on stderr."""
+
 from __future__ import annotations
 
 import json

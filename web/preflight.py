@@ -1,4 +1,5 @@
 """Checks run when a process starts, so misconfiguration fails with one sentence, not a traceback."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -15,7 +16,9 @@ def check(app: Flask) -> None:
             with db.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception as exc:
-            raise ConfigError(f"DATABASE_URL: cannot connect to the database ({type(exc).__name__}: {exc}).".split("\n")[0]) from None
+            raise ConfigError(
+                f"DATABASE_URL: cannot connect to the database ({type(exc).__name__}: {exc}).".split("\n")[0]
+            ) from None
     try:
         app.extensions["services"].redis.ping()
     except Exception as exc:

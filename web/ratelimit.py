@@ -5,6 +5,7 @@ interval; this limit is the one for many openids behind one address (a script lo
 in fake followers). It is generous because WeChat users often share a carrier's address,
 and it counts every campaign together so one flooder cannot hide by switching campaign.
 """
+
 from __future__ import annotations
 
 import logging

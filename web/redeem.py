@@ -4,6 +4,7 @@ Operators and marketers sign in to the console and pick their store; a store's
 staff may instead use the store's link (``/redeem/s/<token>/``), which a marketer
 can revoke. Look-ups and confirmations are JSON calls made by ``static/js/redeem.js``.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request, url_for
@@ -54,9 +55,10 @@ def _link_redeemer(token: str) -> redemption.Redeemer:
 @staff_required(*STAFF_ROLES)
 def page():
     """The page for signed-in staff, with the stores to choose from."""
-    stores = [{"id": s.id, "name": s.name} for s in active_stores(db.session) if mine(s.account_id)]
-    return render_template("redeem/index.html", stores=stores, store=None,
-                           lookup_url=url_for(".lookup"), confirm_url=url_for(".confirm"))
+    choices = [{"id": s.id, "name": s.name} for s in active_stores(db.session) if mine(s.account_id)]
+    return render_template(
+        "redeem/index.html", stores=choices, store=None, lookup_url=url_for(".lookup"), confirm_url=url_for(".confirm")
+    )
 
 
 @bp.post("/lookup")
@@ -77,9 +79,13 @@ def confirm():
 def link_page(token: str):
     """The page of a store's staff link."""
     store = link_for_token(db.session, token).store
-    return render_template("redeem/index.html", stores=[], store={"id": store.id, "name": store.name},
-                           lookup_url=url_for(".link_lookup", token=token),
-                           confirm_url=url_for(".link_confirm", token=token))
+    return render_template(
+        "redeem/index.html",
+        stores=[],
+        store={"id": store.id, "name": store.name},
+        lookup_url=url_for(".link_lookup", token=token),
+        confirm_url=url_for(".link_confirm", token=token),
+    )
 
 
 @bp.post("/s/<token>/lookup")

@@ -1,10 +1,11 @@
 """The operator dashboard, the comparison view and the statistics and event exports."""
+
 from __future__ import annotations
 
 import csv
 import io
 import json
-from typing import Iterator
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, stream_with_context
@@ -44,15 +45,22 @@ def _results(campaign: Campaign) -> Results:
 def distinct_winners(campaign: Campaign) -> int:
     """Followers who won at least one prize in the campaign (from the draw ledger)."""
     fallback = campaign.fallback_tier.tier if campaign.fallback_tier else ""
-    query = select(func.count(func.distinct(Draw.openid))).where(Draw.campaign_id == campaign.id, Draw.awarded_tier != fallback)
+    query = select(func.count(func.distinct(Draw.openid))).where(
+        Draw.campaign_id == campaign.id, Draw.awarded_tier != fallback
+    )
     return db.session.scalar(query) or 0
 
 
 def headline(res: Results) -> dict:
     """The numbers at the top of the dashboard."""
     net = res.rows[-1]["net_follower_gain_total"] if res.rows else 0
-    return {"plays": res.total("plays"), "players": res.players_total, "winners": distinct_winners(res.campaign),
-            "prizes_left": res.prizes_left, "net_follower_gain": net}
+    return {
+        "plays": res.total("plays"),
+        "players": res.players_total,
+        "winners": distinct_winners(res.campaign),
+        "prizes_left": res.prizes_left,
+        "net_follower_gain": net,
+    }
 
 
 def dashboard_charts(res: Results) -> dict:
@@ -66,28 +74,51 @@ def dashboard_charts(res: Results) -> dict:
     pct = lambda v: "–" if v is None else f"{v:.0%}"  # noqa: E731
     return {
         "plays": charts.stacked_bars(dates, [("plays", col("plays"))], shaded=res.weekend),
-        "players": charts.stacked_bars(dates, [("new players", col("new_players")), ("returning players", col("returning_players"))],
-                                       shaded=res.weekend),
+        "players": charts.stacked_bars(
+            dates,
+            [("new players", col("new_players")), ("returning players", col("returning_players"))],
+            shaded=res.weekend,
+        ),
         "wins": charts.stacked_bars(dates, tiers),
         "follows": charts.gain_chart(dates, col("follows"), col("unfollows"), col("net_follower_gain_total"), tail),
         "retention": charts.share_lines(dates, retention),
         "tiers": [name for name, _ in tiers],
         "tables": {
             "plays": _table(dates, ["plays", "visitors"], col("plays"), col("visitors")),
-            "players": _table(dates, ["players", "new players", "returning players"], col("players"), col("new_players"),
-                              col("returning_players")),
-            "wins": _table(dates, ["winners", *[name for name, _ in tiers]], col("winners"), *[values for _, values in tiers]),
-            "follows": _table(dates, ["follows", "unfollows", "net gain", "running total"], col("follows"), col("unfollows"),
-                              col("net_follower_gain"), col("net_follower_gain_total")),
-            "retention": _table(dates, ["new players", *[name for name, _ in retention]], col("new_players"),
-                                *[[pct(v) for v in values] for _, values in retention]),
+            "players": _table(
+                dates,
+                ["players", "new players", "returning players"],
+                col("players"),
+                col("new_players"),
+                col("returning_players"),
+            ),
+            "wins": _table(
+                dates, ["winners", *[name for name, _ in tiers]], col("winners"), *[values for _, values in tiers]
+            ),
+            "follows": _table(
+                dates,
+                ["follows", "unfollows", "net gain", "running total"],
+                col("follows"),
+                col("unfollows"),
+                col("net_follower_gain"),
+                col("net_follower_gain_total"),
+            ),
+            "retention": _table(
+                dates,
+                ["new players", *[name for name, _ in retention]],
+                col("new_players"),
+                *[[pct(v) for v in values] for _, values in retention],
+            ),
         },
     }
 
 
 def _table(dates: list[str], names: list[str], *columns: list) -> dict:
     """A chart's numbers as a table: a day column, then one column per series."""
-    return {"columns": ["day", *names], "rows": [[day, *[column[i] for column in columns]] for i, day in enumerate(dates)]}
+    return {
+        "columns": ["day", *names],
+        "rows": [[day, *[column[i] for column in columns]] for i, day in enumerate(dates)],
+    }
 
 
 @bp.get("/console/campaigns/<slug>/results")
@@ -95,8 +126,13 @@ def _table(dates: list[str], names: list[str], *columns: list) -> dict:
 def dashboard(slug: str):
     """The results dashboard of one campaign."""
     res = _results(_campaign(slug))
-    return render_template("results/dashboard.html", res=res, head=headline(res), charts=dashboard_charts(res),
-                           shape_lines=describe(res.shape))
+    return render_template(
+        "results/dashboard.html",
+        res=res,
+        head=headline(res),
+        charts=dashboard_charts(res),
+        shape_lines=describe(res.shape),
+    )
 
 
 @bp.get("/console/accounts/<account_slug>/compare")
@@ -107,13 +143,22 @@ def compare(account_slug: str):
     if account is None:
         raise NotFound("No such account.")
     require_account(db.session, current_staff(), account.id)
-    campaigns = db.session.scalars(select(Campaign).where(Campaign.account_id == account.id, Campaign.published_at.is_not(None))
-                                   .order_by(Campaign.starts_at)).all()
+    campaigns = db.session.scalars(
+        select(Campaign)
+        .where(Campaign.account_id == account.id, Campaign.published_at.is_not(None))
+        .order_by(Campaign.starts_at)
+    ).all()
     entries = []
     for campaign in campaigns:
         res = _results(campaign)
-        entries.append({"res": res, "head": headline(res), "spark": charts.sparkline([row["plays"] for row in res.rows]),
-                        "shape": describe(res.shape)})
+        entries.append(
+            {
+                "res": res,
+                "head": headline(res),
+                "spark": charts.sparkline([row["plays"] for row in res.rows]),
+                "shape": describe(res.shape),
+            }
+        )
     return render_template("results/compare.html", account=account, entries=entries)
 
 
@@ -121,13 +166,22 @@ def stats_document(res: Results) -> dict:
     """The JSON export of the daily table."""
     figures = res.shape
     return {
-        "campaign": res.campaign.slug, "timezone": res.campaign.timezone,
+        "campaign": res.campaign.slug,
+        "timezone": res.campaign.timezone,
         "computed_at": iso_ms(res.computed_at) if res.computed_at else None,
-        "days": res.rows, "totals": {**{name: res.total(name) for name in METRICS if name != "net_follower_gain_total"},
-                                     "players": res.players_total},
-        "shape": {"first_day_share": figures.first_day_share, "weekday_avg_plays": figures.weekday_avg,
-                  "weekend_avg_plays": figures.weekend_avg, "weekend_vs_weekday": figures.weekend_vs_weekday,
-                  "peak_day": figures.peak_day, "half_life_days": figures.half_life_days},
+        "days": res.rows,
+        "totals": {
+            **{name: res.total(name) for name in METRICS if name != "net_follower_gain_total"},
+            "players": res.players_total,
+        },
+        "shape": {
+            "first_day_share": figures.first_day_share,
+            "weekday_avg_plays": figures.weekday_avg,
+            "weekend_avg_plays": figures.weekend_avg,
+            "weekend_vs_weekday": figures.weekend_vs_weekday,
+            "peak_day": figures.peak_day,
+            "half_life_days": figures.half_life_days,
+        },
     }
 
 
@@ -167,8 +221,14 @@ def stats_csv(slug: str):
     def lines() -> Iterator[str]:
         yield _csv_line(header)
         for row in res.rows:
-            yield _csv_line([row["day"], *[row[m] for m in METRICS], *[row["prizes"].get(t, 0) for t in res.tiers],
-                             *[row.get(r) for r in RETENTION]])
+            yield _csv_line(
+                [
+                    row["day"],
+                    *[row[m] for m in METRICS],
+                    *[row["prizes"].get(t, 0) for t in res.tiers],
+                    *[row.get(r) for r in RETENTION],
+                ]
+            )
 
     return _download(lines(), "text/csv", f"{slug}-stats.csv")
 
@@ -190,7 +250,9 @@ def _records(campaign: Campaign) -> Iterator[dict]:
 def events_jsonl(slug: str):
     """Every ingested event as JSON lines, openids replaced by the campaign pseudonym, streamed."""
     records = _records(_campaign(slug))
-    return _download((json.dumps(r, ensure_ascii=False) + "\n" for r in records), "application/x-ndjson", f"{slug}-events.jsonl")
+    return _download(
+        (json.dumps(r, ensure_ascii=False) + "\n" for r in records), "application/x-ndjson", f"{slug}-events.jsonl"
+    )
 
 
 @bp.get("/api/v1/campaigns/<slug>/events.csv")

@@ -5,6 +5,7 @@ Behind ``PROXY_HOPS`` reverse proxies the client's address and scheme come from 
 is sent when the follower reached us over TLS and the per-address draw limit counts the
 follower's address, not the proxy's.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache

@@ -6,6 +6,7 @@ A session login stores ``staff_id``; scripts send ``Authorization: Bearer <token
 owner's). Refusals are the usual error shape: 401 when nobody is signed in, 403 when
 the role does not allow it.
 """
+
 from __future__ import annotations
 
 from functools import wraps
@@ -16,7 +17,6 @@ from campaigns.errors import CampaignError, Forbidden
 from campaigns.staff.models import Staff
 from campaigns.staff.services import staff_for_token
 from extensions import db
-
 
 _CACHE = "campaigns.staff"
 

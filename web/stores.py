@@ -3,6 +3,7 @@
 Marketers add stores and create or revoke a store's staff link (its URL is shown once);
 operators and marketers read the refused look-ups and redemptions.
 """
+
 from __future__ import annotations
 
 from flask import redirect, render_template, request, url_for
@@ -27,8 +28,14 @@ def _page(new_link_url: str | None = None):
     stores = [s for s in db.session.scalars(select(Store).order_by(Store.name)) if mine(s.account_id)]
     links = list(db.session.scalars(select(StoreLink).where(StoreLink.revoked_at.is_(None)).order_by(StoreLink.id)))
     campaigns = list(db.session.scalars(select(Campaign).where(Campaign.archived.is_(False)).order_by(Campaign.name)))
-    return render_template("redeem/stores.html", accounts=accounts, stores=stores, links=links,
-                           campaigns=campaigns, new_link_url=new_link_url)
+    return render_template(
+        "redeem/stores.html",
+        accounts=accounts,
+        stores=stores,
+        links=links,
+        campaigns=campaigns,
+        new_link_url=new_link_url,
+    )
 
 
 def _get(model, ident: int):
@@ -66,8 +73,9 @@ def add_link(store_id: int):
     campaign = _get(Campaign, campaign_id) if campaign_id else None
     if campaign is not None and campaign.account_id != store.account_id:
         raise NotFound("This campaign is not one of the store's account.")
-    _, token = create_link(db.session, store, campaign=campaign, label=request.form.get("label", ""),
-                           created_by_id=current_staff().id)
+    _, token = create_link(
+        db.session, store, campaign=campaign, label=request.form.get("label", ""), created_by_id=current_staff().id
+    )
     db.session.commit()
     return _page(new_link_url=url_for(".link_page", token=token, _external=True))
 

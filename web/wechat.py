@@ -1,5 +1,6 @@
 """WeChat's doors into the app: follower OAuth login, the message push webhook, and the
 "open this in WeChat" page. Views read input, call one service, and render the result."""
+
 from __future__ import annotations
 
 import base64
@@ -51,8 +52,15 @@ def safe_next(value: str | None, slug: str) -> str:
     if not value:
         return url_for("games.page", slug=slug) if "games.page" in current_app.view_functions else f"/c/{slug}/"
     parts = urlsplit(value)
-    if (parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//")
-            or "\\" in value or any(ord(ch) < 32 for ch in value) or len(value) > 512):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ord(ch) < 32 for ch in value)
+        or len(value) > 512
+    ):
         raise LoginFailed("This login link points outside the campaign. Please open the campaign again.")
     return value
 
@@ -66,7 +74,7 @@ def login(slug: str):
     except LoginFailed as exc:
         return _failed(exc)
     state = secrets.token_urlsafe(24)
-    pending = dict(list((session.get(PENDING) or {}).items())[-(MAX_PENDING - 1):])
+    pending = dict(list((session.get(PENDING) or {}).items())[-(MAX_PENDING - 1) :])
     pending[state] = {"slug": slug, "next": target}
     session[PENDING] = pending
     redirect_uri = current_app.config["PUBLIC_URL"] + url_for("wechat.oauth_callback")
@@ -88,8 +96,13 @@ def oauth_callback():
     campaign = get_by_slug(db.session, entry["slug"])
     services = _services()
     try:
-        identity = exchange(services.redis, credentials(services.secrets, campaign.account), _bases(),
-                            request.args["code"], campaign.oauth_scope)
+        identity = exchange(
+            services.redis,
+            credentials(services.secrets, campaign.account),
+            _bases(),
+            request.args["code"],
+            campaign.oauth_scope,
+        )
     except (LoginFailed, Busy) as exc:
         return _failed(exc)
     remember(db.session, campaign.account, identity)
@@ -127,8 +140,10 @@ def callback(account_slug: str):
 
 def _refused(account: OfficialAccount, exc: Exception, status: int, answer: str) -> Response:
     """Log why a push or URL check was refused and answer WeChat plainly; nothing was processed."""
-    log.warning("wechat push refused", extra={"account": account.slug, "reason": str(exc), "status": status,
-                                               "method": request.method})
+    log.warning(
+        "wechat push refused",
+        extra={"account": account.slug, "reason": str(exc), "status": status, "method": request.method},
+    )
     return Response(answer, status=status, mimetype="text/plain")
 
 
@@ -187,5 +202,7 @@ def outside_wechat(campaign: Campaign) -> Response | None:
     if current_app.config.get("WECHAT_SIMULATOR") or "MicroMessenger" in request.headers.get("User-Agent", ""):
         return None
     page_url = current_app.config["PUBLIC_URL"] + request.path
-    body = render_template("wechat/open_in_wechat.html", campaign=campaign, page_url=page_url, qr=_qr_data_uri(page_url))
+    body = render_template(
+        "wechat/open_in_wechat.html", campaign=campaign, page_url=page_url, qr=_qr_data_uri(page_url)
+    )
     return Response(body, status=200, mimetype="text/html")

@@ -1,4 +1,5 @@
 """Which follows a campaign caused, and which unfollows take them back (docs/metrics.md)."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,6 +3,7 @@
 The web layer renders the shapes as ``<rect>``, ``<polyline>`` and ``<text>``; the numbers
 behind every chart are also rendered as a table, for screen readers.
 """
+
 from __future__ import annotations
 
 import math
@@ -83,8 +84,16 @@ def stacked_bars(dates: list[str], series: list[tuple[str, list[int]]], shaded: 
         for s, (name, values) in enumerate(series):
             if values[i]:
                 top = base + values[i]
-                chart.bars.append({"x": round(frame.x(i) + frame.slot * 0.15, 2), "y": frame.y(top), "w": round(frame.slot * 0.7, 2),
-                                   "h": round(frame.y(base) - frame.y(top), 2), "series": s, "title": f"{dates[i]} {name}: {values[i]:,}"})
+                chart.bars.append(
+                    {
+                        "x": round(frame.x(i) + frame.slot * 0.15, 2),
+                        "y": frame.y(top),
+                        "w": round(frame.slot * 0.7, 2),
+                        "h": round(frame.y(base) - frame.y(top), 2),
+                        "series": s,
+                        "title": f"{dates[i]} {name}: {values[i]:,}",
+                    }
+                )
                 base = top
     _axes(chart, frame, dates)
     return chart
@@ -100,11 +109,27 @@ def gain_chart(dates: list[str], up: list[int], down: list[int], running: list[i
     for i in range(len(dates)):
         x, w = round(frame.x(i) + frame.slot * 0.15, 2), round(frame.slot * 0.7, 2)
         if up[i]:
-            chart.bars.append({"x": x, "y": frame.y(up[i]), "w": w, "h": round(frame.y(0) - frame.y(up[i]), 2), "series": 0,
-                               "title": f"{dates[i]} follows: {up[i]:,}"})
+            chart.bars.append(
+                {
+                    "x": x,
+                    "y": frame.y(up[i]),
+                    "w": w,
+                    "h": round(frame.y(0) - frame.y(up[i]), 2),
+                    "series": 0,
+                    "title": f"{dates[i]} follows: {up[i]:,}",
+                }
+            )
         if down[i]:
-            chart.bars.append({"x": x, "y": frame.y(0), "w": w, "h": round(frame.y(-down[i]) - frame.y(0), 2), "series": 1,
-                               "title": f"{dates[i]} unfollows: {down[i]:,}"})
+            chart.bars.append(
+                {
+                    "x": x,
+                    "y": frame.y(0),
+                    "w": w,
+                    "h": round(frame.y(-down[i]) - frame.y(0), 2),
+                    "series": 1,
+                    "title": f"{dates[i]} unfollows: {down[i]:,}",
+                }
+            )
     points = " ".join(f"{frame.x(i + 0.5)},{frame.y(v)}" for i, v in enumerate(running))
     chart.lines.append({"points": points, "series": 2, "name": "net follower gain, running total"})
     _axes(chart, frame, dates)
@@ -125,7 +150,14 @@ def share_lines(dates: list[str], series: list[tuple[str, list[float | None]]]) 
         runs += [run] if run else []
         for points in runs:
             x, y = points[0].split(",")
-            chart.lines.append({"points": " ".join(points), "series": s, "name": name, "dot": {"cx": x, "cy": y} if len(points) == 1 else None})
+            chart.lines.append(
+                {
+                    "points": " ".join(points),
+                    "series": s,
+                    "name": name,
+                    "dot": {"cx": x, "cy": y} if len(points) == 1 else None,
+                }
+            )
     _axes(chart, frame, dates, percent=True)
     return chart
 
@@ -136,4 +168,6 @@ def sparkline(values: list[int], width: int = 160, height: int = 36) -> str:
         return ""
     top = max(max(values), 1)
     step = width / max(len(values) - 1, 1)
-    return " ".join(f"{round(i * step, 1)},{round(height - 2 - (height - 4) * v / top, 1)}" for i, v in enumerate(values))
+    return " ".join(
+        f"{round(i * step, 1)},{round(height - 2 - (height - 4) * v / top, 1)}" for i, v in enumerate(values)
+    )

@@ -1,8 +1,9 @@
 """Campaign-local calendar days as UTC millisecond boundaries (DST-correct, via zoneinfo)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -65,4 +66,4 @@ def day_index(ts_ms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
 
 def _aware(at: datetime) -> datetime:
     # SQLite hands datetimes back naive; they are stored in UTC.
-    return at if at.tzinfo else at.replace(tzinfo=timezone.utc)
+    return at if at.tzinfo else at.replace(tzinfo=UTC)

@@ -1,7 +1,8 @@
 """The raw events of a campaign for export: pseudonymous, streamed from the database in chunks."""
+
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,9 +18,12 @@ CHUNK = 1000
 
 def event_records(session: Session, campaign_id: int, pseudonym: Callable[[str], str]) -> Iterator[dict]:
     """Each event as a flat dict in time order, the openid replaced by ``pseudonym(openid)``."""
-    query = (select(Event.event_id, Event.type, Event.ts_ms, Event.openid, Event.data)
-             .where(Event.campaign_id == campaign_id).order_by(Event.ts_ms, Event.id)
-             .execution_options(yield_per=CHUNK))
+    query = (
+        select(Event.event_id, Event.type, Event.ts_ms, Event.openid, Event.data)
+        .where(Event.campaign_id == campaign_id)
+        .order_by(Event.ts_ms, Event.id)
+        .execution_options(yield_per=CHUNK)
+    )
     for event_id, kind, ts_ms, openid, data in session.execute(query):
         record = {"id": event_id, "type": kind, "ts": iso_ms(from_ms(ts_ms)), "player": pseudonym(openid)}
         record.update({k: v for k, v in (data or {}).items() if k in DATA_FIELDS})

@@ -13,6 +13,7 @@ pending entry nor its last-delivered id, and never newer than the window, measur
 the stream ids, which are the Redis server's time of the append. The window keeps the
 recent entries that the draw and coupon services read before the worker catches up.
 """
+
 from __future__ import annotations
 
 import logging
@@ -65,8 +66,12 @@ def _insert(session: Session):
 def event_row(campaign_id: int, fields: dict[str, str]) -> dict:
     """The ``event`` table row of one stream entry."""
     return {
-        "campaign_id": campaign_id, "event_id": fields["id"], "type": fields["type"], "openid": fields["openid"],
-        "ts_ms": int(fields["ts"]), "data": {k: v for k, v in fields.items() if k not in NOT_DATA},
+        "campaign_id": campaign_id,
+        "event_id": fields["id"],
+        "type": fields["type"],
+        "openid": fields["openid"],
+        "ts_ms": int(fields["ts"]),
+        "data": {k: v for k, v in fields.items() if k not in NOT_DATA},
     }
 
 
@@ -79,8 +84,11 @@ def write_entries(session: Session, campaign_id: int, entries: list[tuple[str, d
             written = 0
             # Chunks keep each statement under SQLite's limit on bound parameters.
             for start in range(0, len(rows), INSERT_CHUNK):
-                result = session.execute(_insert(session).values(rows[start:start + INSERT_CHUNK]).on_conflict_do_nothing(
-                    index_elements=["campaign_id", "event_id"]))
+                result = session.execute(
+                    _insert(session)
+                    .values(rows[start : start + INSERT_CHUNK])
+                    .on_conflict_do_nothing(index_elements=["campaign_id", "event_id"])
+                )
                 written += max(result.rowcount, 0)
             record_draws(session, campaign_id, draws)
             session.commit()
@@ -151,8 +159,11 @@ def trim_ingested(redis, campaign_id: int, retention_ms: int = RETENTION_MS) -> 
     start = "-"
     while True:
         batch = redis.xrange(keys.events, min=start, max="(" + threshold, count=TRIM_BATCH)
-        records = [idempotency_field(f["player"], f["key"]) for _, f in events.read(batch, campaign_id)
-                   if f.get("type") == "draw" and f.get("key")]
+        records = [
+            idempotency_field(f["player"], f["key"])
+            for _, f in events.read(batch, campaign_id)
+            if f.get("type") == "draw" and f.get("key")
+        ]
         if records:
             redis.hdel(keys.state, *records)
         if len(batch) < TRIM_BATCH:
@@ -161,8 +172,15 @@ def trim_ingested(redis, campaign_id: int, retention_ms: int = RETENTION_MS) -> 
     return redis.xtrim(keys.events, minid=threshold, approximate=False)
 
 
-def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count: int = BATCH,
-                 claim_idle_ms: int = CLAIM_IDLE_MS, retention_ms: int = RETENTION_MS) -> int:
+def ingest_batch(
+    session: Session,
+    redis,
+    campaign_id: int,
+    consumer: str,
+    count: int = BATCH,
+    claim_idle_ms: int = CLAIM_IDLE_MS,
+    retention_ms: int = RETENTION_MS,
+) -> int:
     """Ingest one batch of a campaign's stream, then trim it; return the entries handled (0 when none are left)."""
     stream = CampaignKeys(campaign_id).events
     ensure_group(redis, stream)
@@ -175,8 +193,17 @@ def ingest_batch(session: Session, redis, campaign_id: int, consumer: str, count
     return len(entries)
 
 
-def ingest_campaign(session: Session, redis, campaign_id: int, consumer: str, *, claim_idle_ms: int = CLAIM_IDLE_MS,
-                    time_budget_s: float = 30.0, count: int = BATCH, retention_ms: int = RETENTION_MS) -> int:
+def ingest_campaign(
+    session: Session,
+    redis,
+    campaign_id: int,
+    consumer: str,
+    *,
+    claim_idle_ms: int = CLAIM_IDLE_MS,
+    time_budget_s: float = 30.0,
+    count: int = BATCH,
+    retention_ms: int = RETENTION_MS,
+) -> int:
     """Ingest batches until the stream has nothing left for us (or the time budget is spent); return entries handled."""
     deadline = time.monotonic() + time_budget_s
     total = 0

@@ -5,6 +5,7 @@ local-midnight boundaries, counts from ``np.bincount``, and distinct followers p
 from one sort of ``day * players + player`` keys and a mask of where the key changes
 (``np.unique`` on tens of millions of int64 keys is hash-based in NumPy 2 and far slower).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -46,8 +47,17 @@ class Columns:
     @property
     def events(self) -> int:
         """How many events the columns hold."""
-        return sum(len(a) for a in (self.visit_ts, self.draw_ts, self.coupon_added_ts, self.coupon_redeemed_ts,
-                                    self.follow_ts, self.unfollow_ts))
+        return sum(
+            len(a)
+            for a in (
+                self.visit_ts,
+                self.draw_ts,
+                self.coupon_added_ts,
+                self.coupon_redeemed_ts,
+                self.follow_ts,
+                self.unfollow_ts,
+            )
+        )
 
 
 @dataclass
@@ -114,8 +124,12 @@ def compute(cols: Columns, bounds: np.ndarray) -> Curves:
     first = first_days(pair_day, pair_player, n, p)
     fallback = cols.tiers.index(cols.fallback) if cols.fallback in cols.tiers else -1
     win = cols.draw_tier != fallback
-    follows = attributed_follows(cols.follow_player, cols.follow_ts, cols.follow_scene, cols.visit_player, cols.visit_ts)
-    unfollows = attributed_unfollows(cols.unfollow_player, cols.unfollow_ts, cols.follow_player, cols.follow_ts, follows)
+    follows = attributed_follows(
+        cols.follow_player, cols.follow_ts, cols.follow_scene, cols.visit_player, cols.visit_ts
+    )
+    unfollows = attributed_unfollows(
+        cols.unfollow_player, cols.unfollow_ts, cols.follow_player, cols.follow_ts, follows
+    )
     players = np.bincount(pair_day, minlength=n).astype(np.int64)
     new = per_day(first, n)
     follow_days = per_day(day_index(cols.follow_ts[follows], bounds), n)
@@ -134,12 +148,22 @@ def compute(cols: Columns, bounds: np.ndarray) -> Curves:
         "net_follower_gain": follow_days - unfollow_days,
         "net_follower_gain_total": np.cumsum(follow_days - unfollow_days),
     }
-    return Curves(days=n, tiers=cols.tiers, fallback=cols.fallback, counts=counts, prizes=prizes_per_day(draw_day, cols.draw_tier, win, n, len(cols.tiers)),
-                  returned=retention_counts(pair_day, pair_player, first, n))
+    return Curves(
+        days=n,
+        tiers=cols.tiers,
+        fallback=cols.fallback,
+        counts=counts,
+        prizes=prizes_per_day(draw_day, cols.draw_tier, win, n, len(cols.tiers)),
+        returned=retention_counts(pair_day, pair_player, first, n),
+    )
 
 
 def prizes_per_day(draw_day, draw_tier, win, n_days: int, n_tiers: int) -> np.ndarray:
     """Awards per day and tier (a ``n_days x n_tiers`` array); fallback awards are not prizes."""
     inside = win & (draw_day >= 0) & (draw_day < n_days)
     keys = draw_day[inside] * max(n_tiers, 1) + draw_tier[inside]
-    return np.bincount(keys, minlength=n_days * max(n_tiers, 1)).reshape(n_days, max(n_tiers, 1))[:, :n_tiers].astype(np.int64)
+    return (
+        np.bincount(keys, minlength=n_days * max(n_tiers, 1))
+        .reshape(n_days, max(n_tiers, 1))[:, :n_tiers]
+        .astype(np.int64)
+    )

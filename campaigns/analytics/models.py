@@ -1,4 +1,5 @@
 """Ingested participation events and per-campaign daily statistics."""
+
 from __future__ import annotations
 
 from datetime import datetime

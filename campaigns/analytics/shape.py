@@ -1,4 +1,5 @@
 """Retention shares and the shape figures operators ask about, from the daily curves (pure)."""
+
 from __future__ import annotations
 
 import math
@@ -13,7 +14,7 @@ def retention_share(returned: np.ndarray, new_players: np.ndarray, offset: int, 
     None where the cohort had no new players or day + offset is not yet a known playing day.
     """
     out: list[float | None] = []
-    for day, (back, new) in enumerate(zip(returned.tolist(), new_players.tolist())):
+    for day, (back, new) in enumerate(zip(returned.tolist(), new_players.tolist(), strict=False)):
         out.append(back / new if new and day + offset < known_days else None)
     return out
 
@@ -64,9 +65,13 @@ def shape(plays: np.ndarray, weekend: np.ndarray) -> Shape:
     ratio = weekend_avg / weekday_avg - 1 if weekday_avg and weekend_avg is not None else None
     peak, life = half_life(plays)
     return Shape(
-        total_plays=total, first_day_share=(int(plays[0]) / total if total else None),
-        weekday_avg=weekday_avg, weekend_avg=weekend_avg, weekend_vs_weekday=ratio,
-        peak_day=peak, half_life_days=life,
+        total_plays=total,
+        first_day_share=(int(plays[0]) / total if total else None),
+        weekday_avg=weekday_avg,
+        weekend_avg=weekend_avg,
+        weekend_vs_weekday=ratio,
+        peak_day=peak,
+        half_life_days=life,
     )
 
 
@@ -78,10 +83,14 @@ def describe(figures: Shape) -> list[str]:
     if figures.weekend_vs_weekday is not None:
         ratio = figures.weekend_vs_weekday
         word = "fewer" if ratio < 0 else "more"
-        lines.append(f"Weekend days averaged {abs(ratio):.0%} {word} plays than weekdays "
-                     f"({figures.weekend_avg:.0f} against {figures.weekday_avg:.0f} a day, first day left out).")
+        lines.append(
+            f"Weekend days averaged {abs(ratio):.0%} {word} plays than weekdays "
+            f"({figures.weekend_avg:.0f} against {figures.weekday_avg:.0f} a day, first day left out)."
+        )
     if figures.half_life_days is not None:
-        lines.append(f"After the peak on day {figures.peak_day + 1}, daily plays halved every {figures.half_life_days:.1f} days.")
+        lines.append(
+            f"After the peak on day {figures.peak_day + 1}, daily plays halved every {figures.half_life_days:.1f} days."
+        )
     elif figures.peak_day is not None:
         lines.append(f"Daily plays peaked on day {figures.peak_day + 1}; too few days since to fit a half-life.")
     return lines

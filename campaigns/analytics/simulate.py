@@ -6,6 +6,7 @@ taken back later, and coupons added and redeemed. Everything is drawn with numpy
 one seed and appended with :func:`campaigns.events.append`, so ingestion and the
 statistics see exactly what real traffic would produce.
 """
+
 from __future__ import annotations
 
 import secrets as secrets_lib
@@ -127,8 +128,23 @@ def _draw_events(player, ts, drawn, awarded, plan: Plan, redis, campaign_id: int
     for i in range(ts.size):
         award = names[awarded[i]]
         reason = "out_of_stock" if awarded[i] != drawn[i] else ""
-        out.append(("draw", int(player[i]), int(ts[i]), {"seq": int(seqs[i]), "nonce": int(nonce[i]), "drawn_tier": names[drawn[i]],
-                    "awarded_tier": award, "reason": reason, "rules_version": 1, "code": "", "win": award != fallback}))
+        out.append(
+            (
+                "draw",
+                int(player[i]),
+                int(ts[i]),
+                {
+                    "seq": int(seqs[i]),
+                    "nonce": int(nonce[i]),
+                    "drawn_tier": names[drawn[i]],
+                    "awarded_tier": award,
+                    "reason": reason,
+                    "rules_version": 1,
+                    "code": "",
+                    "win": award != fallback,
+                },
+            )
+        )
     return out
 
 
@@ -142,7 +158,7 @@ def _visit_events(player, ts, rng, players: int, plan: Plan) -> list[tuple]:
     out = [("visit", int(player[i]), int(ts[i]) - 40_000, {}) for i in first_of_day]
     lookers = rng.choice(players, size=players // 8, replace=False)
     at = plan.bounds[0] + rng.integers(0, max(plan.now_ms - int(plan.bounds[0]), 1), size=lookers.size)
-    out += [("visit", int(p), int(t), {}) for p, t in zip(lookers, at)]
+    out += [("visit", int(p), int(t), {}) for p, t in zip(lookers, at, strict=False)]
     return out
 
 
@@ -185,7 +201,7 @@ def _append(redis, campaign_id: int, out: list[tuple], openids: list[str], key: 
     seeds = {}
     for start in range(0, len(out), 5000):
         with redis.pipeline(transaction=False) as pipe:
-            for kind, player, at, fields in out[start:start + 5000]:
+            for kind, player, at, fields in out[start : start + 5000]:
                 openid = openids[player]
                 extra = dict(fields)
                 event_id = None
@@ -206,7 +222,22 @@ def plan_for(campaign, days: int, now_ms: int) -> Plan:
     days = max(1, min(days, calendar.days))
     bounds = local_midnights_ms(calendar.first, days, campaign.timezone)
     weekend = np.array([calendar.date(i).weekday() >= 5 for i in range(days)], dtype=bool)
-    prizes = [Prize(t.tier, t.weight, t.stock, t.is_fallback, t.coupon_kind != "none",
-                    t.release.get("per_day") if isinstance(t.release, dict) else None) for t in campaign.tiers]
-    return Plan(bounds=bounds, weekend=weekend, prizes=prizes, scenes=[c.scene for c in campaign.channels],
-                now_ms=now_ms, plays_per_day=campaign.plays_per_day or 3)
+    prizes = [
+        Prize(
+            t.tier,
+            t.weight,
+            t.stock,
+            t.is_fallback,
+            t.coupon_kind != "none",
+            t.release.get("per_day") if isinstance(t.release, dict) else None,
+        )
+        for t in campaign.tiers
+    ]
+    return Plan(
+        bounds=bounds,
+        weekend=weekend,
+        prizes=prizes,
+        scenes=[c.scene for c in campaign.channels],
+        now_ms=now_ms,
+        plays_per_day=campaign.plays_per_day or 3,
+    )

@@ -1,4 +1,5 @@
 """The statistics service: compute a campaign's curves and keep them in ``daily_stat``."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,8 +18,20 @@ from .models import DailyStat
 from .shape import Shape, retention_share, shape
 
 # The metric names of a daily row, in the order of the exports.
-METRICS = ("visitors", "players", "plays", "new_players", "returning_players", "winners",
-           "coupons_added", "coupons_redeemed", "follows", "unfollows", "net_follower_gain", "net_follower_gain_total")
+METRICS = (
+    "visitors",
+    "players",
+    "plays",
+    "new_players",
+    "returning_players",
+    "winners",
+    "coupons_added",
+    "coupons_redeemed",
+    "follows",
+    "unfollows",
+    "net_follower_gain",
+    "net_follower_gain_total",
+)
 RETENTION = tuple(f"retention_d{k}" for k in RETENTION_OFFSETS)
 
 
@@ -32,12 +45,16 @@ def known_days(calendar: Calendar, campaign: Campaign, now: datetime) -> tuple[i
 
 def daily_rows(curves: Curves, calendar: Calendar, begun: int, playable: int) -> list[dict]:
     """One dict per begun day: the date, every metric, prizes by tier and retention shares."""
-    shares = {k: retention_share(curves.returned[k], curves.counts["new_players"], k, playable) for k in RETENTION_OFFSETS}
+    shares = {
+        k: retention_share(curves.returned[k], curves.counts["new_players"], k, playable) for k in RETENTION_OFFSETS
+    }
     rows = []
     for i in range(begun):
         row: dict = {"day": calendar.date(i).isoformat()}
         row.update({name: int(curves.counts[name][i]) for name in METRICS})
-        row["prizes"] = {tier: int(curves.prizes[i, t]) for t, tier in enumerate(curves.tiers) if tier != curves.fallback}
+        row["prizes"] = {
+            tier: int(curves.prizes[i, t]) for t, tier in enumerate(curves.tiers) if tier != curves.fallback
+        }
         row.update({f"retention_d{k}": shares[k][i] for k in RETENTION_OFFSETS})
         rows.append(row)
     return rows
@@ -69,11 +86,20 @@ def _store(session: Session, campaign_id: int, rows: list[dict], now: datetime) 
     session.execute(delete(DailyStat).where(DailyStat.campaign_id == campaign_id, DailyStat.day.not_in(days)))
     if not rows:
         return
-    values = [{"campaign_id": campaign_id, "day": row["day"], "values": {k: v for k, v in row.items() if k != "day"},
-               "computed_at": now} for row in rows]
+    values = [
+        {
+            "campaign_id": campaign_id,
+            "day": row["day"],
+            "values": {k: v for k, v in row.items() if k != "day"},
+            "computed_at": now,
+        }
+        for row in rows
+    ]
     stmt = insert(DailyStat).values(values)
-    stmt = stmt.on_conflict_do_update(index_elements=["campaign_id", "day"],
-                                      set_={"values": stmt.excluded["values"], "computed_at": stmt.excluded.computed_at})
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["campaign_id", "day"],
+        set_={"values": stmt.excluded["values"], "computed_at": stmt.excluded.computed_at},
+    )
     session.execute(stmt)
 
 
@@ -101,7 +127,9 @@ class Results:
 
 def results(session: Session, campaign: Campaign, now: datetime) -> Results:
     """The stored daily rows of a campaign with its shape figures."""
-    stored = session.scalars(select(DailyStat).where(DailyStat.campaign_id == campaign.id).order_by(DailyStat.day)).all()
+    stored = session.scalars(
+        select(DailyStat).where(DailyStat.campaign_id == campaign.id).order_by(DailyStat.day)
+    ).all()
     rows = [{"day": s.day, **s.values} for s in stored]
     for row in rows:
         row.setdefault("prizes", {})
@@ -111,9 +139,18 @@ def results(session: Session, campaign: Campaign, now: datetime) -> Results:
     weekend = [date.fromisoformat(row["day"]).weekday() >= 5 for row in rows]
     plays = np.array([row["plays"] for row in rows[:playable]], dtype=np.int64)
     figures = shape(plays, np.array(weekend[:playable], dtype=bool))
-    tiers = session.scalars(select(PrizeTier).where(PrizeTier.campaign_id == campaign.id).order_by(PrizeTier.position)).all()
+    tiers = session.scalars(
+        select(PrizeTier).where(PrizeTier.campaign_id == campaign.id).order_by(PrizeTier.position)
+    ).all()
     prizes = [t for t in tiers if not t.is_fallback]
     awarded = {t.tier: sum(row["prizes"].get(t.tier, 0) for row in rows) for t in prizes}
     left = sum(max(t.stock - awarded[t.tier], 0) for t in prizes) if prizes else None
-    return Results(campaign=campaign, rows=rows, shape=figures, weekend=weekend, tiers=[t.tier for t in prizes],
-                   prizes_left=left, computed_at=max((s.computed_at for s in stored), default=None))
+    return Results(
+        campaign=campaign,
+        rows=rows,
+        shape=figures,
+        weekend=weekend,
+        tiers=[t.tier for t in prizes],
+        prizes_left=left,
+        computed_at=max((s.computed_at for s in stored), default=None),
+    )

@@ -3,10 +3,11 @@
 One format serves the console's editor, ``flask campaigns create --from FILE`` and the API,
 so a campaign can be saved, reviewed and re-created anywhere. See docs/campaign-format.md.
 """
+
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -74,8 +75,11 @@ SCHEMA: dict[str, Any] = {
                 "background_image": {"type": "string", "pattern": r"^/(?!/)[A-Za-z0-9/_.%~-]+$"},
             },
         },
-        "channels": {"type": "array", "maxItems": MAX_CHANNELS,
-                     "items": {"type": "string", "minLength": 1, "maxLength": 64}},
+        "channels": {
+            "type": "array",
+            "maxItems": MAX_CHANNELS,
+            "items": {"type": "string", "minLength": 1, "maxLength": 64},
+        },
         "prizes": {"type": "array", "minItems": 1, "maxItems": MAX_PRIZES, "items": PRIZE_SCHEMA},
     },
 }
@@ -115,8 +119,12 @@ def _integer(value: Any, path: str, problems: Problems, *, minimum: int, optiona
         problems.add(path, msg("Enter a whole number."))
         return None
     if value < minimum or value > MAX_INT:
-        problems.add(path, msg("Enter a whole number of at least {minimum}.", minimum=minimum) if value < minimum
-                     else msg("This number is too large."))
+        problems.add(
+            path,
+            msg("Enter a whole number of at least {minimum}.", minimum=minimum)
+            if value < minimum
+            else msg("This number is too large."),
+        )
         return None
     return value
 
@@ -135,8 +143,8 @@ def _instant(value: Any, path: str, problems: Problems, zone: ZoneInfo | None, *
         return None
     if parsed.tzinfo is None:
         # A time without an offset is read in the campaign's own time zone, as marketers think of it.
-        parsed = parsed.replace(tzinfo=zone or timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=zone or UTC)
+    return parsed.astimezone(UTC)
 
 
 def _value_minor(value: Any, path: str, problems: Problems) -> int:
@@ -146,8 +154,13 @@ def _value_minor(value: Any, path: str, problems: Problems) -> int:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")) \
-            or amount > Decimal("10000000"):
+    if (
+        amount is None
+        or not amount.is_finite()
+        or amount < 0
+        or amount != amount.quantize(Decimal("0.01"))
+        or amount > Decimal("10000000")
+    ):
         problems.add(path, msg("Enter an amount like 32 or 32.50 (at most two decimals)."))
         return 0
     return int(amount * 100)
@@ -185,13 +198,17 @@ def _prize(raw: Any, path: str, problems: Problems, zone: ZoneInfo | None) -> di
         problems.add(f"{path}.image", msg("Use an image uploaded to this site (a path starting with /)."))
     daily = _integer(raw.get("daily_limit"), f"{path}.daily_limit", problems, minimum=1, optional=True)
     return {
-        "tier": tier, "name": _text(raw, "name", f"{path}.name", problems, required=True, limit=120),
+        "tier": tier,
+        "name": _text(raw, "name", f"{path}.name", problems, required=True, limit=120),
         "weight": _integer(raw.get("weight"), f"{path}.weight", problems, minimum=1),
         "stock": _integer(raw.get("stock", 0), f"{path}.stock", problems, minimum=0),
         "release": {"per_day": daily} if daily else "all",
         "is_fallback": raw.get("fallback") is True,
         "value_minor": _value_minor(raw.get("value"), f"{path}.value", problems),
-        "currency": currency, "image": image, "coupon_kind": coupon, "card_id": card_id,
+        "currency": currency,
+        "image": image,
+        "coupon_kind": coupon,
+        "card_id": card_id,
         "valid_from": _instant(raw.get("valid_from"), f"{path}.valid_from", problems, zone, optional=True),
         "valid_until": _instant(raw.get("valid_until"), f"{path}.valid_until", problems, zone, optional=True),
     }
@@ -214,20 +231,16 @@ def parse(doc: Any) -> tuple[dict[str, Any], Problems]:
     if doc.get("game") not in GAMES:
         problems.add("game", msg("Choose the scratch card or the lucky wheel."))
     values: dict[str, Any] = {
-        "slug": slug, "game": doc.get("game"), "timezone": str(zone) if zone else None,
+        "slug": slug,
+        "game": doc.get("game"),
+        "timezone": str(zone) if zone else None,
         "name": _text(doc, "name", "name", problems, required=True, limit=120),
         "account": _text(doc, "account", "account", problems, required=True, limit=64),
         "starts_at": _instant(doc.get("starts_at"), "starts_at", problems, zone),
         "ends_at": _instant(doc.get("ends_at"), "ends_at", problems, zone),
         "follow_required": doc.get("follow_required") is True,
     }
-    for key in ("opens_at", "closes_at"):
-        value = doc.get(key) or None
-        if value is not None and (not isinstance(value, str) or not HHMM.match(value)):
-            problems.add(key, msg("Enter a time like 09:30."))
-        values[key] = value
-    if bool(values["opens_at"]) != bool(values["closes_at"]):
-        problems.add("closes_at", msg("Give both the opening and the closing time, or neither."))
+    values.update(_opening_hours(doc, problems))
     for key in ("plays_per_day", "plays_total", "wins_total"):
         values[key] = _integer(doc.get(key), key, problems, minimum=1, optional=True)
     values["look"] = _look(doc.get("look"), problems)
@@ -244,6 +257,18 @@ def parse(doc: Any) -> tuple[dict[str, Any], Problems]:
     return values, problems
 
 
+def _opening_hours(doc: dict[str, Any], problems: Problems) -> dict[str, str | None]:
+    hours: dict[str, str | None] = {}
+    for key in ("opens_at", "closes_at"):
+        value = doc.get(key) or None
+        if value is not None and (not isinstance(value, str) or not HHMM.match(value)):
+            problems.add(key, msg("Enter a time like 09:30."))
+        hours[key] = value
+    if bool(hours["opens_at"]) != bool(hours["closes_at"]):
+        problems.add("closes_at", msg("Give both the opening and the closing time, or neither."))
+    return hours
+
+
 def _look(raw: Any, problems: Problems) -> dict[str, str]:
     if raw is None:
         return {}
@@ -256,9 +281,17 @@ def _look(raw: Any, problems: Problems) -> dict[str, str]:
         if value in (None, ""):
             continue
         pattern = rule.get("pattern")
-        if not isinstance(value, str) or len(value) > rule.get("maxLength", 255) or (pattern and not re.match(pattern, value)):
-            problems.add(f"look.{key}", msg("Enter a colour like #c4161c.") if key in ("background", "accent")
-                         else msg("This value is not valid here."))
+        if (
+            not isinstance(value, str)
+            or len(value) > rule.get("maxLength", 255)
+            or (pattern and not re.match(pattern, value))
+        ):
+            problems.add(
+                f"look.{key}",
+                msg("Enter a colour like #c4161c.")
+                if key in ("background", "accent")
+                else msg("This value is not valid here."),
+            )
             continue
         look[key] = value
     for key in set(raw) - set(SCHEMA["properties"]["look"]["properties"]):
@@ -269,8 +302,11 @@ def _look(raw: Any, problems: Problems) -> dict[str, str]:
 def _channels(raw: Any, problems: Problems) -> list[str]:
     if raw is None:
         return []
-    if not isinstance(raw, list) or len(raw) > MAX_CHANNELS \
-            or not all(isinstance(c, str) and 0 < len(c.strip()) <= 64 for c in raw):
+    if (
+        not isinstance(raw, list)
+        or len(raw) > MAX_CHANNELS
+        or not all(isinstance(c, str) and 0 < len(c.strip()) <= 64 for c in raw)
+    ):
         problems.add("channels", msg("List up to {count} channel names of at most 64 characters.", count=MAX_CHANNELS))
         return []
     names = [c.strip() for c in raw]
@@ -286,32 +322,50 @@ def _check_prize_table(prizes: list[dict[str, Any]], problems: Problems) -> None
             problems.add(f"prizes[{i}].tier", msg("Two prizes cannot share a tier name."))
         seen.add(prize.get("tier"))
     if prizes and sum(1 for p in prizes if p.get("is_fallback")) != 1:
-        problems.add("prizes", msg("Mark exactly one prize as the fallback (what a player gets when nothing else is won)."))
+        problems.add(
+            "prizes", msg("Mark exactly one prize as the fallback (what a player gets when nothing else is won).")
+        )
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z") if value else None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value else None
 
 
 def _prize_document(tier) -> dict[str, Any]:
     daily = tier.release.get("per_day") if isinstance(tier.release, dict) else None
     return {
-        "tier": tier.tier, "name": tier.name, "weight": tier.weight, "stock": tier.stock,
-        "daily_limit": daily, "fallback": tier.is_fallback,
-        "value": f"{Decimal(tier.value_minor or 0) / 100:.2f}", "currency": tier.currency,
-        "image": tier.image, "coupon": tier.coupon_kind, "card_id": tier.card_id,
-        "valid_from": _iso(tier.valid_from), "valid_until": _iso(tier.valid_until),
+        "tier": tier.tier,
+        "name": tier.name,
+        "weight": tier.weight,
+        "stock": tier.stock,
+        "daily_limit": daily,
+        "fallback": tier.is_fallback,
+        "value": f"{Decimal(tier.value_minor or 0) / 100:.2f}",
+        "currency": tier.currency,
+        "image": tier.image,
+        "coupon": tier.coupon_kind,
+        "card_id": tier.card_id,
+        "valid_from": _iso(tier.valid_from),
+        "valid_until": _iso(tier.valid_until),
     }
 
 
 def to_document(campaign: Campaign) -> dict[str, Any]:
     """The campaign as a document that :func:`parse` reads back to the same values."""
     return {
-        "slug": campaign.slug, "name": campaign.name, "account": campaign.account.slug, "game": campaign.game,
-        "timezone": campaign.timezone, "starts_at": _iso(campaign.starts_at), "ends_at": _iso(campaign.ends_at),
-        "opens_at": campaign.opens_at, "closes_at": campaign.closes_at,
-        "plays_per_day": campaign.plays_per_day, "plays_total": campaign.plays_total,
-        "wins_total": campaign.wins_total, "follow_required": bool(campaign.follow_required),
+        "slug": campaign.slug,
+        "name": campaign.name,
+        "account": campaign.account.slug,
+        "game": campaign.game,
+        "timezone": campaign.timezone,
+        "starts_at": _iso(campaign.starts_at),
+        "ends_at": _iso(campaign.ends_at),
+        "opens_at": campaign.opens_at,
+        "closes_at": campaign.closes_at,
+        "plays_per_day": campaign.plays_per_day,
+        "plays_total": campaign.plays_total,
+        "wins_total": campaign.wins_total,
+        "follow_required": bool(campaign.follow_required),
         "look": {k: v for k, v in (campaign.look or {}).items() if k in SCHEMA["properties"]["look"]["properties"]},
         "channels": [channel.name for channel in campaign.channels],
         "prizes": [_prize_document(tier) for tier in campaign.tiers],

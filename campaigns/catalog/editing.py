@@ -1,4 +1,5 @@
 """Creating and changing draft campaigns from documents: every write checked, scoped and audited."""
+
 from __future__ import annotations
 
 import secrets
@@ -17,10 +18,35 @@ from . import document
 from .messages import msg
 from .models import Campaign, Channel, OfficialAccount, PrizeTier
 
-TIER_FIELDS = ("name", "weight", "stock", "release", "is_fallback", "value_minor", "currency", "image",
-               "coupon_kind", "card_id", "valid_from", "valid_until")
-CAMPAIGN_FIELDS = ("slug", "name", "game", "timezone", "starts_at", "ends_at", "opens_at", "closes_at",
-                   "plays_per_day", "plays_total", "wins_total", "follow_required", "look")
+TIER_FIELDS = (
+    "name",
+    "weight",
+    "stock",
+    "release",
+    "is_fallback",
+    "value_minor",
+    "currency",
+    "image",
+    "coupon_kind",
+    "card_id",
+    "valid_from",
+    "valid_until",
+)
+CAMPAIGN_FIELDS = (
+    "slug",
+    "name",
+    "game",
+    "timezone",
+    "starts_at",
+    "ends_at",
+    "opens_at",
+    "closes_at",
+    "plays_per_day",
+    "plays_total",
+    "wins_total",
+    "follow_required",
+    "look",
+)
 
 
 def visible_campaigns(session: Session, staff: Staff, *, archived: bool = False) -> list[Campaign]:
@@ -52,16 +78,20 @@ def _values(session: Session, staff: Staff, doc: Any) -> tuple[dict[str, Any], O
         raise InvalidInput(msg("Please correct the highlighted fields."), fields=dict(problems))
     require_account(session, staff, account.id)
     if values["ends_at"] <= values["starts_at"]:
-        raise InvalidInput(msg("Please correct the highlighted fields."),
-                           fields={"ends_at": msg("The campaign must end after it starts.")})
+        raise InvalidInput(
+            msg("Please correct the highlighted fields."),
+            fields={"ends_at": msg("The campaign must end after it starts.")},
+        )
     return values, account
 
 
 def _check_slug(session: Session, slug: str, campaign: Campaign | None) -> None:
     other = session.scalar(select(Campaign).where(Campaign.slug == slug))
     if other is not None and other is not campaign:
-        raise InvalidInput(msg("Please correct the highlighted fields."),
-                           fields={"slug": msg("Another campaign already uses this address.")})
+        raise InvalidInput(
+            msg("Please correct the highlighted fields."),
+            fields={"slug": msg("Another campaign already uses this address.")},
+        )
 
 
 def _apply_tiers(session: Session, campaign: Campaign, prizes: list[dict[str, Any]]) -> None:
@@ -105,7 +135,9 @@ def save(session: Session, staff: Staff, doc: Any, now: datetime, campaign: Camp
     if campaign is not None:
         require_account(session, staff, campaign.account_id)
         if campaign.status != "draft":
-            raise Conflict(msg("A published campaign's rules are frozen: only pause, resume, end and stock top-ups remain."))
+            raise Conflict(
+                msg("A published campaign's rules are frozen: only pause, resume, end and stock top-ups remain.")
+            )
         before = document.to_document(campaign)
     _check_slug(session, values["slug"], campaign)
     if campaign is None:
@@ -119,8 +151,16 @@ def save(session: Session, staff: Staff, doc: Any, now: datetime, campaign: Camp
     _apply_channels(campaign, values["channels"])
     session.flush()
     after = document.to_document(campaign)
-    audit.record(session, staff, "campaign.create" if before is None else "campaign.update", now,
-                 account_id=account.id, campaign_id=campaign.id, before=before, after=after)
+    audit.record(
+        session,
+        staff,
+        "campaign.create" if before is None else "campaign.update",
+        now,
+        account_id=account.id,
+        campaign_id=campaign.id,
+        before=before,
+        after=after,
+    )
     return campaign
 
 
@@ -135,19 +175,31 @@ def add_channel(session: Session, staff: Staff, campaign: Campaign, name: Any, n
         raise Conflict(msg("This campaign has ended; it needs no new channels."))
     name = name.strip() if isinstance(name, str) else ""
     if not 0 < len(name) <= 64:
-        raise InvalidInput(msg("Name the channel."),
-                           fields={"channel": msg("Give the channel a name of at most 64 characters.")})
+        raise InvalidInput(
+            msg("Name the channel."), fields={"channel": msg("Give the channel a name of at most 64 characters.")}
+        )
     if name in {channel.name for channel in campaign.channels}:
-        raise InvalidInput(msg("Name the channel."),
-                           fields={"channel": msg("This campaign already has a channel with this name.")})
+        raise InvalidInput(
+            msg("Name the channel."), fields={"channel": msg("This campaign already has a channel with this name.")}
+        )
     if len(campaign.channels) >= document.MAX_CHANNELS:
-        raise InvalidInput(msg("Too many channels."),
-                           fields={"channel": msg("A campaign has at most {count} channels.", count=document.MAX_CHANNELS)})
+        raise InvalidInput(
+            msg("Too many channels."),
+            fields={"channel": msg("A campaign has at most {count} channels.", count=document.MAX_CHANNELS)},
+        )
     before = [channel.name for channel in campaign.channels]
     _apply_channels(campaign, before + [name])
     session.flush()
-    audit.record(session, staff, "campaign.channel_add", now, account_id=campaign.account_id, campaign_id=campaign.id,
-                 before={"channels": before}, after={"channels": before + [name]})
+    audit.record(
+        session,
+        staff,
+        "campaign.channel_add",
+        now,
+        account_id=campaign.account_id,
+        campaign_id=campaign.id,
+        before={"channels": before},
+        after={"channels": before + [name]},
+    )
     return next(channel for channel in campaign.channels if channel.name == name)
 
 
@@ -157,8 +209,16 @@ def duplicate(session: Session, staff: Staff, campaign: Campaign, slug: str, now
     doc = document.to_document(campaign)
     doc.update(slug=slug, name=f"{campaign.name} (copy)"[:120])
     copy = save(session, staff, doc, now)
-    audit.record(session, staff, "campaign.duplicate", now, account_id=campaign.account_id,
-                 campaign_id=copy.id, before={"from": campaign.slug}, after={"slug": copy.slug})
+    audit.record(
+        session,
+        staff,
+        "campaign.duplicate",
+        now,
+        account_id=campaign.account_id,
+        campaign_id=copy.id,
+        before={"from": campaign.slug},
+        after={"slug": copy.slug},
+    )
     return copy
 
 
@@ -169,6 +229,14 @@ def archive(session: Session, staff: Staff, campaign: Campaign, now: datetime) -
         raise Conflict(msg("End the campaign before archiving it; followers may be playing."))
     if not campaign.archived:
         campaign.archived = True
-        audit.record(session, staff, "campaign.archive", now, account_id=campaign.account_id,
-                     campaign_id=campaign.id, before={"archived": False}, after={"archived": True})
+        audit.record(
+            session,
+            staff,
+            "campaign.archive",
+            now,
+            account_id=campaign.account_id,
+            campaign_id=campaign.id,
+            before={"archived": False},
+            after={"archived": True},
+        )
     return campaign

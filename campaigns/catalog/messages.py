@@ -6,6 +6,7 @@ babel.cfg); the console translates the template and fills in the values
 (``web/console/i18n.py``). As a ``str`` a message is its English text, which is what the
 JSON API, the logs and the command line show.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,7 +18,7 @@ class Message(str):
     template: str
     values: dict[str, Any]
 
-    def __new__(cls, template: str, **values: Any) -> "Message":
+    def __new__(cls, template: str, **values: Any) -> Message:
         text = super().__new__(cls, template.format(**values) if values else template)
         text.template, text.values = template, values
         return text

@@ -1,7 +1,8 @@
 """Official Accounts and what marketers configure: campaigns, prize tiers, channels."""
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
@@ -11,7 +12,7 @@ from ..base import Base
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 GAMES = ("scratch", "wheel")
@@ -34,7 +35,7 @@ class OfficialAccount(Base):
     aes_key_sealed: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    campaigns: Mapped[list["Campaign"]] = relationship(back_populates="account")
+    campaigns: Mapped[list[Campaign]] = relationship(back_populates="account")
 
 
 class Campaign(Base):
@@ -71,16 +72,16 @@ class Campaign(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     account: Mapped[OfficialAccount] = relationship(back_populates="campaigns")
-    tiers: Mapped[list["PrizeTier"]] = relationship(
+    tiers: Mapped[list[PrizeTier]] = relationship(
         back_populates="campaign", order_by="PrizeTier.position", cascade="all, delete-orphan"
     )
-    rules_versions: Mapped[list["RulesVersion"]] = relationship(
+    rules_versions: Mapped[list[RulesVersion]] = relationship(
         back_populates="campaign", order_by="RulesVersion.version", cascade="all, delete-orphan"
     )
-    channels: Mapped[list["Channel"]] = relationship(back_populates="campaign", cascade="all, delete-orphan")
+    channels: Mapped[list[Channel]] = relationship(back_populates="campaign", cascade="all, delete-orphan")
 
     @property
-    def fallback_tier(self) -> "PrizeTier | None":
+    def fallback_tier(self) -> PrizeTier | None:
         """The one tier that is the fallback ("no prize" or consolation)."""
         return next((t for t in self.tiers if t.is_fallback), None)
 

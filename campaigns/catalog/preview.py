@@ -4,6 +4,7 @@ Pure arithmetic on plain values, so the console's live preview, the API and the 
 all compute the same numbers. A drawn tier with no stock left (or past its daily limit)
 awards the fallback, so expected winners are capped by what remains, not by the odds.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,14 +60,21 @@ def preview(tiers: list[TierInput], days: list[date], weekday_plays: float, week
     for tier in tiers:
         probability = tier.weight / total_weight if total_weight and tier.weight > 0 else 0.0
         per_day, runs_out = ([], None) if tier.is_fallback else _prize_days(tier, probability, traffic)
-        awarded = [a + b for a, b in zip(awarded, per_day)] if per_day else awarded
-        rows.append({"tier": tier.tier, "probability": probability, "per_day": per_day, "stock": tier.stock,
-                     "is_fallback": tier.is_fallback,
-                     "runs_out_on": days[runs_out].isoformat() if runs_out is not None else None})
+        awarded = [a + b for a, b in zip(awarded, per_day, strict=False)] if per_day else awarded
+        rows.append(
+            {
+                "tier": tier.tier,
+                "probability": probability,
+                "per_day": per_day,
+                "stock": tier.stock,
+                "is_fallback": tier.is_fallback,
+                "runs_out_on": days[runs_out].isoformat() if runs_out is not None else None,
+            }
+        )
     for row in rows:
         if row["is_fallback"]:
             # Every play that does not win a prize lands on the fallback, including drawn-but-out-of-stock ones.
-            row["per_day"] = [plays - won for plays, won in zip(traffic, awarded)]
+            row["per_day"] = [plays - won for plays, won in zip(traffic, awarded, strict=False)]
         per_day = row.pop("per_day")
         row["expected_first_day"] = per_day[0] if per_day else 0.0
         row["expected_total"] = sum(per_day)

@@ -4,11 +4,12 @@ None of these commit: the caller commits the session once the step has succeeded
 a failure leaves the campaign as it was in SQL (a Redis state written for a campaign
 that stayed a draft is never read, and a later publish replaces it).
 """
+
 from __future__ import annotations
 
 import json
 import secrets as secrets_mod
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,7 +31,7 @@ MAX_MOMENTS = 100_000
 
 def utc(at: datetime) -> datetime:
     """An aware UTC datetime (SQLite hands back naive ones)."""
-    return at.replace(tzinfo=timezone.utc) if at.tzinfo is None else at.astimezone(timezone.utc)
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def declared_value(value_minor: int) -> str:
@@ -40,19 +41,31 @@ def declared_value(value_minor: int) -> str:
 
 def prize_entry(tier: PrizeTier) -> dict:
     """One tier as the rules document lists it."""
-    return {"tier": tier.tier, "name": tier.name, "weight": tier.weight, "stock": tier.stock,
-            "release": tier.release, "coupon": tier.coupon_kind, "value": declared_value(tier.value_minor or 0),
-            "currency": tier.currency}
+    return {
+        "tier": tier.tier,
+        "name": tier.name,
+        "weight": tier.weight,
+        "stock": tier.stock,
+        "release": tier.release,
+        "coupon": tier.coupon_kind,
+        "value": declared_value(tier.value_minor or 0),
+        "currency": tier.currency,
+    }
 
 
 def rules_from_campaign(campaign: Campaign) -> dict:
     """The version-1 rules document of a campaign as it stands."""
     fallback = campaign.fallback_tier
     return fairness.rules_document(
-        slug=campaign.slug, timezone_name=campaign.timezone, start_ms=to_ms(utc(campaign.starts_at)),
-        end_ms=to_ms(utc(campaign.ends_at)), prizes=[prize_entry(t) for t in campaign.tiers],
-        fallback_tier=fallback.tier if fallback else "", plays_per_day=campaign.plays_per_day,
-        plays_total=campaign.plays_total, wins_total=campaign.wins_total,
+        slug=campaign.slug,
+        timezone_name=campaign.timezone,
+        start_ms=to_ms(utc(campaign.starts_at)),
+        end_ms=to_ms(utc(campaign.ends_at)),
+        prizes=[prize_entry(t) for t in campaign.tiers],
+        fallback_tier=fallback.tier if fallback else "",
+        plays_per_day=campaign.plays_per_day,
+        plays_total=campaign.plays_total,
+        wins_total=campaign.wins_total,
     )
 
 
@@ -79,27 +92,34 @@ def protocol_problems(campaign: Campaign) -> dict[str, str]:
         problems.setdefault("prizes", "The weights must add up to at least 1.")
     seen: set[str] = set()
     for index, tier in enumerate(campaign.tiers):
-        path = f"prizes[{index}]"
-        if not TIER.match(tier.tier or "") or tier.tier in seen:
-            problems[f"{path}.tier"] = "Tier ids are unique, 1-32 of a-z 0-9 _ -."
+        problems.update(_tier_problems(tier, f"prizes[{index}]", seen))
         seen.add(tier.tier)
-        if not isinstance(tier.weight, int) or tier.weight < 0:
-            problems[f"{path}.weight"] = "The weight is a whole number, 0 or more."
-        if not isinstance(tier.stock, int) or tier.stock < 0:
-            problems[f"{path}.stock"] = "The stock is a whole number, 0 or more."
-        elif tier.release == "moments" and tier.stock > MAX_MOMENTS:
-            problems[f"{path}.stock"] = f"At most {MAX_MOMENTS} winning moments per prize."
-        release_problem = _release_problem(tier.release)
-        if release_problem:
-            problems[f"{path}.release"] = release_problem
+    return problems
+
+
+def _tier_problems(tier, path: str, seen: set[str]) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not TIER.match(tier.tier or "") or tier.tier in seen:
+        problems[f"{path}.tier"] = "Tier ids are unique, 1-32 of a-z 0-9 _ -."
+    if not isinstance(tier.weight, int) or tier.weight < 0:
+        problems[f"{path}.weight"] = "The weight is a whole number, 0 or more."
+    if not isinstance(tier.stock, int) or tier.stock < 0:
+        problems[f"{path}.stock"] = "The stock is a whole number, 0 or more."
+    elif tier.release == "moments" and tier.stock > MAX_MOMENTS:
+        problems[f"{path}.stock"] = f"At most {MAX_MOMENTS} winning moments per prize."
+    release_problem = _release_problem(tier.release)
+    if release_problem:
+        problems[f"{path}.release"] = release_problem
     return problems
 
 
 def available_codes(session: Session, campaign: Campaign) -> dict[str, list[str]]:
     """The uploaded, unawarded codes of each tier, oldest first."""
     rows = session.execute(
-        select(PrizeTier.tier, CouponCode.code).join(CouponCode, CouponCode.tier_id == PrizeTier.id)
-        .where(PrizeTier.campaign_id == campaign.id, CouponCode.state == "available").order_by(CouponCode.id)
+        select(PrizeTier.tier, CouponCode.code)
+        .join(CouponCode, CouponCode.tier_id == PrizeTier.id)
+        .where(PrizeTier.campaign_id == campaign.id, CouponCode.state == "available")
+        .order_by(CouponCode.id)
     )
     codes: dict[str, list[str]] = {}
     for tier, code in rows:
@@ -107,8 +127,15 @@ def available_codes(session: Session, campaign: Campaign) -> dict[str, list[str]
     return codes
 
 
-def publish(session: Session, redis, campaign: Campaign, *, clock: Clock, secrets: SecretBox,
-            min_interval_ms: int = MIN_INTERVAL_MS) -> RulesVersion:
+def publish(
+    session: Session,
+    redis,
+    campaign: Campaign,
+    *,
+    clock: Clock,
+    secrets: SecretBox,
+    min_interval_ms: int = MIN_INTERVAL_MS,
+) -> RulesVersion:
     """Commit to a server seed and rules v1, load the Redis state, and schedule or start the campaign."""
     problems = protocol_problems(campaign)
     if problems:
@@ -116,16 +143,30 @@ def publish(session: Session, redis, campaign: Campaign, *, clock: Clock, secret
     now = clock.now()
     server_seed = secrets_mod.token_hex(32)
     document = rules_from_campaign(campaign)
-    version = RulesVersion(campaign=campaign, version=1, from_seq=1, rules_json=fairness.canonical(document).decode(),
-                           rules_hash=fairness.rules_hash(document), created_at=now)
+    version = RulesVersion(
+        campaign=campaign,
+        version=1,
+        from_seq=1,
+        rules_json=fairness.canonical(document).decode(),
+        rules_hash=fairness.rules_hash(document),
+        created_at=now,
+    )
     session.add(version)
     campaign.server_seed_sealed = secrets.seal(server_seed)
     campaign.server_seed_hash = fairness.seed_hash(server_seed)
     campaign.published_at = now
     campaign.status = "live" if now >= utc(campaign.starts_at) else "scheduled"
     session.flush()
-    inventory.load(redis, campaign.id, document, server_seed=server_seed, campaign_status=campaign.status,
-                   rules_version=1, codes=available_codes(session, campaign), min_interval_ms=min_interval_ms)
+    inventory.load(
+        redis,
+        campaign.id,
+        document,
+        server_seed=server_seed,
+        campaign_status=campaign.status,
+        rules_version=1,
+        codes=available_codes(session, campaign),
+        min_interval_ms=min_interval_ms,
+    )
     return version
 
 
@@ -179,8 +220,9 @@ def _spare_codes(redis, campaign_id: int, tier: PrizeTier) -> int:
     return max(redis.llen(CampaignKeys(campaign_id).codes(tier.tier)) - still_needed, 0)
 
 
-def top_up(session: Session, redis, campaign: Campaign, stock: dict[str, int], clock: Clock,
-           secrets: SecretBox | None = None) -> RulesVersion:
+def top_up(
+    session: Session, redis, campaign: Campaign, stock: dict[str, int], clock: Clock, secrets: SecretBox | None = None
+) -> RulesVersion:
     """Raise stock totals while published: a new rules version that governs draws from its ``from_seq``."""
     _require(campaign, "scheduled", "live", "paused")
     tiers = {t.tier: t for t in campaign.tiers}
@@ -194,8 +236,10 @@ def top_up(session: Session, redis, campaign: Campaign, stock: dict[str, int], c
         elif tier.release == "moments" and (secrets is None or total > MAX_MOMENTS):
             problems[f"stock.{name}"] = "Winning moments can be topped up only with the seed, up to the maximum."
         elif tier.coupon_kind == "code" and total - tier.stock > (spare := _spare_codes(redis, campaign.id, tier)):
-            problems[f"stock.{name}"] = (f"Upload more codes first: {total - tier.stock} more prizes but only "
-                                         f"{spare} codes beyond the current stock.")
+            problems[f"stock.{name}"] = (
+                f"Upload more codes first: {total - tier.stock} more prizes but only "
+                f"{spare} codes beyond the current stock."
+            )
     if problems or not stock:
         raise InvalidInput("This top-up cannot be applied.", fields=problems or {"stock": "Nothing to change."})
     latest = campaign.rules_versions[-1]
@@ -210,9 +254,14 @@ def top_up(session: Session, redis, campaign: Campaign, stock: dict[str, int], c
     from_seq = inventory.top_up(redis, campaign.id, number, prizes, stock, moments)
     for name, total in stock.items():
         tiers[name].stock = total
-    version = RulesVersion(campaign=campaign, version=number, from_seq=from_seq,
-                           rules_json=fairness.canonical(document).decode(), rules_hash=fairness.rules_hash(document),
-                           created_at=clock.now())
+    version = RulesVersion(
+        campaign=campaign,
+        version=number,
+        from_seq=from_seq,
+        rules_json=fairness.canonical(document).decode(),
+        rules_hash=fairness.rules_hash(document),
+        created_at=clock.now(),
+    )
     session.add(version)
     session.flush()
     return version

@@ -1,4 +1,5 @@
 """Reading campaigns for the pages, the worker and the CLI."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

@@ -4,10 +4,11 @@ China's 2020 rules on promotions (规范促销行为暂行规定) cap the top pr
 promotion at ¥50,000 and require the prizes, their number and the odds to be fixed before
 the draw; the checks below refuse a campaign that would break them or could not keep its word.
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Mapping
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -29,9 +30,9 @@ CARD_UNKNOWN, CARD_UNCHECKED = "unknown", "unchecked"
 def available_codes(session: Session, campaign: Campaign) -> dict[str, int]:
     """Codes still in each tier's pool, by tier name."""
     rows = session.execute(
-        select(CouponCode.tier_id, func.count()).where(
-            CouponCode.tier_id.in_([t.id for t in campaign.tiers]), CouponCode.state == "available"
-        ).group_by(CouponCode.tier_id)
+        select(CouponCode.tier_id, func.count())
+        .where(CouponCode.tier_id.in_([t.id for t in campaign.tiers]), CouponCode.state == "available")
+        .group_by(CouponCode.tier_id)
     )
     by_id = dict(rows.all())
     return {tier.tier: by_id.get(tier.id, 0) for tier in campaign.tiers}
@@ -39,7 +40,11 @@ def available_codes(session: Session, campaign: Campaign) -> dict[str, int]:
 
 def card_ids(campaign: Campaign) -> set[str]:
     """The WeChat card_ids the campaign's card prizes name (to look up before checking)."""
-    return {(t.card_id or "").strip() for t in campaign.tiers if t.coupon_kind == "wechat_card" and (t.card_id or "").strip()}
+    return {
+        (t.card_id or "").strip()
+        for t in campaign.tiers
+        if t.coupon_kind == "wechat_card" and (t.card_id or "").strip()
+    }
 
 
 def _check_card(tier, path: str, cards: Mapping[str, str], problems: Problems) -> None:
@@ -47,8 +52,13 @@ def _check_card(tier, path: str, cards: Mapping[str, str], problems: Problems) -
     if not card_id:
         problems.add(f"{path}.card_id", msg("Enter the WeChat card_id of this prize's card."))
     elif cards.get(card_id) == CARD_UNKNOWN:
-        problems.add(f"{path}.card_id", msg("This Official Account has no WeChat card with this card_id; "
-                                            "copy it from the card's page in the WeChat platform."))
+        problems.add(
+            f"{path}.card_id",
+            msg(
+                "This Official Account has no WeChat card with this card_id; "
+                "copy it from the card's page in the WeChat platform."
+            ),
+        )
     elif card_id in cards:
         problems.add(f"{path}.card_id", msg("Could not check the card with WeChat; try again."))
 
@@ -60,10 +70,18 @@ def _check_tier(tier, index: int, codes: dict[str, int], cards: Mapping[str, str
     if not isinstance(tier.stock, int) or tier.stock < 0:
         problems.add(f"{path}.stock", msg("The stock cannot be negative."))
     if tier.currency == "CNY" and (tier.value_minor or 0) > TOP_PRIZE_CAP_MINOR:
-        problems.add(f"{path}.value", msg("A lottery prize may be worth at most ¥50,000 (China's 2020 promotion rules)."))
+        problems.add(
+            f"{path}.value", msg("A lottery prize may be worth at most ¥50,000 (China's 2020 promotion rules).")
+        )
     if tier.coupon_kind == "code" and not tier.is_fallback and codes.get(tier.tier, 0) < tier.stock:
-        problems.add(f"{path}.stock", msg("Upload more codes: {stock} prizes but only {codes} codes.",
-                                          stock=tier.stock, codes=codes.get(tier.tier, 0)))
+        problems.add(
+            f"{path}.stock",
+            msg(
+                "Upload more codes: {stock} prizes but only {codes} codes.",
+                stock=tier.stock,
+                codes=codes.get(tier.tier, 0),
+            ),
+        )
     if tier.coupon_kind == "wechat_card":
         _check_card(tier, path, cards, problems)
     if tier.valid_from and tier.valid_until and tier.valid_until <= tier.valid_from:
@@ -79,7 +97,9 @@ def _check_schedule(campaign: Campaign, now: datetime, problems: Problems) -> No
         problems.add("closes_at", msg("Daily closing time must be after opening time."))
 
 
-def problems_for(session: Session, campaign: Campaign, now: datetime, cards: Mapping[str, str] | None = None) -> Problems:
+def problems_for(
+    session: Session, campaign: Campaign, now: datetime, cards: Mapping[str, str] | None = None
+) -> Problems:
     """Everything that stops ``campaign`` from being published, by field path.
 
     ``cards`` is what WeChat said of the card_ids looked up beforehand (``campaigns.wechat.cards``):
@@ -93,7 +113,9 @@ def problems_for(session: Session, campaign: Campaign, now: datetime, cards: Map
         problems.add("prizes", msg("Add at least one prize."))
     fallbacks = [t for t in campaign.tiers if t.is_fallback]
     if len(fallbacks) != 1:
-        problems.add("prizes", msg("Mark exactly one prize as the fallback (what a player gets when nothing else is won)."))
+        problems.add(
+            "prizes", msg("Mark exactly one prize as the fallback (what a player gets when nothing else is won).")
+        )
     codes = available_codes(session, campaign)
     for index, tier in enumerate(campaign.tiers):
         _check_tier(tier, index, codes, cards or {}, problems)
@@ -107,5 +129,6 @@ def check(session: Session, campaign: Campaign, now: datetime, cards: Mapping[st
     """
     problems = problems_for(session, campaign, now, cards)
     if problems:
-        raise InvalidInput(msg("This campaign cannot be published yet ({count} problems).", count=len(problems)),
-                           fields=dict(problems))
+        raise InvalidInput(
+            msg("This campaign cannot be published yet ({count} problems).", count=len(problems)), fields=dict(problems)
+        )

@@ -7,10 +7,12 @@ issuer's own platform, looking the code up there, and expiry. Adding an issuer
 (e.g. WeChat Pay merchant coupons, see docs/coupons.md) is one module that
 implements :class:`Issuer` and one line in :data:`ISSUERS`.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, Sequence
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 

@@ -1,4 +1,5 @@
 """Coupon codes of a prize tier, the stores that redeem them, and every redemption and refusal."""
+
 from __future__ import annotations
 
 from datetime import datetime

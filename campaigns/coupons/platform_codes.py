@@ -3,12 +3,14 @@
 Codes are generated here or uploaded by the marketer, shown on the prize page as
 text and as a QR code that holds only the code, and redeemed once in a store.
 """
+
 from __future__ import annotations
 
 import math
 import re
 import secrets
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from ..catalog.models import PrizeTier
 from ..errors import InvalidInput
@@ -88,7 +90,7 @@ class PlatformCodes:
 
 def group(code: str, size: int = 4) -> str:
     """A code in groups for reading aloud: ``K7QX 9MZP …``."""
-    return " ".join(code[i:i + size] for i in range(0, len(code), size))
+    return " ".join(code[i : i + size] for i in range(0, len(code), size))
 
 
 def chunks(items: Iterable[str], size: int) -> Iterable[list[str]]:

@@ -4,10 +4,12 @@ The WeChat webhook calls :func:`handle_card_event` with the push's XML fields. A
 may arrive more than once (WeChat retries); each state change happens once and
 emits its event once.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -27,8 +29,9 @@ def _field(fields: Mapping[str, Any], xml_name: str, attr_name: str) -> str:
     return str(fields.get(xml_name) or fields.get(attr_name) or "")
 
 
-def handle_card_event(session: Session, redis: Any, account: OfficialAccount, message_fields: Mapping[str, Any],
-                      clock: Clock) -> str | None:
+def handle_card_event(
+    session: Session, redis: Any, account: OfficialAccount, message_fields: Mapping[str, Any], clock: Clock
+) -> str | None:
     """Apply a card push to the coupon; return the new state, or None when nothing changed. Commits."""
     event = _field(message_fields, "Event", "event").lower()
     if event not in CARD_EVENTS:
@@ -37,7 +40,9 @@ def handle_card_event(session: Session, redis: Any, account: OfficialAccount, me
     card_id = _field(message_fields, "CardId", "card_id")
     openid = _field(message_fields, "FromUserName", "source")
     coupon = session.scalar(
-        select(CouponCode).join(PrizeTier).join(Campaign)
+        select(CouponCode)
+        .join(PrizeTier)
+        .join(Campaign)
         .where(CouponCode.code == code, PrizeTier.card_id == card_id, Campaign.account_id == account.id)
     )
     if coupon is None:
@@ -54,14 +59,23 @@ def _added(session: Session, redis: Any, coupon: CouponCode, openid: str, clock:
         return None
     now = clock.now()
     changed = session.execute(
-        update(CouponCode).where(CouponCode.id == coupon.id, CouponCode.state == "issued")
-        .values(state="added", added_at=now).execution_options(synchronize_session=False)
+        update(CouponCode)
+        .where(CouponCode.id == coupon.id, CouponCode.state == "issued")
+        .values(state="added", added_at=now)
+        .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
     if not changed:
         return None
-    append(redis, coupon.tier.campaign_id, "coupon_added", coupon.openid or openid, to_ms(now),
-           code=coupon.code, tier=coupon.tier.tier)
+    append(
+        redis,
+        coupon.tier.campaign_id,
+        "coupon_added",
+        coupon.openid or openid,
+        to_ms(now),
+        code=coupon.code,
+        tier=coupon.tier.tier,
+    )
     return "added"
 
 
@@ -70,12 +84,21 @@ def _consumed(session: Session, redis: Any, coupon: CouponCode, clock: Clock) ->
     # otherwise it was consumed with WeChat's own tools and is recorded as such.
     now = clock.now()
     changed = session.execute(
-        update(CouponCode).where(CouponCode.id == coupon.id, CouponCode.state.in_(REDEEMABLE_STATES))
-        .values(state="redeemed", redeemed_at=now, redeemed_by="WeChat").execution_options(synchronize_session=False)
+        update(CouponCode)
+        .where(CouponCode.id == coupon.id, CouponCode.state.in_(REDEEMABLE_STATES))
+        .values(state="redeemed", redeemed_at=now, redeemed_by="WeChat")
+        .execution_options(synchronize_session=False)
     ).rowcount
     session.commit()
     if not changed:
         return None
-    append(redis, coupon.tier.campaign_id, "coupon_redeemed", coupon.openid or "", to_ms(now),
-           code=coupon.code, tier=coupon.tier.tier)
+    append(
+        redis,
+        coupon.tier.campaign_id,
+        "coupon_redeemed",
+        coupon.openid or "",
+        to_ms(now),
+        code=coupon.code,
+        tier=coupon.tier.tier,
+    )
     return "redeemed"

@@ -3,6 +3,7 @@
 ``qrcode`` computes the modules; the PNG is written here with ``zlib`` because the
 image back-ends of ``qrcode`` need Pillow or PyPNG, which nothing else here needs.
 """
+
 from __future__ import annotations
 
 import struct
@@ -29,7 +30,12 @@ def png(text: str, scale: int = 8) -> bytes:
         rows.extend([row] * scale)
     size = len(grid) * scale
     header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(b"".join(rows), 9)) + _chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(b"".join(rows), 9))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:

@@ -5,6 +5,7 @@ database lets exactly one of any number of concurrent redeemers change the row
 (PostgreSQL re-checks the condition after the winner commits; SQLite serialises
 writers), and the losers are told when and where it was redeemed.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,8 +15,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 
 from ..clock import iso_ms, to_ms
-from ..errors import (AlreadyRedeemed, CampaignError, CouponForeign, CouponNotIssued, CouponNotValid, CouponRefused,
-                      CouponUnknown, RateLimited)
+from ..errors import (
+    AlreadyRedeemed,
+    CampaignError,
+    CouponForeign,
+    CouponNotIssued,
+    CouponNotValid,
+    CouponRefused,
+    CouponUnknown,
+    RateLimited,
+)
 from ..events import append
 from ..keys import redeem_rate
 from .issuers import IssuerContext, issuer_for
@@ -83,8 +92,15 @@ def redeem(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> dict[str, An
     except Exception:
         _release(ctx, coupon, previous)
         raise
-    append(ctx.redis, coupon.tier.campaign_id, "coupon_redeemed", coupon.openid or "",
-           to_ms(coupon.redeemed_at), code=coupon.code, tier=coupon.tier.tier)
+    append(
+        ctx.redis,
+        coupon.tier.campaign_id,
+        "coupon_redeemed",
+        coupon.openid or "",
+        to_ms(coupon.redeemed_at),
+        code=coupon.code,
+        tier=coupon.tier.tier,
+    )
     return describe(ctx, coupon)
 
 
@@ -93,8 +109,11 @@ def describe(ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
     valid_from, valid_until = validity(coupon)
     campaign = coupon.tier.campaign
     return {
-        "code": coupon.code, "kind": coupon.tier.coupon_kind, "prize": coupon.tier.name,
-        "tier": coupon.tier.tier, "campaign": campaign.name,
+        "code": coupon.code,
+        "kind": coupon.tier.coupon_kind,
+        "prize": coupon.tier.name,
+        "tier": coupon.tier.tier,
+        "campaign": campaign.name,
         "valid_from": iso_ms(valid_from) if valid_from else None,
         "valid_until": iso_ms(valid_until) if valid_until else None,
         "state": effective_state(coupon, ctx.clock.now()),
@@ -143,9 +162,16 @@ def _claim(ctx: IssuerContext, redeemer: Redeemer, coupon: CouponCode) -> str:
         session.rollback()
         session.refresh(coupon)
         raise _already(ctx, coupon)
-    session.add(Redemption(coupon_id=coupon.id, campaign_id=coupon.tier.campaign_id, store_id=redeemer.store.id,
-                           staff_id=redeemer.staff_id, store_link_id=redeemer.link.id if redeemer.link else None,
-                           redeemed_at=now))
+    session.add(
+        Redemption(
+            coupon_id=coupon.id,
+            campaign_id=coupon.tier.campaign_id,
+            store_id=redeemer.store.id,
+            staff_id=redeemer.staff_id,
+            store_link_id=redeemer.link.id if redeemer.link else None,
+            redeemed_at=now,
+        )
+    )
     session.commit()
     session.refresh(coupon)
     return previous
@@ -156,8 +182,11 @@ def _release(ctx: IssuerContext, coupon: CouponCode, previous: str) -> None:
     session = ctx.session
     session.rollback()
     session.execute(delete(Redemption).where(Redemption.coupon_id == coupon.id))
-    session.execute(update(CouponCode).where(CouponCode.id == coupon.id, CouponCode.state == "redeemed")
-                    .values(state=previous, redeemed_at=None, redeemed_by=None))
+    session.execute(
+        update(CouponCode)
+        .where(CouponCode.id == coupon.id, CouponCode.state == "redeemed")
+        .values(state=previous, redeemed_at=None, redeemed_by=None)
+    )
     session.commit()
 
 
@@ -174,8 +203,11 @@ def _already(ctx: IssuerContext, coupon: CouponCode) -> AlreadyRedeemed:
     if coupon.redeemed_at is None:
         return AlreadyRedeemed("This coupon has already been redeemed.")
     at = _local(ctx, coupon, coupon.redeemed_at, "%H:%M")
-    return AlreadyRedeemed(f"Already redeemed at {at} by {coupon.redeemed_by or 'another store'}.",
-                           redeemed_at=iso_ms(coupon.redeemed_at), redeemed_by=coupon.redeemed_by)
+    return AlreadyRedeemed(
+        f"Already redeemed at {at} by {coupon.redeemed_by or 'another store'}.",
+        redeemed_at=iso_ms(coupon.redeemed_at),
+        redeemed_by=coupon.redeemed_by,
+    )
 
 
 def _local(ctx: IssuerContext, coupon: CouponCode, at, fmt: str) -> str:
@@ -183,19 +215,27 @@ def _local(ctx: IssuerContext, coupon: CouponCode, at, fmt: str) -> str:
     return at.astimezone(ZoneInfo(coupon.tier.campaign.timezone)).strftime(fmt)
 
 
-def _refuse(ctx: IssuerContext, redeemer: Redeemer, entered: str, refusal: CampaignError,
-            coupon: CouponCode | None):
+def _refuse(ctx: IssuerContext, redeemer: Redeemer, entered: str, refusal: CampaignError, coupon: CouponCode | None):
     """Log the refusal for the operators in its own transaction, then raise it."""
     session = ctx.session
     session.rollback()
-    session.add(RefusalLog(at=ctx.clock.now(), reason=refusal.code, code_entered=(entered or "")[:64],
-                           coupon_id=coupon.id if coupon else None, store_id=redeemer.store.id,
-                           staff_id=redeemer.staff_id, store_link_id=redeemer.link.id if redeemer.link else None))
+    session.add(
+        RefusalLog(
+            at=ctx.clock.now(),
+            reason=refusal.code,
+            code_entered=(entered or "")[:64],
+            coupon_id=coupon.id if coupon else None,
+            store_id=redeemer.store.id,
+            staff_id=redeemer.staff_id,
+            store_link_id=redeemer.link.id if redeemer.link else None,
+        )
+    )
     session.commit()
     raise refusal
 
 
 def refusals(ctx: IssuerContext, limit: int = 100) -> list[RefusalLog]:
     """The latest refusals, newest first, for the operators."""
-    return list(ctx.session.scalars(select(RefusalLog).order_by(RefusalLog.at.desc(), RefusalLog.id.desc()).limit(limit)))
-
+    return list(
+        ctx.session.scalars(select(RefusalLog).order_by(RefusalLog.at.desc(), RefusalLog.id.desc()).limit(limit))
+    )

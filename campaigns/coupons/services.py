@@ -1,8 +1,10 @@
 """Coupon pools, states and the follower's own coupons."""
+
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -48,7 +50,9 @@ def expire_due(ctx: IssuerContext) -> int:
     """Record as ``expired`` every unused coupon past its last day; return how many. Commits."""
     now = ctx.clock.now()
     due = ctx.session.scalars(
-        select(CouponCode).join(PrizeTier).where(
+        select(CouponCode)
+        .join(PrizeTier)
+        .where(
             CouponCode.state.in_(("issued", "added")),
             or_(CouponCode.valid_until < now, (CouponCode.valid_until.is_(None)) & (PrizeTier.valid_until < now)),
         )
@@ -58,8 +62,10 @@ def expire_due(ctx: IssuerContext) -> int:
         issuer_for(coupon.tier.coupon_kind).expire(ctx, coupon)
         # Conditional, so a redemption that wins the race is never overwritten.
         expired += ctx.session.execute(
-            update(CouponCode).where(CouponCode.id == coupon.id, CouponCode.state.in_(("issued", "added")))
-            .values(state="expired").execution_options(synchronize_session=False)
+            update(CouponCode)
+            .where(CouponCode.id == coupon.id, CouponCode.state.in_(("issued", "added")))
+            .values(state="expired")
+            .execution_options(synchronize_session=False)
         ).rowcount
     ctx.session.commit()
     return expired
@@ -75,7 +81,9 @@ def add_codes(ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list
         raise InvalidInput("This prize carries no coupon.", fields={"coupon_kind": "none"})
     known = set(ctx.session.scalars(select(CouponCode.code).where(CouponCode.code.in_(list(codes)))))
     if known:
-        raise InvalidInput(f"{len(known)} codes exist already (first: {sorted(known)[0]}).", fields={"codes": "duplicates"})
+        raise InvalidInput(
+            f"{len(known)} codes exist already (first: {sorted(known)[0]}).", fields={"codes": "duplicates"}
+        )
     accepted = issuer_for(tier.coupon_kind).stock(ctx, tier, codes)
     ctx.session.add_all(CouponCode(tier_id=tier.id, code=code, state="available") for code in accepted)
     ctx.session.commit()
@@ -105,9 +113,15 @@ def _record_recent_win(session: Session, redis: Any, campaign_id: int, coupon: C
         if entry.get("type") == "draw" and entry.get("code") == coupon.code:
             # Conditional, as the ledger's own marking: whichever comes first wins, the other changes nothing.
             session.execute(
-                update(CouponCode).where(CouponCode.id == coupon.id, CouponCode.state == "available")
-                .values(state="issued", openid=entry["openid"], draw_seq=int(entry["seq"]),
-                        issued_at=from_ms(int(entry["ts"]))).execution_options(synchronize_session=False)
+                update(CouponCode)
+                .where(CouponCode.id == coupon.id, CouponCode.state == "available")
+                .values(
+                    state="issued",
+                    openid=entry["openid"],
+                    draw_seq=int(entry["seq"]),
+                    issued_at=from_ms(int(entry["ts"])),
+                )
+                .execution_options(synchronize_session=False)
             )
             session.commit()
             session.refresh(coupon)

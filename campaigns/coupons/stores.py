@@ -1,4 +1,5 @@
 """Stores and the revocable staff links that let a store redeem without a console login."""
+
 from __future__ import annotations
 
 import hashlib
@@ -30,14 +31,25 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_link(session: Session, store: Store, *, campaign: Campaign | None = None,
-                label: str = "", created_by_id: int | None = None) -> tuple[StoreLink, str]:
+def create_link(
+    session: Session,
+    store: Store,
+    *,
+    campaign: Campaign | None = None,
+    label: str = "",
+    created_by_id: int | None = None,
+) -> tuple[StoreLink, str]:
     """A new staff link for ``store``; returns the link and its token, which is shown once."""
     if campaign is not None and campaign.account_id != store.account_id:
         raise InvalidInput("The campaign belongs to another account.", fields={"campaign": "foreign"})
     token = secrets.token_urlsafe(24)
-    link = StoreLink(store_id=store.id, campaign_id=campaign.id if campaign else None, label=label[:120],
-                     token_hash=_digest(token), created_by_id=created_by_id)
+    link = StoreLink(
+        store_id=store.id,
+        campaign_id=campaign.id if campaign else None,
+        label=label[:120],
+        token_hash=_digest(token),
+        created_by_id=created_by_id,
+    )
     session.add(link)
     session.flush()
     return link, token

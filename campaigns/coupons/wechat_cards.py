@@ -6,13 +6,15 @@ with JS-SDK ``wx.addCard``, whose ``cardExt`` the server signs here; stores cons
 it through ``card/code/consume``. WeChat no longer opens the card feature to new
 accounts; platform codes work without it.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import requests
 from wechatpy.exceptions import WeChatClientException
@@ -84,8 +86,10 @@ class WeChatCards:
 
     kind = "wechat_card"
     label = "WeChat card"
-    note = ("Needs WeChat's card feature, which WeChat no longer opens to new accounts "
-            "(WeChat Pay merchant coupons replace it); platform codes work without it.")
+    note = (
+        "Needs WeChat's card feature, which WeChat no longer opens to new accounts "
+        "(WeChat Pay merchant coupons replace it); platform codes work without it."
+    )
 
     def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Deposit the codes to the tier's card; only the ones WeChat accepted may be awarded."""
@@ -107,8 +111,14 @@ class WeChatCards:
             raise WeChatError(f"WeChat refused the card ticket ({exc.errcode}).") from exc
         except (requests.RequestException, OSError) as exc:
             raise unreachable() from exc
-        ext = card_ext(ticket, coupon.tier.card_id, coupon.code, coupon.openid or "",
-                       to_ms(ctx.clock.now()) // 1000, secrets.token_hex(8))
+        ext = card_ext(
+            ticket,
+            coupon.tier.card_id,
+            coupon.code,
+            coupon.openid or "",
+            to_ms(ctx.clock.now()) // 1000,
+            secrets.token_hex(8),
+        )
         return {"cardId": coupon.tier.card_id, "cardExt": json.dumps(ext, separators=(",", ":"))}
 
     def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
@@ -134,8 +144,11 @@ class WeChatCards:
             raise WeChatError(f"WeChat refused the code lookup ({exc.errcode}).") from exc
         except (requests.RequestException, OSError) as exc:
             raise unreachable() from exc
-        return {"state": answer.get("user_card_status", "").lower(), "openid": answer.get("openid"),
-                "can_consume": answer.get("can_consume")}
+        return {
+            "state": answer.get("user_card_status", "").lower(),
+            "openid": answer.get("openid"),
+            "can_consume": answer.get("can_consume"),
+        }
 
     def expire(self, ctx: IssuerContext, coupon: CouponCode) -> None:
         """WeChat expires cards by their own dates; nothing to call."""

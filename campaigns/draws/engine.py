@@ -6,6 +6,7 @@ atomic step and answers ``retry`` with the real ones when they are stale, so the
 nonce is still assigned atomically. The last known nonce of each player is kept in
 a small per-process cache, so a draw is one round trip in the common case.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -14,9 +15,10 @@ import logging
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import redis as redis_lib
 
@@ -70,7 +72,7 @@ def parse_result(text: str) -> dict[str, Any]:
     if kind == "retry":
         nonce, seed = rest.split(",")
         return {"retry": True, "nonce": int(nonce), "client_seed": seed}
-    values = dict(zip(RESULT_FIELDS, rest.split(",")))
+    values = dict(zip(RESULT_FIELDS, rest.split(","), strict=False))
     return {k: int(v) if k in NUMBERS else v for k, v in values.items()}
 
 
@@ -110,8 +112,10 @@ def draw_script(redis) -> Any:
 def check_idempotency_key(key: str | None) -> str:
     """The ``Idempotency-Key`` if it is 8–64 characters of ``[A-Za-z0-9_-]``, else InvalidInput."""
     if not key or not 8 <= len(key) <= 64 or not IDEMPOTENCY_KEY_CHARS.match(key):
-        raise InvalidInput("Send an Idempotency-Key header of 8 to 64 letters, digits, '-' or '_'.",
-                           fields={"Idempotency-Key": "invalid"})
+        raise InvalidInput(
+            "Send an Idempotency-Key header of 8 to 64 letters, digits, '-' or '_'.",
+            fields={"Idempotency-Key": "invalid"},
+        )
     return key
 
 
@@ -141,8 +145,18 @@ def _first_guess(redis, campaign_id: int, player: str, client_seed: str | None) 
     return (client_seed or hint[0]), hint[1]
 
 
-def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, idempotency_key: str,
-        client_seed: str | None = None, at_ms: int | None = None, now_ms: int | None = None) -> dict[str, Any]:
+def run(
+    redis,
+    campaign_id: int,
+    fair: Fairness,
+    *,
+    player: str,
+    openid: str,
+    idempotency_key: str,
+    client_seed: str | None = None,
+    at_ms: int | None = None,
+    now_ms: int | None = None,
+) -> dict[str, Any]:
     """Draw once for ``player``; return the script's result (a replay for a repeated key).
 
     ``client_seed`` (when given) becomes the player's seed from this draw on. ``at_ms``
@@ -151,8 +165,9 @@ def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, id
     the guess against its own instant; without one it looks the day up).
     """
     if client_seed is not None and not fairness.valid_client_seed(client_seed):
-        raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
-                           fields={"client_seed": "invalid"})
+        raise InvalidInput(
+            "The client seed must be 1 to 64 letters, digits, '-' or '_'.", fields={"client_seed": "invalid"}
+        )
     script = draw_script(redis)
     keys = script_keys(campaign_id)
     seed, nonce = _first_guess(redis, campaign_id, player, client_seed)
@@ -162,8 +177,19 @@ def run(redis, campaign_id: int, fair: Fairness, *, player: str, openid: str, id
     mode = "set" if client_seed else "expect"
     for _ in range(MAX_ATTEMPTS):
         tier = fairness.drawn_tier(fair.server_seed, seed, nonce, fair.prizes)
-        args = [player, openid, seed, mode, nonce, tier, idempotency_key, "" if at_ms is None else at_ms, campaign_id,
-                fair.fallback, day]
+        args = [
+            player,
+            openid,
+            seed,
+            mode,
+            nonce,
+            tier,
+            idempotency_key,
+            "" if at_ms is None else at_ms,
+            campaign_id,
+            fair.fallback,
+            day,
+        ]
         try:
             result = parse_result(script(keys=keys, args=args))
         except redis_lib.RedisError as exc:

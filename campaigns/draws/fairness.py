@@ -3,14 +3,16 @@
 Nothing here touches Redis, SQL or a clock: the draw engine, the verifier, the
 publish step and the tests all call these same functions on plain values.
 """
+
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
 import re
-from datetime import datetime, timedelta, timezone
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 CLIENT_SEED = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -44,7 +46,7 @@ def valid_client_seed(client_seed: Any) -> bool:
 
 def digest(server_seed: str, client_seed: str, nonce: int) -> bytes:
     """HMAC-SHA256(key = server seed ASCII, message = ``"{client_seed}:{nonce}"``)."""
-    return hmac.digest(server_seed.encode("ascii"), f"{client_seed}:{nonce}".encode("utf-8"), "sha256")
+    return hmac.digest(server_seed.encode("ascii"), f"{client_seed}:{nonce}".encode(), "sha256")
 
 
 def u_of(digest_bytes: bytes) -> int:
@@ -79,7 +81,7 @@ def drawn_tier(server_seed: str, client_seed: str, nonce: int, prizes: Sequence[
 
 def moment_ms(server_seed: str, tier: str, k: int, start_ms: int, end_ms: int) -> int:
     """Release instant (ms since epoch) of unit ``k`` of a ``moments`` tier."""
-    mac = hmac.new(server_seed.encode("ascii"), f"moment:{tier}:{k}".encode("utf-8"), hashlib.sha256).digest()
+    mac = hmac.new(server_seed.encode("ascii"), f"moment:{tier}:{k}".encode(), hashlib.sha256).digest()
     return start_ms + ((u_of(mac) * (end_ms - start_ms)) >> 64)
 
 
@@ -90,14 +92,14 @@ def moments(server_seed: str, tier: str, stock: int, start_ms: int, end_ms: int,
 
 def iso_ms(ms: int) -> str:
     """``YYYY-MM-DDTHH:MM:SS.mmmZ`` of milliseconds since the epoch."""
-    at = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=ms)
+    at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
     return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
 
 
 def parse_iso_ms(text: str) -> int:
     """Milliseconds since the epoch of a ``YYYY-MM-DDTHH:MM:SS.mmmZ`` timestamp."""
-    at = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-    return (at - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(milliseconds=1)
+    at = datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return (at - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
 
 
 def day_boundaries(tz_name: str, start_ms: int, end_ms: int) -> tuple[list[int], list[str]]:
@@ -108,7 +110,7 @@ def day_boundaries(tz_name: str, start_ms: int, end_ms: int) -> tuple[list[int],
     changes are handled by converting each local midnight through zoneinfo.
     """
     zone = ZoneInfo(tz_name)
-    epoch = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    epoch = datetime(1970, 1, 1, tzinfo=UTC)
     day = (epoch + timedelta(milliseconds=start_ms)).astimezone(zone).date()
     labels = [day.isoformat()]
     bounds: list[int] = []
@@ -124,17 +126,29 @@ def day_boundaries(tz_name: str, start_ms: int, end_ms: int) -> tuple[list[int],
 
 def local_day(tz_name: str, ms: int) -> str:
     """The campaign-local calendar day (``YYYY-MM-DD``) of an instant."""
-    at = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(milliseconds=ms)
+    at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=ms)
     return at.astimezone(ZoneInfo(tz_name)).date().isoformat()
 
 
-def rules_document(*, slug: str, timezone_name: str, start_ms: int, end_ms: int, prizes: Iterable[dict],
-                   fallback_tier: str, plays_per_day: int | None, plays_total: int | None,
-                   wins_total: int | None) -> dict:
+def rules_document(
+    *,
+    slug: str,
+    timezone_name: str,
+    start_ms: int,
+    end_ms: int,
+    prizes: Iterable[dict],
+    fallback_tier: str,
+    plays_per_day: int | None,
+    plays_total: int | None,
+    wins_total: int | None,
+) -> dict:
     """The rules document in its published shape (see docs/fairness.md, "Formats")."""
     keys = ("tier", "name", "weight", "stock", "release", "coupon", "value", "currency")
     return {
-        "slug": slug, "timezone": timezone_name, "start": iso_ms(start_ms), "end": iso_ms(end_ms),
+        "slug": slug,
+        "timezone": timezone_name,
+        "start": iso_ms(start_ms),
+        "end": iso_ms(end_ms),
         "prizes": [{key: prize[key] for key in keys} for prize in prizes],
         "fallback_tier": fallback_tier,
         "limits": {"plays_per_day": plays_per_day, "plays_total": plays_total, "wins_total": wins_total},

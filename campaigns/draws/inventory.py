@@ -7,10 +7,11 @@ state. Packed values are comma-separated; every part comes from a comma-free alp
 (tiers, coupon kinds, client seeds, numbers). This module is the only Python that
 packs or unpacks them; ``draw.lua`` is the only Lua.
 """
+
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..keys import SEQ_FIELD, CampaignKeys, awarded_field, day_field, player_day_field, player_field, tier_field
 from . import fairness
@@ -69,7 +70,8 @@ def release_kind(release) -> str:
 def state_fields(document: dict, *, campaign_status: str, rules_version: int, min_interval_ms: int) -> dict[str, str]:
     """The published fields of a campaign's state hash from its rules document."""
     fields = {
-        "status": REDIS_STATUS[campaign_status], "rules_version": str(rules_version),
+        "status": REDIS_STATUS[campaign_status],
+        "rules_version": str(rules_version),
         "tiers": ",".join(p["tier"] for p in document["prizes"]),
         "rules": pack_rules(document, min_interval_ms),
     }
@@ -77,20 +79,34 @@ def state_fields(document: dict, *, campaign_status: str, rules_version: int, mi
     # Each local day's [start, end) ms, so the script can check a caller's guess of the day without a lookup.
     starts = sorted(day_starts(document).items(), key=lambda item: item[1])
     ends = [ms for _, ms in starts[1:]] + [fairness.parse_iso_ms(document["end"])]
-    fields.update({day_field(label): f"{ms},{end}" for (label, ms), end in zip(starts, ends)})
+    fields.update({day_field(label): f"{ms},{end}" for (label, ms), end in zip(starts, ends, strict=False)})
     return fields
 
 
-RULES_PARTS = ("start_ms", "end_ms", "min_interval_ms", "plays_total", "plays_per_day", "wins_total", "fallback",
-               "fallback_coupon", "moment_tiers")
+RULES_PARTS = (
+    "start_ms",
+    "end_ms",
+    "min_interval_ms",
+    "plays_total",
+    "plays_per_day",
+    "wins_total",
+    "fallback",
+    "fallback_coupon",
+    "moment_tiers",
+)
 
 
 def pack_rules(document: dict, min_interval_ms: int) -> str:
     """What the script needs of the rules, in :data:`RULES_PARTS` order (moment tiers space-separated)."""
     limits, fallback = document["limits"], document["fallback_tier"]
     parts = [
-        fairness.parse_iso_ms(document["start"]), fairness.parse_iso_ms(document["end"]), min_interval_ms,
-        _text(limits["plays_total"]), _text(limits["plays_per_day"]), _text(limits["wins_total"]), fallback,
+        fairness.parse_iso_ms(document["start"]),
+        fairness.parse_iso_ms(document["end"]),
+        min_interval_ms,
+        _text(limits["plays_total"]),
+        _text(limits["plays_per_day"]),
+        _text(limits["wins_total"]),
+        fallback,
         next(p["coupon"] for p in document["prizes"] if p["tier"] == fallback),
         " ".join(p["tier"] for p in document["prizes"] if p["release"] == "moments" and p["tier"] != fallback),
     ]
@@ -99,7 +115,7 @@ def pack_rules(document: dict, min_interval_ms: int) -> str:
 
 def unpack_rules(packed: str) -> dict[str, str]:
     """The parts of a packed ``rules`` field by name (as text)."""
-    return dict(zip(RULES_PARTS, packed.split(",")))
+    return dict(zip(RULES_PARTS, packed.split(","), strict=False))
 
 
 def pack_tier(prize: dict, stock: int | None = None) -> str:
@@ -118,7 +134,7 @@ def day_starts(document: dict) -> dict[str, int]:
     """The ``days`` sorted set: each campaign-local day's label -> the UTC ms it begins (the first at the start)."""
     start_ms = fairness.parse_iso_ms(document["start"])
     bounds, labels = fairness.day_boundaries(document["timezone"], start_ms, fairness.parse_iso_ms(document["end"]))
-    return dict(zip(labels, [start_ms, *bounds]))
+    return dict(zip(labels, [start_ms, *bounds], strict=False))
 
 
 def _text(value: int | None) -> str:
@@ -132,9 +148,19 @@ def moment_units(server_seed: str, document: dict, tier: str, stock: int, first:
     return {str(first + i): ms for i, ms in enumerate(instants)}
 
 
-def load(redis, campaign_id: int, document: dict, *, server_seed: str, campaign_status: str, rules_version: int,
-         codes: dict[str, list[str]], min_interval_ms: int, counts: dict[str, object] | None = None,
-         awarded_units: dict[str, int] | None = None) -> None:
+def load(
+    redis,
+    campaign_id: int,
+    document: dict,
+    *,
+    server_seed: str,
+    campaign_status: str,
+    rules_version: int,
+    codes: dict[str, list[str]],
+    min_interval_ms: int,
+    counts: dict[str, object] | None = None,
+    awarded_units: dict[str, int] | None = None,
+) -> None:
     """Write the whole published state of a campaign (replacing any earlier one, players included) in one transaction.
 
     A repair passes ``counts`` (seq, awarded, per-day and player fields rebuilt from the
@@ -144,8 +170,12 @@ def load(redis, campaign_id: int, document: dict, *, server_seed: str, campaign_
     keys = CampaignKeys(campaign_id)
     pipe = redis.pipeline(transaction=True)
     pipe.delete(keys.state, keys.days)
-    pipe.hset(keys.state, mapping=state_fields(document, campaign_status=campaign_status,
-                                               rules_version=rules_version, min_interval_ms=min_interval_ms))
+    pipe.hset(
+        keys.state,
+        mapping=state_fields(
+            document, campaign_status=campaign_status, rules_version=rules_version, min_interval_ms=min_interval_ms
+        ),
+    )
     pipe.zadd(keys.days, day_starts(document))
     for prize in document["prizes"]:
         tier = prize["tier"]
@@ -166,8 +196,14 @@ def set_status(redis, campaign_id: int, status: str) -> None:
     redis.hset(CampaignKeys(campaign_id).state, "status", REDIS_STATUS[status])
 
 
-def top_up(redis, campaign_id: int, rules_version: int, prizes: dict[str, dict], stock: dict[str, int],
-           moments: dict[str, dict[str, int]] | None = None) -> int:
+def top_up(
+    redis,
+    campaign_id: int,
+    rules_version: int,
+    prizes: dict[str, dict],
+    stock: dict[str, int],
+    moments: dict[str, dict[str, int]] | None = None,
+) -> int:
     """Switch the script to a new rules version with new stock totals (and moments); return its ``from_seq``.
 
     ``prizes`` are the new version's prizes by tier. Reading ``seq``, switching the
@@ -212,13 +248,18 @@ def player_view(redis, campaign_id: int, player: str, client_seed: str, day: str
     keys, tiers = CampaignKeys(campaign_id), list(tiers)
     pipe = redis.pipeline(transaction=False)
     pipe.hsetnx(keys.state, player_field(player), pack_player(Player(client_seed)))
-    pipe.hmget(keys.state, [player_field(player), player_day_field(day, player),
-                            *map(awarded_field, tiers), *map(tier_field, tiers)])
+    pipe.hmget(
+        keys.state,
+        [player_field(player), player_day_field(day, player), *map(awarded_field, tiers), *map(tier_field, tiers)],
+    )
     _, (packed, today, *values) = pipe.execute()
-    awarded, stock = values[:len(tiers)], values[len(tiers):]
-    return PlayerView(unpack_player(packed), int(today or 0),
-                      {t: int(v) for t, v in zip(tiers, awarded) if v is not None},
-                      {t: unpack_stock(v) for t, v in zip(tiers, stock) if v is not None})
+    awarded, stock = values[: len(tiers)], values[len(tiers) :]
+    return PlayerView(
+        unpack_player(packed),
+        int(today or 0),
+        {t: int(v) for t, v in zip(tiers, awarded, strict=False) if v is not None},
+        {t: unpack_stock(v) for t, v in zip(tiers, stock, strict=False) if v is not None},
+    )
 
 
 def tiers(redis, campaign_id: int) -> list[str]:
@@ -231,7 +272,7 @@ def _per_tier(redis, campaign_id: int, field) -> dict[str, str]:
     """The state hash's ``field(tier)`` of every published tier that has one."""
     names = tiers(redis, campaign_id)
     values = redis.hmget(CampaignKeys(campaign_id).state, [field(t) for t in names]) if names else []
-    return {t: v for t, v in zip(names, values) if v is not None}
+    return {t: v for t, v in zip(names, values, strict=False) if v is not None}
 
 
 def awarded(redis, campaign_id: int) -> dict[str, int]:
@@ -258,8 +299,11 @@ def reserve_seqs(redis, campaign_id: int, count: int) -> int:
 def counters(redis, campaign_id: int) -> dict[str, object]:
     """Seq, awarded per tier and stream length, as Redis holds them now."""
     keys = CampaignKeys(campaign_id)
-    return {"seq": int(redis.hget(keys.state, SEQ_FIELD) or 0), "awarded": awarded(redis, campaign_id),
-            "stream_length": redis.xlen(keys.events)}
+    return {
+        "seq": int(redis.hget(keys.state, SEQ_FIELD) or 0),
+        "awarded": awarded(redis, campaign_id),
+        "stream_length": redis.xlen(keys.events),
+    }
 
 
 def tiers_with_codes(document: dict) -> Iterable[str]:

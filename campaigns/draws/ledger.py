@@ -1,7 +1,8 @@
 """The SQL draw ledger: written from the stream idempotently by ``seq``, read back in its public format."""
+
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ PUBLIC_FIELDS = ("seq", "ts", "player", "client_seed", "nonce", "drawn_tier", "a
 
 
 def record_draws(session: Session, campaign_id: int, entries: list[dict[str, str]]) -> int:
-    """Add a ledger line for each draw event whose ``seq`` is not yet recorded, mark its coupon issued; return how many."""
+    """Add a ledger line for each draw event whose ``seq`` is new, mark its coupon issued; return how many."""
     seqs = [int(e["seq"]) for e in entries]
     if not seqs:
         return 0
@@ -28,10 +29,17 @@ def record_draws(session: Session, campaign_id: int, entries: list[dict[str, str
         known.add(seq)
         session.add(
             Draw(
-                campaign_id=campaign_id, seq=seq, ts=from_ms(int(entry["ts"])), openid=entry["openid"],
-                player=entry["player"], client_seed=entry["client_seed"], nonce=int(entry["nonce"]),
-                drawn_tier=entry["drawn_tier"], awarded_tier=entry["awarded_tier"],
-                reason=entry.get("reason") or None, rules_version=int(entry["rules_version"]),
+                campaign_id=campaign_id,
+                seq=seq,
+                ts=from_ms(int(entry["ts"])),
+                openid=entry["openid"],
+                player=entry["player"],
+                client_seed=entry["client_seed"],
+                nonce=int(entry["nonce"]),
+                drawn_tier=entry["drawn_tier"],
+                awarded_tier=entry["awarded_tier"],
+                reason=entry.get("reason") or None,
+                rules_version=int(entry["rules_version"]),
                 coupon_code=entry.get("code") or None,
             )
         )
@@ -55,9 +63,15 @@ def _issue(session: Session, campaign_id: int, entry: dict[str, str]) -> None:
 def public_line(draw: Draw) -> dict:
     """A ledger line in the published format (no openid, no coupon code)."""
     return {
-        "seq": draw.seq, "ts": iso_ms(draw.ts), "player": draw.player, "client_seed": draw.client_seed,
-        "nonce": draw.nonce, "drawn_tier": draw.drawn_tier, "awarded_tier": draw.awarded_tier,
-        "reason": draw.reason, "rules_version": draw.rules_version,
+        "seq": draw.seq,
+        "ts": iso_ms(draw.ts),
+        "player": draw.player,
+        "client_seed": draw.client_seed,
+        "nonce": draw.nonce,
+        "drawn_tier": draw.drawn_tier,
+        "awarded_tier": draw.awarded_tier,
+        "reason": draw.reason,
+        "rules_version": draw.rules_version,
     }
 
 

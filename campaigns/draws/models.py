@@ -1,4 +1,5 @@
 """The SQL draw ledger, written from the event stream by the worker."""
+
 from __future__ import annotations
 
 from datetime import datetime

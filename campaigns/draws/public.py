@@ -1,4 +1,5 @@
 """What anyone may check: the fairness commitment, the ledger, and verifying a campaign end to end."""
+
 from __future__ import annotations
 
 import json
@@ -50,7 +51,8 @@ def versions_of(campaign: Campaign) -> list[Version]:
 
 def verify_campaign(session: Session, campaign: Campaign, secrets: SecretBox) -> int:
     """Replay the campaign's whole SQL ledger with its seed; return the draws checked or raise ``Mismatch``."""
-    check_rules_hashes((Version(v.version, v.from_seq, json.loads(v.rules_json)), v.rules_hash)
-                       for v in campaign.rules_versions)
+    check_rules_hashes(
+        (Version(v.version, v.from_seq, json.loads(v.rules_json)), v.rules_hash) for v in campaign.rules_versions
+    )
     seed = secrets.open(campaign.server_seed_sealed)
     return verify(seed, campaign.server_seed_hash, versions_of(campaign), ledger.public_lines(session, campaign.id))

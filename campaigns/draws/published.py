@@ -8,14 +8,15 @@ SQL at most every ``REFRESH_S`` seconds (an archived campaign disappears within 
 time). If the database cannot answer a refresh, the snapshot it has goes on serving: draws
 need only Redis, and the worker writes the ledger when the database is back.
 """
+
 from __future__ import annotations
 
 import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -65,7 +66,8 @@ class PublishedCampaign:
 def _days(rules: dict) -> tuple[tuple[int, str], ...]:
     """The local days as (start ms, label) when plays per day or a per-day tier count by day; else none."""
     per_day = rules["limits"]["plays_per_day"] is not None or any(
-        inventory.release_kind(p["release"]) == "per_day" for p in rules["prizes"])
+        inventory.release_kind(p["release"]) == "per_day" for p in rules["prizes"]
+    )
     if not per_day:
         return ()
     return tuple(sorted((ms, label) for label, ms in inventory.day_starts(rules).items()))
@@ -73,28 +75,35 @@ def _days(rules: dict) -> tuple[tuple[int, str], ...]:
 
 def snapshot(session: Session, campaign: Campaign, secrets: SecretBox) -> PublishedCampaign:
     """The frozen view of a published campaign (its seed decrypted, its weights from rules version 1)."""
-    first = session.scalar(select(RulesVersion).where(RulesVersion.campaign_id == campaign.id,
-                                                     RulesVersion.version == 1))
+    first = session.scalar(
+        select(RulesVersion).where(RulesVersion.campaign_id == campaign.id, RulesVersion.version == 1)
+    )
     if campaign.status == "draft" or not campaign.server_seed_sealed or first is None:
         raise NotFound("This campaign has not been published.")
     rules = json.loads(first.rules_json)
     prizes = tuple({"tier": p["tier"], "weight": p["weight"]} for p in rules["prizes"])
     return PublishedCampaign(
-        id=campaign.id, slug=campaign.slug, account_id=campaign.account_id,
-        follow_required=bool(campaign.follow_required), plays_per_day=campaign.plays_per_day,
+        id=campaign.id,
+        slug=campaign.slug,
+        account_id=campaign.account_id,
+        follow_required=bool(campaign.follow_required),
+        plays_per_day=campaign.plays_per_day,
         plays_total=campaign.plays_total,
-        tiers=tuple(Tier(t.tier, t.name, t.image, t.coupon_kind, t.card_id, bool(t.is_fallback))
-                    for t in campaign.tiers),
-        fairness=engine.Fairness(secrets.open(campaign.server_seed_sealed), prizes, rules["fallback_tier"],
-                                 days=_days(rules)),
+        tiers=tuple(
+            Tier(t.tier, t.name, t.image, t.coupon_kind, t.card_id, bool(t.is_fallback)) for t in campaign.tiers
+        ),
+        fairness=engine.Fairness(
+            secrets.open(campaign.server_seed_sealed), prizes, rules["fallback_tier"], days=_days(rules)
+        ),
     )
 
 
 class PublishedCampaigns:
     """The per-process cache of :class:`PublishedCampaign` by slug (drafts and unknown slugs are never cached)."""
 
-    def __init__(self, secrets: SecretBox, *, refresh_s: float = REFRESH_S,
-                 monotonic: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, secrets: SecretBox, *, refresh_s: float = REFRESH_S, monotonic: Callable[[], float] = time.monotonic
+    ):
         self._secrets = secrets
         self._refresh_s = refresh_s
         self._monotonic = monotonic
@@ -118,8 +127,10 @@ class PublishedCampaigns:
             session.rollback()
             if held is None:
                 raise Busy("The campaign cannot be read right now; please try again in a moment.") from exc
-            log.warning("database unavailable; drawing with the published snapshot",
-                        extra={"campaign": held[1].id, "error": repr(exc)})
+            log.warning(
+                "database unavailable; drawing with the published snapshot",
+                extra={"campaign": held[1].id, "error": repr(exc)},
+            )
             with self._lock:  # ask the database again only after another refresh period
                 self._items[slug] = (now, held[1])
             return held[1]
@@ -131,4 +142,3 @@ class PublishedCampaigns:
         """Drop ``slug`` so the next read goes to SQL."""
         with self._lock:
             self._items.pop(slug, None)
-

@@ -1,4 +1,5 @@
 """Reconciling Redis counters, the event stream and the SQL ledger; rebuilding Redis from SQL after data loss."""
+
 from __future__ import annotations
 
 import json
@@ -15,7 +16,7 @@ from ..catalog.publish import MIN_INTERVAL_MS, available_codes
 from ..clock import to_ms
 from ..crypto import SecretBox
 from ..errors import Conflict
-from ..keys import SEQ_FIELD, CampaignKeys, awarded_field, awarded_day_field, player_day_field, player_field
+from ..keys import SEQ_FIELD, CampaignKeys, awarded_day_field, awarded_field, player_day_field, player_field
 from . import fairness, inventory
 from .models import Draw
 
@@ -40,9 +41,15 @@ class Report:
 
     def summary(self) -> dict[str, Any]:
         """A printable summary."""
-        return {"redis_seq": self.redis_seq, "stream_draws": len(self.stream_seqs), "sql_draws": len(self.sql_seqs),
-                "awaiting_ingest": self.awaiting_ingest, "awarded_redis": self.awarded_redis,
-                "awarded_ledger": self.awarded_ledger, "problems": self.problems}
+        return {
+            "redis_seq": self.redis_seq,
+            "stream_draws": len(self.stream_seqs),
+            "sql_draws": len(self.sql_seqs),
+            "awaiting_ingest": self.awaiting_ingest,
+            "awarded_redis": self.awarded_redis,
+            "awarded_ledger": self.awarded_ledger,
+            "problems": self.problems,
+        }
 
 
 def stream_draws(redis, campaign_id: int) -> dict[int, dict[str, str]]:
@@ -52,7 +59,7 @@ def stream_draws(redis, campaign_id: int) -> dict[int, dict[str, str]]:
     start = "-"
     while True:
         batch = redis.xrange(stream, min=start, count=SCAN_BATCH)
-        for entry_id, fields in events.read(batch, campaign_id):
+        for _entry_id, fields in events.read(batch, campaign_id):
             if fields.get("type") == "draw":
                 found[int(fields["seq"])] = fields
         if len(batch) < SCAN_BATCH:
@@ -67,12 +74,19 @@ def compare(session: Session, redis, campaign: Campaign) -> Report:
     sql_rows = session.execute(select(Draw.seq, Draw.awarded_tier).where(Draw.campaign_id == campaign.id)).all()
     union = {seq: tier for seq, tier in sql_rows}
     union.update({seq: f["awarded_tier"] for seq, f in in_stream.items()})
-    report = Report(counters["seq"], set(in_stream), {seq for seq, _ in sql_rows}, counters["awarded"],
-                    dict(Counter(union.values())))
+    report = Report(
+        counters["seq"],
+        set(in_stream),
+        {seq for seq, _ in sql_rows},
+        counters["awarded"],
+        dict(Counter(union.values())),
+    )
     expected = set(range(1, report.redis_seq + 1))
     if max(union, default=0) > report.redis_seq:
-        report.problems.append(f"SQL or the stream hold draws up to seq {max(union)} but Redis is at {report.redis_seq}:"
-                               " Redis lost data; run reconcile --repair")
+        report.problems.append(
+            f"SQL or the stream hold draws up to seq {max(union)} but Redis is at {report.redis_seq}:"
+            " Redis lost data; run reconcile --repair"
+        )
     elif set(union) != expected:
         missing = sorted(expected - set(union))
         report.problems.append(f"{len(missing)} draws are in neither the stream nor SQL (first: seq {missing[0]})")
@@ -98,8 +112,13 @@ def _rebuilt_fields(draws: list[Draw], awarded: Counter, tz: str, fallback: str,
         if document["limits"]["plays_per_day"] is not None:
             days[player_day_field(day, draw.player)] += 1
         before = players.get(draw.player, inventory.Player(None))
-        players[draw.player] = inventory.Player(draw.client_seed, draw.nonce + 1, before.plays + 1,
-                                                before.wins + (draw.awarded_tier != fallback), to_ms(draw.ts))
+        players[draw.player] = inventory.Player(
+            draw.client_seed,
+            draw.nonce + 1,
+            before.plays + 1,
+            before.wins + (draw.awarded_tier != fallback),
+            to_ms(draw.ts),
+        )
     fields.update(days)
     fields.update({player_field(player): inventory.pack_player(state) for player, state in players.items()})
     return fields
@@ -125,7 +144,16 @@ def repair(session: Session, redis, campaign: Campaign, secrets: SecretBox) -> R
     codes = {tier: [c for c in pool if c not in issued] for tier, pool in available_codes(session, campaign).items()}
     seed = secrets.open(campaign.server_seed_sealed)
     awarded = Counter(d.awarded_tier for d in draws)
-    inventory.load(redis, campaign.id, document, server_seed=seed, campaign_status=campaign.status,
-                   rules_version=latest.version, codes=codes, min_interval_ms=_min_interval(redis, campaign.id),
-                   counts=_rebuilt_fields(draws, awarded, campaign.timezone, fallback, document), awarded_units=dict(awarded))
+    inventory.load(
+        redis,
+        campaign.id,
+        document,
+        server_seed=seed,
+        campaign_status=campaign.status,
+        rules_version=latest.version,
+        codes=codes,
+        min_interval_ms=_min_interval(redis, campaign.id),
+        counts=_rebuilt_fields(draws, awarded, campaign.timezone, fallback, document),
+        awarded_units=dict(awarded),
+    )
     return compare(session, redis, campaign)

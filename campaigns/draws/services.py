@@ -1,9 +1,11 @@
 """The follower's side of the draw engine: draw, the player's state, the client seed, their prizes."""
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -61,7 +63,7 @@ def _left(limit: int | None, used: int) -> int | None:
 
 
 def _next_play_at(campaign: Campaign, now: datetime, today_left: int | None, total_left: int | None) -> str | None:
-    """When more plays come: the next campaign-local midnight, if the day's plays are used up and the campaign runs on."""
+    """When more plays come: the next local midnight, if the day's plays are used up and the campaign runs on."""
     if total_left == 0 or today_left != 0:
         return None
     zone = ZoneInfo(campaign.timezone)
@@ -79,18 +81,28 @@ def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
     """The player's state in a campaign (their seed is made on first visit)."""
     now = ctx.clock.now()
     player = player_of(ctx, campaign, openid)
-    view = inventory.player_view(ctx.redis, campaign.id, player, engine.new_client_seed(),
-                                 fairness.local_day(campaign.timezone, to_ms(now)),
-                                 [t.tier for t in campaign.tiers if not t.is_fallback])
+    view = inventory.player_view(
+        ctx.redis,
+        campaign.id,
+        player,
+        engine.new_client_seed(),
+        fairness.local_day(campaign.timezone, to_ms(now)),
+        [t.tier for t in campaign.tiers if not t.is_fallback],
+    )
     state = view.player
     today_left = _left(campaign.plays_per_day, view.plays_today)
     total_left = _left(campaign.plays_total, state.plays)
     return {
-        "client_seed": state.client_seed, "next_nonce": state.nonce, "plays_left_today": today_left,
-        "plays_left_total": total_left, "wins": state.wins,
+        "client_seed": state.client_seed,
+        "next_nonce": state.nonce,
+        "plays_left_today": today_left,
+        "plays_left_total": total_left,
+        "wins": state.wins,
         "next_play_at": _next_play_at(campaign, now, today_left, total_left),
-        "out_of_prizes": _out_of_prizes(campaign, view), "status": status_of(campaign, now),
-        "starts_at": iso_ms(utc(campaign.starts_at)), "ends_at": iso_ms(utc(campaign.ends_at)),
+        "out_of_prizes": _out_of_prizes(campaign, view),
+        "status": status_of(campaign, now),
+        "starts_at": iso_ms(utc(campaign.starts_at)),
+        "ends_at": iso_ms(utc(campaign.ends_at)),
         "server_seed_hash": campaign.server_seed_hash,
     }
 
@@ -98,26 +110,37 @@ def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
 def set_client_seed(ctx: Context, campaign: Campaign, openid: str, client_seed: Any) -> dict[str, Any]:
     """Change the player's client seed for their next draws; return :func:`me`."""
     if not fairness.valid_client_seed(client_seed):
-        raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
-                           fields={"client_seed": "invalid"})
+        raise InvalidInput(
+            "The client seed must be 1 to 64 letters, digits, '-' or '_'.", fields={"client_seed": "invalid"}
+        )
     player = player_of(ctx, campaign, openid)
     inventory.set_client_seed(ctx.redis, campaign.id, player, client_seed)
     return me(ctx, campaign, openid)
 
 
-def draw(ctx: Context, campaign: PublishedCampaign, openid: str, idempotency_key: str | None,
-         client_seed: Any = None) -> dict[str, Any]:
+def draw(
+    ctx: Context, campaign: PublishedCampaign, openid: str, idempotency_key: str | None, client_seed: Any = None
+) -> dict[str, Any]:
     """Draw once for the follower (or replay the draw of a repeated key); the contract's response body.
 
     It reads no SQL: ``campaign`` is the process's frozen snapshot, everything else is in Redis.
     """
     key = engine.check_idempotency_key(idempotency_key)
     if client_seed is not None and not fairness.valid_client_seed(client_seed):
-        raise InvalidInput("The client seed must be 1 to 64 letters, digits, '-' or '_'.",
-                           fields={"client_seed": "invalid"})
+        raise InvalidInput(
+            "The client seed must be 1 to 64 letters, digits, '-' or '_'.", fields={"client_seed": "invalid"}
+        )
     player = player_of(ctx, campaign, openid)
-    result = engine.run(ctx.redis, campaign.id, campaign.fairness, player=player, openid=openid, idempotency_key=key,
-                        client_seed=client_seed, now_ms=to_ms(ctx.clock.now()))
+    result = engine.run(
+        ctx.redis,
+        campaign.id,
+        campaign.fairness,
+        player=player,
+        openid=openid,
+        idempotency_key=key,
+        client_seed=client_seed,
+        now_ms=to_ms(ctx.clock.now()),
+    )
     return draw_body(campaign, result)
 
 
@@ -129,17 +152,29 @@ def draw_body(campaign: PublishedCampaign, result: Mapping[str, Any]) -> dict[st
     if code:
         coupon = {"code": code, "kind": tier.coupon_kind, "card_id": tier.card_id}
     return {
-        "seq": result["seq"], "nonce": result["nonce"], "client_seed": result["client_seed"],
-        "ts": fairness.iso_ms(int(result["ts"])), "drawn_tier": result["drawn_tier"],
-        "awarded_tier": result["awarded_tier"], "reason": result["reason"] or None,
-        "rules_version": result["rules_version"], "win": not tier.is_fallback,
-        "prize": {"tier": tier.tier, "name": tier.name, "image": tier.image, "coupon_kind": tier.coupon_kind,
-                  "is_fallback": tier.is_fallback},
+        "seq": result["seq"],
+        "nonce": result["nonce"],
+        "client_seed": result["client_seed"],
+        "ts": fairness.iso_ms(int(result["ts"])),
+        "drawn_tier": result["drawn_tier"],
+        "awarded_tier": result["awarded_tier"],
+        "reason": result["reason"] or None,
+        "rules_version": result["rules_version"],
+        "win": not tier.is_fallback,
+        "prize": {
+            "tier": tier.tier,
+            "name": tier.name,
+            "image": tier.image,
+            "coupon_kind": tier.coupon_kind,
+            "is_fallback": tier.is_fallback,
+        },
         "coupon": coupon,
         "player": {
-            "client_seed": result["client_seed"], "next_nonce": result["nonce"] + 1,
+            "client_seed": result["client_seed"],
+            "next_nonce": result["nonce"] + 1,
             "plays_left_today": _left(campaign.plays_per_day, int(result["plays_today"])),
-            "plays_left_total": _left(campaign.plays_total, int(result["plays"])), "wins": result["wins"],
+            "plays_left_total": _left(campaign.plays_total, int(result["plays"])),
+            "wins": result["wins"],
         },
     }
 
@@ -147,19 +182,27 @@ def draw_body(campaign: PublishedCampaign, result: Mapping[str, Any]) -> dict[st
 def _recent_wins(redis, campaign: Campaign, openid: str, fallback: str) -> list[dict[str, str]]:
     """The follower's wins still only in the stream (not yet ingested), newest entries only."""
     entries = events.read(redis.xrevrange(CampaignKeys(campaign.id).events, count=STREAM_TAIL), campaign.id)
-    return [f for _, f in entries if f.get("type") == "draw" and f.get("openid") == openid
-            and f.get("awarded_tier") != fallback]
+    return [
+        f
+        for _, f in entries
+        if f.get("type") == "draw" and f.get("openid") == openid and f.get("awarded_tier") != fallback
+    ]
 
 
 def prizes(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
     """The follower's wins in this campaign, oldest first, with their coupons' states."""
     fallback = campaign.fallback_tier.tier if campaign.fallback_tier else ""
-    wins = {d.seq: {"seq": d.seq, "ts": to_ms(d.ts), "tier": d.awarded_tier, "code": d.coupon_code or ""}
-            for d in ctx.session.scalars(select(Draw).where(Draw.campaign_id == campaign.id, Draw.openid == openid,
-                                                            Draw.awarded_tier != fallback))}
+    wins = {
+        d.seq: {"seq": d.seq, "ts": to_ms(d.ts), "tier": d.awarded_tier, "code": d.coupon_code or ""}
+        for d in ctx.session.scalars(
+            select(Draw).where(Draw.campaign_id == campaign.id, Draw.openid == openid, Draw.awarded_tier != fallback)
+        )
+    }
     for f in _recent_wins(ctx.redis, campaign, openid, fallback):
-        wins.setdefault(int(f["seq"]), {"seq": int(f["seq"]), "ts": int(f["ts"]), "tier": f["awarded_tier"],
-                                        "code": f.get("code", "")})
+        wins.setdefault(
+            int(f["seq"]),
+            {"seq": int(f["seq"]), "ts": int(f["ts"]), "tier": f["awarded_tier"], "code": f.get("code", "")},
+        )
     states = coupon_states(ctx.session, [w["code"] for w in wins.values() if w["code"]], ctx.clock)
     tiers = {t.tier: t for t in campaign.tiers}
     out = []
@@ -167,10 +210,22 @@ def prizes(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
         tier = tiers[win["tier"]]
         coupon = None
         if win["code"]:
-            coupon = {"code": win["code"], "kind": tier.coupon_kind, "card_id": tier.card_id,
-                      "state": _won_state(states.get(win["code"]))}
-        out.append({"seq": win["seq"], "ts": fairness.iso_ms(win["ts"]), "tier": tier.tier, "name": tier.name,
-                    "image": tier.image, "coupon": coupon})
+            coupon = {
+                "code": win["code"],
+                "kind": tier.coupon_kind,
+                "card_id": tier.card_id,
+                "state": _won_state(states.get(win["code"])),
+            }
+        out.append(
+            {
+                "seq": win["seq"],
+                "ts": fairness.iso_ms(win["ts"]),
+                "tier": tier.tier,
+                "name": tier.name,
+                "image": tier.image,
+                "coupon": coupon,
+            }
+        )
     return {"prizes": out}
 
 

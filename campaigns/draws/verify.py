@@ -4,12 +4,13 @@ It shares only the pure functions of :mod:`fairness` with the engine, never the 
 script, and replays stock, daily caps, winning moments and win limits in ``seq``
 order, as an outside verifier following docs/fairness.md would.
 """
+
 from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from . import fairness
 
@@ -67,8 +68,11 @@ def expected(replay: _Replay, seed: str, rules: dict, line: dict) -> tuple[str, 
     under_wins = wins_total is None or replay.wins[player] < wins_total
     if under_wins:
         for prize in prizes:
-            if prize["tier"] != fallback and prize["release"] == "moments" and \
-                    _released_left(replay, seed, rules, prize, ts) > 0:
+            if (
+                prize["tier"] != fallback
+                and prize["release"] == "moments"
+                and _released_left(replay, seed, rules, prize, ts) > 0
+            ):
                 return prize["tier"], prize["tier"], "moment"
     drawn = fairness.drawn_tier(seed, line["client_seed"], line["nonce"], prizes)
     if drawn == fallback:

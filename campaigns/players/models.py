@@ -1,4 +1,5 @@
 """Followers and their per-campaign player identity."""
+
 from __future__ import annotations
 
 from datetime import datetime

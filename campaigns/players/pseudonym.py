@@ -5,6 +5,7 @@ key and the campaign id, so it is stable within a campaign, unlinkable across
 campaigns, and cannot be reversed without the application key. The draw ledger's
 ``player`` and the exports' pseudonyms of followers who never drew are both made here.
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -1,7 +1,9 @@
 """Players: the per-campaign pseudonym of a follower, and their SQL rows."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError

@@ -1,8 +1,9 @@
 """Adding an Official Account from the admin form, its secrets sealed before they are stored."""
+
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -38,16 +39,22 @@ def create_account(session: Session, box: SecretBox, form: Mapping[str, str]) ->
     """A new Official Account, refused with field messages when anything is missing or taken."""
     problems = _check(form)
     if not problems:
-        taken = session.scalar(select(OfficialAccount).where(
-            or_(OfficialAccount.slug == form["slug"], OfficialAccount.app_id == form["app_id"])))
+        taken = session.scalar(
+            select(OfficialAccount).where(
+                or_(OfficialAccount.slug == form["slug"], OfficialAccount.app_id == form["app_id"])
+            )
+        )
         if taken is not None:
             problems["slug" if taken.slug == form["slug"] else "app_id"] = msg("Another account already uses this.")
     if problems:
         raise InvalidInput(msg("Please correct the highlighted fields."), fields=problems)
     account = OfficialAccount(
-        slug=form["slug"], name=form["name"].strip(), app_id=form["app_id"],
+        slug=form["slug"],
+        name=form["name"].strip(),
+        app_id=form["app_id"],
         original_id=(form.get("original_id") or "").strip()[:64],
-        app_secret_sealed=box.seal(form["app_secret"]), token_sealed=box.seal(form["token"]),
+        app_secret_sealed=box.seal(form["app_secret"]),
+        token_sealed=box.seal(form["token"]),
         aes_key_sealed=box.seal(form["aes_key"]) if form.get("aes_key") else "",
     )
     session.add(account)

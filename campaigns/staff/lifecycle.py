@@ -3,9 +3,11 @@
 The marketer-level rules are checked here (``catalog.validation``); the commitment and the
 Redis state are the draw engine's (``catalog.publish``). Every action is audited.
 """
+
 from __future__ import annotations
 
-from typing import Any, Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -23,8 +25,13 @@ ACTIONS = ("pause", "resume", "end")
 # Looks the card_ids up with WeChat: ``{card_id: CARD_UNKNOWN | CARD_UNCHECKED}`` (``campaigns.wechat.cards.checker``).
 CardCheck = Callable[[OfficialAccount, Collection[str]], Mapping[str, str]]
 # Which states each action starts from, so a refused transition says why in words.
-ALLOWED_FROM = {"publish": ("draft",), "pause": ("scheduled", "live"), "resume": ("paused",),
-                "end": ("scheduled", "live", "paused"), "top_up": ("scheduled", "live", "paused")}
+ALLOWED_FROM = {
+    "publish": ("draft",),
+    "pause": ("scheduled", "live"),
+    "resume": ("paused",),
+    "end": ("scheduled", "live", "paused"),
+    "top_up": ("scheduled", "live", "paused"),
+}
 
 
 def _engine():
@@ -36,9 +43,14 @@ def _engine():
 
 def _require_state(campaign: Campaign, action: str) -> None:
     if campaign.status not in ALLOWED_FROM[action]:
-        raise Conflict(msg("A {status} campaign cannot {action}; this works only when it is {allowed}.",
-                           status=campaign.status, action=action.replace("_", " "),
-                           allowed=" or ".join(ALLOWED_FROM[action])))
+        raise Conflict(
+            msg(
+                "A {status} campaign cannot {action}; this works only when it is {allowed}.",
+                status=campaign.status,
+                action=action.replace("_", " "),
+                allowed=" or ".join(ALLOWED_FROM[action]),
+            )
+        )
 
 
 def _cards(campaign: Campaign, check_cards: CardCheck) -> Mapping[str, str]:
@@ -56,25 +68,44 @@ def check_publishable(session: Session, campaign: Campaign, clock: Clock, check_
     validation.check(session, campaign, clock.now(), _cards(campaign, check_cards))
 
 
-def publish(session: Session, redis: Any, staff: Staff, campaign: Campaign, clock: Clock, secrets: SecretBox, *,
-            check_cards: CardCheck):
+def publish(
+    session: Session,
+    redis: Any,
+    staff: Staff,
+    campaign: Campaign,
+    clock: Clock,
+    secrets: SecretBox,
+    *,
+    check_cards: CardCheck,
+):
     """Check every marketer-level rule, then commit to the rules and open the campaign."""
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, "publish")
     check_publishable(session, campaign, clock, check_cards)
     rules = _engine().publish(session, redis, campaign, clock=clock, secrets=secrets)
-    audit.record(session, staff, "campaign.publish", clock.now(), account_id=campaign.account_id,
-                 campaign_id=campaign.id, before={"status": "draft"},
-                 after={"status": campaign.status, "server_seed_hash": campaign.server_seed_hash,
-                        "rules": document.to_document(campaign)})
+    audit.record(
+        session,
+        staff,
+        "campaign.publish",
+        clock.now(),
+        account_id=campaign.account_id,
+        campaign_id=campaign.id,
+        before={"status": "draft"},
+        after={
+            "status": campaign.status,
+            "server_seed_hash": campaign.server_seed_hash,
+            "rules": document.to_document(campaign),
+        },
+    )
     return rules
 
 
 def change_state(session: Session, redis: Any, staff: Staff, campaign: Campaign, action: str, clock: Clock) -> None:
     """Pause, resume or end (which reveals the server seed) a published campaign."""
     if action not in ACTIONS:
-        raise InvalidInput(msg("Unknown action."),
-                           fields={"action": msg("Choose one of: {choices}.", choices=", ".join(ACTIONS))})
+        raise InvalidInput(
+            msg("Unknown action."), fields={"action": msg("Choose one of: {choices}.", choices=", ".join(ACTIONS))}
+        )
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, action)
     before = campaign.status
@@ -83,8 +114,16 @@ def change_state(session: Session, redis: Any, staff: Staff, campaign: Campaign,
         engine.pause(session, redis, campaign)
     else:
         getattr(engine, action)(session, redis, campaign, clock)
-    audit.record(session, staff, f"campaign.{action}", clock.now(), account_id=campaign.account_id,
-                 campaign_id=campaign.id, before={"status": before}, after={"status": campaign.status})
+    audit.record(
+        session,
+        staff,
+        f"campaign.{action}",
+        clock.now(),
+        account_id=campaign.account_id,
+        campaign_id=campaign.id,
+        before={"status": before},
+        after={"status": campaign.status},
+    )
 
 
 def parse_top_up(campaign: Campaign, raw: Any) -> dict[str, int]:
@@ -105,24 +144,35 @@ def parse_top_up(campaign: Campaign, raw: Any) -> dict[str, int]:
     if problems:
         raise InvalidInput(msg("Please correct the highlighted fields."), fields=problems)
     if not totals:
-        raise InvalidInput(msg("Nothing to top up: every total equals the current stock."), fields={"stock": msg("Unchanged.")})
+        raise InvalidInput(
+            msg("Nothing to top up: every total equals the current stock."), fields={"stock": msg("Unchanged.")}
+        )
     return totals
 
 
-def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: Any, clock: Clock,
-           secrets: SecretBox):
+def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: Any, clock: Clock, secrets: SecretBox):
     """Raise the stock of prize tiers of a published campaign (a new rules version, announced)."""
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, "top_up")
     totals = parse_top_up(campaign, raw)
     codes = validation.available_codes(session, campaign)
-    short = {f"stock.{t.tier}": msg("Upload the codes for the extra prizes first.")
-             for t in campaign.tiers if t.tier in totals and t.coupon_kind == "code"
-             and codes.get(t.tier, 0) < totals[t.tier] - t.stock}
+    short = {
+        f"stock.{t.tier}": msg("Upload the codes for the extra prizes first.")
+        for t in campaign.tiers
+        if t.tier in totals and t.coupon_kind == "code" and codes.get(t.tier, 0) < totals[t.tier] - t.stock
+    }
     if short:
         raise InvalidInput(msg("Some prizes need more codes first."), fields=short)
     before = {t.tier: t.stock for t in campaign.tiers if t.tier in totals}
     rules = _engine().top_up(session, redis, campaign, totals, clock, secrets)
-    audit.record(session, staff, "campaign.top_up", clock.now(), account_id=campaign.account_id,
-                 campaign_id=campaign.id, before=before, after=totals)
+    audit.record(
+        session,
+        staff,
+        "campaign.top_up",
+        clock.now(),
+        account_id=campaign.account_id,
+        campaign_id=campaign.id,
+        before=before,
+        after=totals,
+    )
     return rules

@@ -1,4 +1,5 @@
 """Staff members of the console, their roles, accounts and API tokens, and the audit log."""
+
 from __future__ import annotations
 
 from datetime import datetime

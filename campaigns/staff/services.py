@@ -1,4 +1,5 @@
 """Staff accounts: passwords, sign-in throttling, roles over accounts, API tokens."""
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,10 @@ def hash_password(password: str) -> str:
 def check_new_password(password: str) -> None:
     """Refuse passwords too short to resist guessing."""
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(msg("Choose a longer password."),
-                          fields={"password": msg("Use at least {count} characters.", count=MIN_PASSWORD)})
+        raise InvalidInput(
+            msg("Choose a longer password."),
+            fields={"password": msg("Use at least {count} characters.", count=MIN_PASSWORD)},
+        )
 
 
 def create_staff(session: Session, email: str, role: str, password: str) -> Staff:
@@ -73,8 +76,10 @@ def authenticate(session: Session, redis, email: str, password: str, client: str
             pipe.set(key, 0, ex=FAILURE_WINDOW_SECONDS, nx=True)
             pipe.incr(key)
         pipe.execute()
-        raise InvalidInput(msg("The e-mail address or the password is wrong."),
-                          fields={"password": msg("The e-mail address or the password is wrong.")})
+        raise InvalidInput(
+            msg("The e-mail address or the password is wrong."),
+            fields={"password": msg("The e-mail address or the password is wrong.")},
+        )
     redis.delete(counters[0])
     return staff
 
@@ -100,10 +105,13 @@ def grant_accounts(session: Session, staff: Staff, account_slugs: list[str]) -> 
     for slug in account_slugs:
         account = session.scalar(select(OfficialAccount).where(OfficialAccount.slug == slug))
         if account is None:
-            raise InvalidInput(msg("Unknown Official Account."),
-                               fields={"accounts": msg("No account named {name}.", name=repr(slug))})
+            raise InvalidInput(
+                msg("Unknown Official Account."), fields={"accounts": msg("No account named {name}.", name=repr(slug))}
+            )
         wanted.add(account.id)
-    current = {row.account_id: row for row in session.scalars(select(StaffAccount).where(StaffAccount.staff_id == staff.id))}
+    current = {
+        row.account_id: row for row in session.scalars(select(StaffAccount).where(StaffAccount.staff_id == staff.id))
+    }
     for account_id, row in current.items():
         if account_id not in wanted:
             session.delete(row)
@@ -120,11 +128,14 @@ def issue_token(session: Session, staff: Staff, label: str, role: str, now: date
     """A new API token for ``staff``; the plain token is returned once and never stored."""
     allowed = ROLES if staff.role == "admin" else tuple(r for r in ROLES if r in (staff.role, "operator"))
     if role not in allowed:
-        raise InvalidInput(msg("A token cannot have more power than its owner."),
-                          fields={"role": msg("Choose one of: {choices}.", choices=", ".join(allowed))})
+        raise InvalidInput(
+            msg("A token cannot have more power than its owner."),
+            fields={"role": msg("Choose one of: {choices}.", choices=", ".join(allowed))},
+        )
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(staff_id=staff.id, label=(label or "").strip()[:120], role=role,
-                     token_hash=_digest(plain), created_at=now)
+    token = ApiToken(
+        staff_id=staff.id, label=(label or "").strip()[:120], role=role, token_hash=_digest(plain), created_at=now
+    )
     session.add(token)
     session.flush()
     return token, plain

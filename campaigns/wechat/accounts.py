@@ -1,4 +1,5 @@
 """An Official Account's credentials: sealed at rest, opened only to talk to WeChat."""
+
 from __future__ import annotations
 
 import base64
@@ -40,11 +41,19 @@ def check_aes_key(aes_key: str) -> None:
     except (binascii.Error, ValueError):
         ok = False
     if not ok:
-        raise InvalidInput("The EncodingAESKey must be the 43 characters shown by WeChat.", fields={"aes_key": "invalid"})
+        raise InvalidInput(
+            "The EncodingAESKey must be the 43 characters shown by WeChat.", fields={"aes_key": "invalid"}
+        )
 
 
-def set_secrets(box: SecretBox, account: OfficialAccount, *, app_secret: str | None = None,
-                token: str | None = None, aes_key: str | None = None) -> None:
+def set_secrets(
+    box: SecretBox,
+    account: OfficialAccount,
+    *,
+    app_secret: str | None = None,
+    token: str | None = None,
+    aes_key: str | None = None,
+) -> None:
     """Seal new secrets onto ``account``; ``None`` keeps the stored one."""
     if app_secret is not None:
         account.app_secret_sealed = box.seal(app_secret)

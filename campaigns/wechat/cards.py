@@ -3,9 +3,10 @@
 A prize that is a WeChat card must name a card the Official Account really has, or no
 winner could ever add it to their wallet; ``card/get`` answers for one card_id.
 """
+
 from __future__ import annotations
 
-from typing import Callable, Collection
+from collections.abc import Callable, Collection
 
 import requests
 from wechatpy.exceptions import WeChatClientException

@@ -5,6 +5,7 @@ and ``https://mp.weixin.qq.com`` (QR images); every URL is rebased here onto
 ``WECHAT_API_BASE`` / ``WECHAT_MP_BASE``. Its ``auto_retry`` recurses without limit on
 token errors, so it is off and :meth:`CampaignClient._request` retries exactly once.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -39,17 +40,19 @@ class Bases:
     mp: str = WECHAT_MP
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> "Bases":
+    def from_settings(cls, settings: dict[str, Any]) -> Bases:
         """The bases named by ``WECHAT_API_BASE`` / ``WECHAT_OPEN_BASE`` / ``WECHAT_MP_BASE``."""
-        return cls(api=settings.get("WECHAT_API_BASE", WECHAT_API).rstrip("/"),
-                   open=settings.get("WECHAT_OPEN_BASE", cls.open).rstrip("/"),
-                   mp=settings.get("WECHAT_MP_BASE", WECHAT_MP).rstrip("/"))
+        return cls(
+            api=settings.get("WECHAT_API_BASE", WECHAT_API).rstrip("/"),
+            open=settings.get("WECHAT_OPEN_BASE", cls.open).rstrip("/"),
+            mp=settings.get("WECHAT_MP_BASE", WECHAT_MP).rstrip("/"),
+        )
 
     def rebase(self, url: str) -> str:
         """``url`` with WeChat's own hosts replaced by the configured ones."""
         for real, configured in ((WECHAT_API, self.api), (WECHAT_MP, self.mp)):
             if url.startswith(real + "/"):
-                return configured + url[len(real):]
+                return configured + url[len(real) :]
         return url
 
 
@@ -151,7 +154,9 @@ class CampaignClient(WeChatClient):
 
 def client_for(services, account) -> CampaignClient:
     """A client for ``account`` using the services' Redis, secret box and settings."""
-    return CampaignClient(credentials(services.secrets, account), services.redis, Bases.from_settings(services.settings))
+    return CampaignClient(
+        credentials(services.secrets, account), services.redis, Bases.from_settings(services.settings)
+    )
 
 
 def translate(exc: Exception) -> CampaignError:

@@ -1,4 +1,5 @@
 """Follow gating: only for campaigns whose marketer acknowledged WeChat's rules on inducing follows."""
+
 from __future__ import annotations
 
 import requests

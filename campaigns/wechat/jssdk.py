@@ -1,4 +1,5 @@
 """``wx.config`` for the game pages: signed with the shared jsapi_ticket."""
+
 from __future__ import annotations
 
 import secrets
@@ -20,8 +21,9 @@ def signature(ticket: str, noncestr: str, timestamp: int | str, url: str) -> str
     return WeChatJSAPI().get_jsapi_signature(noncestr, ticket, str(timestamp), url.split("#", 1)[0])
 
 
-def wx_config(services, account: OfficialAccount, url: str, now: datetime,
-              js_api_list: tuple[str, ...] = JS_API_LIST) -> dict:
+def wx_config(
+    services, account: OfficialAccount, url: str, now: datetime, js_api_list: tuple[str, ...] = JS_API_LIST
+) -> dict:
     """The ``wx.config({...})`` argument for the page at ``url``."""
     client = client_for(services, account)
     try:
@@ -29,5 +31,10 @@ def wx_config(services, account: OfficialAccount, url: str, now: datetime,
     except (WeChatClientException, requests.RequestException) as exc:
         raise translate(exc) from exc
     timestamp, nonce = int(now.timestamp()), secrets.token_hex(8)
-    return {"appId": account.app_id, "timestamp": timestamp, "nonceStr": nonce,
-            "signature": signature(ticket, nonce, timestamp, url), "jsApiList": list(js_api_list)}
+    return {
+        "appId": account.app_id,
+        "timestamp": timestamp,
+        "nonceStr": nonce,
+        "signature": signature(ticket, nonce, timestamp, url),
+        "jsApiList": list(js_api_list),
+    }

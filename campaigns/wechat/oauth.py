@@ -1,4 +1,5 @@
 """Follower login by WeChat web OAuth (``snsapi_base``, or ``snsapi_userinfo`` on request)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,12 +60,16 @@ def exchange(redis, creds: Credentials, bases: Bases, code: str, scope: str) -> 
     oauth = CampaignOAuth(creds, bases, "", scope)
     try:
         token = oauth.fetch_access_token(code)
-        profile = oauth.get_user_info() if scope == "snsapi_userinfo" and token.get("scope", scope) != "snsapi_base" else {}
+        profile = (
+            oauth.get_user_info() if scope == "snsapi_userinfo" and token.get("scope", scope) != "snsapi_base" else {}
+        )
     except WeChatOAuthException as exc:
         if exc.errcode in RATE_ERRORS:
             raise Busy("WeChat is busy right now; please open the campaign again in a moment.") from exc
         if exc.errcode in CODE_ERRORS:
-            raise LoginFailed("This login link has expired or was already used. Please open the campaign again.") from exc
+            raise LoginFailed(
+                "This login link has expired or was already used. Please open the campaign again."
+            ) from exc
         raise LoginFailed(f"WeChat did not complete the login ({exc.errcode}). Please try again.") from exc
     except (requests.RequestException, ValueError) as exc:
         raise Busy("WeChat cannot be reached right now; please try again in a moment.") from exc

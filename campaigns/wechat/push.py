@@ -9,11 +9,12 @@ A push is accepted only while its signed ``timestamp`` is within five minutes of
 so a query string seen once (a proxy log) cannot be replayed later. The mode comes from the
 account, never from the request: an account with an EncodingAESKey takes encrypted pushes only.
 """
+
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Mapping
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
@@ -108,8 +109,9 @@ def open_push(creds: Credentials, args: Mapping[str, str], body: bytes, now: dat
     crypto = WeChatCrypto(creds.token, creds.aes_key, creds.app_id)
     try:
         # A dict, so wechatpy does not re-parse the envelope with its own (non-defused) parser.
-        plaintext = crypto.decrypt_message({"Encrypt": envelope["Encrypt"]}, args["msg_signature"],
-                                           args.get("timestamp", ""), args.get("nonce", ""))
+        plaintext = crypto.decrypt_message(
+            {"Encrypt": envelope["Encrypt"]}, args["msg_signature"], args.get("timestamp", ""), args.get("nonce", "")
+        )
     except (InvalidSignatureException, InvalidAppIdException):
         raise BadSignature("msg_signature") from None
     except (ValueError, TypeError, IndexError, UnicodeDecodeError):
@@ -141,30 +143,37 @@ def scene_of(fields: Mapping[str, str]) -> str:
     key = fields.get("EventKey", "")
     event = fields.get("Event", "").lower()
     if event == "subscribe":
-        return key[len("qrscene_"):] if key.startswith("qrscene_") else ""
+        return key[len("qrscene_") :] if key.startswith("qrscene_") else ""
     return key if event == "scan" else ""
 
 
 def recent_campaigns(session: Session, account: OfficialAccount, now: datetime) -> list[Campaign]:
     """The account's campaigns that are live or paused, or ended less than a week ago."""
-    return list(session.scalars(
-        select(Campaign).where(
-            Campaign.account_id == account.id, Campaign.archived.is_(False),
-            Campaign.status.in_(("live", "paused", "ended")),
-            Campaign.ends_at >= now - timedelta(days=RECENT_DAYS),
-        ).order_by(Campaign.id)
-    ))
+    return list(
+        session.scalars(
+            select(Campaign)
+            .where(
+                Campaign.account_id == account.id,
+                Campaign.archived.is_(False),
+                Campaign.status.in_(("live", "paused", "ended")),
+                Campaign.ends_at >= now - timedelta(days=RECENT_DAYS),
+            )
+            .order_by(Campaign.id)
+        )
+    )
 
 
 def _scene_campaign(session: Session, account: OfficialAccount, scene: str) -> list[Campaign]:
     """The campaign named by a ``campaign:<slug>`` scene (its follow prompt), if it is this account's."""
     if not scene.startswith(CAMPAIGN_SCENE_PREFIX):
         return []
-    slug = scene[len(CAMPAIGN_SCENE_PREFIX):]
+    slug = scene[len(CAMPAIGN_SCENE_PREFIX) :]
     return list(session.scalars(select(Campaign).where(Campaign.slug == slug, Campaign.account_id == account.id)))
 
 
-def record_follow(session: Session, redis, account: OfficialAccount, fields: Mapping[str, str], now: datetime) -> list[str]:
+def record_follow(
+    session: Session, redis, account: OfficialAccount, fields: Mapping[str, str], now: datetime
+) -> list[str]:
     """Append the follow/unfollow event of a push to the campaigns it concerns; return their ids."""
     event = fields.get("Event", "").lower()
     kind, openid, scene = FOLLOW_EVENTS[event], fields.get("FromUserName", ""), scene_of(fields)
@@ -182,8 +191,17 @@ def record_follow(session: Session, redis, account: OfficialAccount, fields: Map
     # The same id for every delivery of the push, so ingestion is idempotent too.
     event_id = "wx-" + hashlib.sha256(f"{account.app_id}|{dedupe_id(fields)}".encode()).hexdigest()[:24]
     for campaign in targets:
-        events.append(redis, campaign.id, kind, openid, ts_ms, event_id=event_id,
-                      scene=scene, channel=channel.name if channel is not None else "", via=event)
+        events.append(
+            redis,
+            campaign.id,
+            kind,
+            openid,
+            ts_ms,
+            event_id=event_id,
+            scene=scene,
+            channel=channel.name if channel is not None else "",
+            via=event,
+        )
     forget_following(redis, account.app_id, openid)
     return [event_id] * len(targets)
 

@@ -1,4 +1,5 @@
 """Permanent string-scene QR codes: one per channel, and the account's follow prompt."""
+
 from __future__ import annotations
 
 import requests
@@ -25,7 +26,9 @@ def scene_ticket(client: CampaignClient, scene: str) -> str:
     if ticket:
         return ticket
     try:
-        result = client.qrcode.create({"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}})
+        result = client.qrcode.create(
+            {"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": scene}}}
+        )
     except (WeChatClientException, requests.RequestException) as exc:
         raise translate(exc) from exc
     # Permanent tickets never expire, so they are kept without a TTL.

@@ -4,11 +4,12 @@ When a cached access token or ticket is missing (expired, or invalidated after W
 refused it) every process that needs it races for a short lock; the winner fetches a
 new one and the others wait for it, so expiry never causes a storm of fetches.
 """
+
 from __future__ import annotations
 
 import secrets
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import Busy
 from ..keys import WeChatKeys

@@ -1,4 +1,5 @@
 """Hand-made event sets for the analytics tests."""
+
 from __future__ import annotations
 
 from datetime import datetime

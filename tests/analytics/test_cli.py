@@ -1,4 +1,5 @@
 """``flask campaigns report`` and ``flask demo simulate`` through Flask's CLI runner."""
+
 from datetime import timedelta
 
 import pytest
@@ -41,7 +42,9 @@ def test_simulate_fills_a_campaign_through_the_event_path(app, services, runner)
     assert result.exit_code == 0, result.output
     assert "moving the start" in result.output
     assert db.session.scalar(select(func.count()).select_from(Event)) > 300
-    rows = db.session.scalars(select(DailyStat).where(DailyStat.campaign_id == campaign.id).order_by(DailyStat.day)).all()
+    rows = db.session.scalars(
+        select(DailyStat).where(DailyStat.campaign_id == campaign.id).order_by(DailyStat.day)
+    ).all()
     assert [r.day for r in rows] == ["2026-11-19", "2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"]
     assert rows[0].values["plays"] > rows[1].values["plays"]  # the launch-day burst
     report = runner.invoke(args=["campaigns", "report", campaign.slug, "--stored"])

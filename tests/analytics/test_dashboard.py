@@ -1,8 +1,9 @@
 """The results dashboard, the comparison view and the exports, over real HTTP and in Chromium."""
+
 import csv
 import io
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -29,15 +30,32 @@ def sign_in(client, role="operator"):
 
 
 def one_day_campaign(services):
-    campaign = CampaignFactory(status="live", published_at=NOW, starts_at=NOW - timedelta(hours=2), ends_at=NOW + timedelta(days=5))
+    campaign = CampaignFactory(
+        status="live", published_at=NOW, starts_at=NOW - timedelta(hours=2), ends_at=NOW + timedelta(days=5)
+    )
     PrizeTierFactory(campaign=campaign, tier="cup", stock=10, position=0)
     PrizeTierFactory(campaign=campaign, tier="none", stock=0, position=1, is_fallback=True)
     db.session.commit()
     at = to_ms(NOW) - 60_000
     events.append(services.redis, campaign.id, "visit", "oAlice", at)
     for seq, (openid, tier) in enumerate([("oAlice", "cup"), ("oAlice", "none"), ("oBob", "none")], start=1):
-        events.append(services.redis, campaign.id, "draw", openid, at + seq, event_id=f"draw:{seq}", seq=seq, player=PSEUDONYMS[openid],
-                      nonce=seq, client_seed="s", drawn_tier=tier, awarded_tier=tier, reason="", rules_version=1, code="")
+        events.append(
+            services.redis,
+            campaign.id,
+            "draw",
+            openid,
+            at + seq,
+            event_id=f"draw:{seq}",
+            seq=seq,
+            player=PSEUDONYMS[openid],
+            nonce=seq,
+            client_seed="s",
+            drawn_tier=tier,
+            awarded_tier=tier,
+            reason="",
+            rules_version=1,
+            code="",
+        )
     events.append(services.redis, campaign.id, "follow", "oAlice", at + 10, scene="", channel="")
     ingest.ingest_campaign(db.session, services.redis, campaign.id, "test")
     stats.recompute(db.session, campaign.id, NOW)
@@ -47,15 +65,21 @@ def one_day_campaign(services):
 def test_every_page_and_export_needs_a_staff_sign_in(app, client):
     campaign = CampaignFactory()
     db.session.commit()
-    for path in (f"/console/campaigns/{campaign.slug}/results", f"/api/v1/campaigns/{campaign.slug}/stats",
-                 f"/api/v1/campaigns/{campaign.slug}/events.jsonl", f"/console/accounts/{campaign.account.slug}/compare"):
+    for path in (
+        f"/console/campaigns/{campaign.slug}/results",
+        f"/api/v1/campaigns/{campaign.slug}/stats",
+        f"/api/v1/campaigns/{campaign.slug}/events.jsonl",
+        f"/console/accounts/{campaign.account.slug}/compare",
+    ):
         response = client.get(path, headers={"Accept": "application/json"})
         assert response.status_code == 401
         assert response.get_json()["error"]["code"] == "staff_login_required"
 
 
 def test_the_dashboard_of_a_campaign_without_events(app, client):
-    campaign = CampaignFactory(status="scheduled", published_at=NOW, starts_at=NOW + timedelta(days=1), ends_at=NOW + timedelta(days=9))
+    campaign = CampaignFactory(
+        status="scheduled", published_at=NOW, starts_at=NOW + timedelta(days=1), ends_at=NOW + timedelta(days=9)
+    )
     sign_in(client)
     page = client.get(f"/console/campaigns/{campaign.slug}/results")
     assert page.status_code == 200
@@ -68,11 +92,11 @@ def test_the_dashboard_of_a_one_day_campaign(app, client, services):
     sign_in(client, role="marketer")
     page = client.get(f"/console/campaigns/{campaign.slug}/results").text
 
-    assert '<b>3</b><span>plays</span>' in page
-    assert '<b>2</b><span>players</span>' in page
-    assert '<b>1</b><span>winners</span>' in page
-    assert '<b>9</b><span>prizes left</span>' in page
-    assert '<b>+1</b><span>net follower gain</span>' in page
+    assert "<b>3</b><span>plays</span>" in page
+    assert "<b>2</b><span>players</span>" in page
+    assert "<b>1</b><span>winners</span>" in page
+    assert "<b>9</b><span>prizes left</span>" in page
+    assert "<b>+1</b><span>net follower gain</span>" in page
     assert page.count("<svg") == 5 and page.count('<div class="sr-only"><table>') == 5
     assert '<th scope="row">2026-11-23</th><td>3</td><td>1</td>' in page  # plays and visitors, for screen readers
     assert "The first day brought 100% of all plays." in page
@@ -110,14 +134,22 @@ def test_a_follower_who_never_drew_gets_an_unlinkable_pseudonym(app, client, ser
         events.append(services.redis, campaign.id, "visit", "oCarol", to_ms(NOW))
         ingest.ingest_campaign(db.session, services.redis, campaign.id, "test")
     sign_in(client)
-    names = [[json.loads(line)["player"] for line in client.get(f"/api/v1/campaigns/{c.slug}/events.jsonl").text.splitlines()
-              if json.loads(line)["ts"] == "2026-11-23T10:00:00.000Z"] for c in (first, other)]
+    names = [
+        [
+            json.loads(line)["player"]
+            for line in client.get(f"/api/v1/campaigns/{c.slug}/events.jsonl").text.splitlines()
+            if json.loads(line)["ts"] == "2026-11-23T10:00:00.000Z"
+        ]
+        for c in (first, other)
+    ]
     assert len(names[0][0]) == 32 and names[0] != names[1]
 
 
 def test_the_comparison_view_puts_an_accounts_campaigns_side_by_side(app, client, services):
     first = one_day_campaign(services)
-    second = CampaignFactory(account=first.account, name="第二个活动", published_at=NOW, starts_at=NOW - timedelta(days=3), ends_at=NOW)
+    CampaignFactory(
+        account=first.account, name="第二个活动", published_at=NOW, starts_at=NOW - timedelta(days=3), ends_at=NOW
+    )
     db.session.commit()
     sign_in(client)
     page = client.get(f"/console/accounts/{first.account.slug}/compare").text

@@ -1,4 +1,5 @@
 """Ingestion is exactly once in effect: batches, re-delivery, abandoned entries, SIGKILL, several workers."""
+
 import os
 import signal
 import subprocess
@@ -26,9 +27,23 @@ def fill(redis, campaign_id: int, n: int, draws_every: int = 4) -> None:
         for i in range(n):
             if i % draws_every == 0:
                 seq = i // draws_every + 1
-                events.append(pipe, campaign_id, "draw", f"o{i % 50}", T0 + i, event_id=f"draw:{seq}", seq=seq,
-                              player=f"p{i % 50}", nonce=i, client_seed="s", drawn_tier="none", awarded_tier="none",
-                              reason="", rules_version=1, code="")
+                events.append(
+                    pipe,
+                    campaign_id,
+                    "draw",
+                    f"o{i % 50}",
+                    T0 + i,
+                    event_id=f"draw:{seq}",
+                    seq=seq,
+                    player=f"p{i % 50}",
+                    nonce=i,
+                    client_seed="s",
+                    drawn_tier="none",
+                    awarded_tier="none",
+                    reason="",
+                    rules_version=1,
+                    code="",
+                )
             else:
                 events.append(pipe, campaign_id, "visit", f"o{i % 50}", T0 + i)
         pipe.execute()
@@ -37,7 +52,9 @@ def fill(redis, campaign_id: int, n: int, draws_every: int = 4) -> None:
 def counts(campaign_id: int) -> tuple[int, int, int]:
     db.session.expire_all()
     rows = db.session.scalar(select(func.count()).select_from(Event).where(Event.campaign_id == campaign_id))
-    distinct = db.session.scalar(select(func.count(func.distinct(Event.event_id))).where(Event.campaign_id == campaign_id))
+    distinct = db.session.scalar(
+        select(func.count(func.distinct(Event.event_id))).where(Event.campaign_id == campaign_id)
+    )
     draws = db.session.scalar(select(func.count()).select_from(Draw).where(Draw.campaign_id == campaign_id))
     return rows, distinct, draws
 
@@ -90,8 +107,14 @@ def test_entries_left_pending_by_a_dead_consumer_are_claimed(app, services):
 
 def start_worker(database_url, redis_server) -> subprocess.Popen:
     # Its own process group: RQ forks a work horse, and SIGKILL must take both.
-    return subprocess.Popen([sys.executable, "worker.py", "--burst"], cwd=ROOT, env=child_env(database_url, redis_server),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "worker.py", "--burst"],
+        cwd=ROOT,
+        env=child_env(database_url, redis_server),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
 
 
 def hold_write_lock(app):

@@ -1,9 +1,10 @@
 """Periodic jobs: deterministic ids on RQ's scheduler, harmless to schedule twice, and really run by a worker."""
+
 import os
 import signal
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq.registry import ScheduledJobRegistry
@@ -16,7 +17,7 @@ from tests.analytics.test_ingest import wait_for
 from tests.conftest import ROOT, child_env
 from tests.factories import CampaignFactory
 
-AT = datetime(2026, 11, 23, 10, 0, 2, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 23, 10, 0, 2, tzinfo=UTC)
 
 
 def test_scheduling_the_periodic_jobs_twice_schedules_them_once(app, services):
@@ -24,9 +25,13 @@ def test_scheduling_the_periodic_jobs_twice_schedules_them_once(app, services):
     again = jobs.schedule_periodic(services.queue, AT + timedelta(seconds=1))
 
     seconds = int(AT.timestamp())
-    assert sorted(first) == [f"periodic-expire-coupons-{seconds // 300 + 1}", f"periodic-go-live-{seconds // 10 + 1}",
-                             f"periodic-heartbeat-{seconds // 30 + 1}", f"periodic-ingest-{seconds // 5 + 1}",
-                             f"periodic-stats-{seconds // 60 + 1}"]
+    assert sorted(first) == [
+        f"periodic-expire-coupons-{seconds // 300 + 1}",
+        f"periodic-go-live-{seconds // 10 + 1}",
+        f"periodic-heartbeat-{seconds // 30 + 1}",
+        f"periodic-ingest-{seconds // 5 + 1}",
+        f"periodic-stats-{seconds // 60 + 1}",
+    ]
     assert again == []
     assert len(ScheduledJobRegistry(queue=services.queue)) == 5
 
@@ -39,7 +44,9 @@ def test_the_next_slot_gets_its_own_run(app, services):
 
 def live_campaign(services):
     now = services.clock.now()
-    campaign = CampaignFactory(status="live", published_at=now, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1))
+    campaign = CampaignFactory(
+        status="live", published_at=now, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1)
+    )
     db.session.commit()
     return campaign.id
 
@@ -49,8 +56,14 @@ def test_a_running_worker_ingests_on_its_own_schedule(app, services, database_ur
     now_ms = int(services.clock.now().timestamp() * 1000)
     for n in range(5):
         events.append(services.redis, campaign_id, "visit", f"o{n}", now_ms + n)
-    worker = subprocess.Popen([sys.executable, "worker.py"], cwd=ROOT, env=child_env(database_url, redis_server),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    worker = subprocess.Popen(
+        [sys.executable, "worker.py"],
+        cwd=ROOT,
+        env=child_env(database_url, redis_server),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
 
     def ingested() -> bool:
         db.session.expire_all()
@@ -65,11 +78,29 @@ def test_a_running_worker_ingests_on_its_own_schedule(app, services, database_ur
 
 def test_the_statistics_job_ingests_and_recomputes_every_active_campaign(app, services):
     campaign_id = live_campaign(services)
-    ended_long_ago = CampaignFactory(published_at=datetime(2026, 1, 1, tzinfo=timezone.utc),
-                                     starts_at=datetime(2026, 1, 1, tzinfo=timezone.utc), ends_at=datetime(2026, 1, 10, tzinfo=timezone.utc))
+    ended_long_ago = CampaignFactory(
+        published_at=datetime(2026, 1, 1, tzinfo=UTC),
+        starts_at=datetime(2026, 1, 1, tzinfo=UTC),
+        ends_at=datetime(2026, 1, 10, tzinfo=UTC),
+    )
     db.session.commit()
-    events.append(services.redis, campaign_id, "draw", "o1", int(services.clock.now().timestamp() * 1000), event_id="draw:1",
-                  seq=1, player="p1", nonce=0, client_seed="s", drawn_tier="none", awarded_tier="none", reason="", rules_version=1, code="")
+    events.append(
+        services.redis,
+        campaign_id,
+        "draw",
+        "o1",
+        int(services.clock.now().timestamp() * 1000),
+        event_id="draw:1",
+        seq=1,
+        player="p1",
+        nonce=0,
+        client_seed="s",
+        drawn_tier="none",
+        awarded_tier="none",
+        reason="",
+        rules_version=1,
+        code="",
+    )
 
     assert tasks.active_campaign_ids() == [campaign_id]
     tasks.recompute_active()
@@ -77,7 +108,10 @@ def test_the_statistics_job_ingests_and_recomputes_every_active_campaign(app, se
     db.session.expire_all()
     rows = db.session.scalars(select(DailyStat).where(DailyStat.campaign_id == campaign_id)).all()
     assert sum(row.values["plays"] for row in rows) == 1
-    assert db.session.scalar(select(func.count()).select_from(DailyStat).where(DailyStat.campaign_id == ended_long_ago.id)) == 0
+    assert (
+        db.session.scalar(select(func.count()).select_from(DailyStat).where(DailyStat.campaign_id == ended_long_ago.id))
+        == 0
+    )
 
 
 @pytest.mark.clock

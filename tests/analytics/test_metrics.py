@@ -1,13 +1,14 @@
 """The daily curves on hand-made event sets whose answers are written here."""
+
+from datetime import UTC, datetime
+
 import numpy as np
 
 from campaigns.analytics.days import campaign_calendar, day_index
 from campaigns.analytics.metrics import compute, distinct_per_day
 from campaigns.analytics.stats import daily_rows
-from tests.analytics.helpers import BEIJING, beijing_ms, columns, draw
-from datetime import datetime, timezone
-
 from campaigns.clock import to_ms
+from tests.analytics.helpers import BEIJING, beijing_ms, columns, draw
 
 START = datetime(2026, 11, 23, 0, 0, tzinfo=BEIJING)
 END = datetime(2026, 11, 25, 23, 59, tzinfo=BEIJING)
@@ -16,8 +17,8 @@ EVENTS = [
     ("visit", "a", "2026-11-23 10:00", {}),
     draw("a", "2026-11-23 10:01", "t1"),
     draw("a", "2026-11-23 10:02"),
-    draw("b", "2026-11-23 23:59"),          # still the 23rd in Beijing (15:59 UTC)
-    draw("b", "2026-11-24 00:01", "t1"),    # already the 24th in Beijing (16:01 UTC on the 23rd)
+    draw("b", "2026-11-23 23:59"),  # still the 23rd in Beijing (15:59 UTC)
+    draw("b", "2026-11-24 00:01", "t1"),  # already the 24th in Beijing (16:01 UTC on the 23rd)
     draw("a", "2026-11-24 09:00"),
     ("visit", "c", "2026-11-24 12:00", {}),
     ("visit", "c", "2026-11-24 12:05", {}),
@@ -70,12 +71,16 @@ def test_a_draw_at_23_59_and_one_at_00_01_beijing_fall_on_different_days():
 
 def test_days_follow_local_midnights_across_a_dst_change():
     # New York leaves DST on 1 November 2026: that day lasts 25 hours.
-    calendar = campaign_calendar(datetime(2026, 10, 31, 4, tzinfo=timezone.utc), datetime(2026, 11, 3, 4, tzinfo=timezone.utc),
-                                 "America/New_York", tail_days=0)
+    calendar = campaign_calendar(
+        datetime(2026, 10, 31, 4, tzinfo=UTC),
+        datetime(2026, 11, 3, 4, tzinfo=UTC),
+        "America/New_York",
+        tail_days=0,
+    )
     assert calendar.first.isoformat() == "2026-10-31"
     assert (np.diff(calendar.bounds) / 3_600_000).tolist() == [24, 25, 24]
     # 23:30 on 1 November in New York is 04:30 UTC on the 2nd, and still the 1st there.
-    late = to_ms(datetime(2026, 11, 2, 4, 30, tzinfo=timezone.utc))
+    late = to_ms(datetime(2026, 11, 2, 4, 30, tzinfo=UTC))
     assert day_index(np.array([late]), calendar.bounds).tolist() == [1]
 
 

@@ -1,4 +1,5 @@
 """The shape figures on hand-made daily plays, and the sentences the dashboard prints."""
+
 import numpy as np
 import pytest
 

@@ -1,6 +1,7 @@
 """On a simulated campaign, the numpy statistics equal a straightforward Python computation."""
+
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -11,12 +12,14 @@ from campaigns.clock import to_ms
 from extensions import db
 from tests.factories import CampaignFactory, ChannelFactory, PrizeTierFactory
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 DAY = 24 * 3600 * 1000
 
 
 def simulated_campaign(services, players=400, days=10):
-    campaign = CampaignFactory(starts_at=NOW - timedelta(days=days - 0.5), ends_at=NOW + timedelta(days=3), plays_per_day=3)
+    campaign = CampaignFactory(
+        starts_at=NOW - timedelta(days=days - 0.5), ends_at=NOW + timedelta(days=3), plays_per_day=3
+    )
     PrizeTierFactory(campaign=campaign, tier="big", weight=1, stock=5, position=0, coupon_kind="code")
     PrizeTierFactory(campaign=campaign, tier="small", weight=20, stock=400, position=1, coupon_kind="code")
     PrizeTierFactory(campaign=campaign, tier="none", weight=79, stock=0, position=2, is_fallback=True)

@@ -1,14 +1,16 @@
 """Ingestion trims each campaign's stream of entries that are in SQL and older than the retention window."""
+
 import pytest
 
 import config
 from campaigns import tasks
 from campaigns.analytics import ingest
 from campaigns.coupons.services import owned_coupon
-from campaigns.draws import reconcile, services as draws
+from campaigns.draws import reconcile
+from campaigns.draws import services as draws
 from campaigns.keys import INGEST_GROUP, CampaignKeys
 from extensions import db
-from tests.draws.helpers import context, published, play
+from tests.draws.helpers import context, play, published
 
 from .test_ingest import counts, fill, new_campaign, pending
 
@@ -25,8 +27,14 @@ def append_long_ago(redis, campaign_id: int, n: int, hours: int = 25) -> list[st
     stream = CampaignKeys(campaign_id).events
     ingest.ensure_group(redis, stream)
     then = redis_ms(redis) - hours * HOUR_MS
-    return [redis.xadd(stream, {"id": f"old{i}", "type": "visit", "campaign": str(campaign_id), "openid": f"o{i % 50}",
-                                "ts": str(then)}, id=f"{then}-{i + 1}") for i in range(n)]
+    return [
+        redis.xadd(
+            stream,
+            {"id": f"old{i}", "type": "visit", "campaign": str(campaign_id), "openid": f"o{i % 50}", "ts": str(then)},
+            id=f"{then}-{i + 1}",
+        )
+        for i in range(n)
+    ]
 
 
 def stream_ids(redis, campaign_id: int) -> list[str]:
@@ -75,8 +83,13 @@ def test_pending_and_undelivered_entries_are_never_trimmed_however_old(app, serv
 
 
 def test_after_trimming_reconcile_finds_no_drift_and_followers_still_see_their_prizes(app, services):
-    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 20, "all", "code")],
-                         fallback=("none", "x", 1), codes={"gold": [f"G{i:02d}" for i in range(20)]})
+    campaign = published(
+        db.session,
+        services,
+        prizes=[("gold", 1_000_000, 20, "all", "code")],
+        fallback=("none", "x", 1),
+        codes={"gold": [f"G{i:02d}" for i in range(20)]},
+    )
     for i in range(6):
         play(services, db.session, campaign, f"o{i % 2}", f"trim-key-{i:04d}")
     ingest.ingest_campaign(db.session, services.redis, campaign.id, "c1", retention_ms=0)

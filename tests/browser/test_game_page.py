@@ -1,4 +1,5 @@
 """The foundation's browser path: a logged-in follower opens a published game in Debian's Chromium."""
+
 import pytest
 
 from tests.games.helpers import open_game, published

@@ -1,4 +1,5 @@
 """Console fixtures: an account, staff of each role, signed-in clients and a valid campaign document."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,13 +26,18 @@ def client(app):
 @pytest.fixture
 def account(app):
     """The simulator's demo account (so WeChat calls work when ``wechat`` is used) under the slug "brand"."""
-    return OfficialAccountFactory(slug="brand", name="Brand", app_id=DEMO_APP_ID,
-                                  app_secret_sealed=BOX.seal(DEMO_APP_SECRET), token_sealed=BOX.seal(DEMO_TOKEN))
+    return OfficialAccountFactory(
+        slug="brand",
+        name="Brand",
+        app_id=DEMO_APP_ID,
+        app_secret_sealed=BOX.seal(DEMO_APP_SECRET),
+        token_sealed=BOX.seal(DEMO_TOKEN),
+    )
 
 
 @pytest.fixture(autouse=True)
 def no_real_wechat(app):
-    """Console tests never reach the real WeChat: unless ``wechat`` wires the simulator, it is a closed loopback port."""
+    """Console tests never reach the real WeChat: unless ``wechat`` wires the simulator, it is a closed port."""
     closed = {"WECHAT_API_BASE": "http://127.0.0.1:1", "WECHAT_MP_BASE": "http://127.0.0.1:1"}
     app.config.update(closed)
     app.extensions["services"].settings.update(closed)
@@ -94,9 +100,16 @@ def as_admin(client, admin):
 def campaign_doc(slug: str = "spring-wheel", **changes) -> dict:
     """A campaign document that passes every check, starting at the test clock's now."""
     doc = {
-        "slug": slug, "name": "Spring wheel", "account": "brand", "game": "wheel", "timezone": "Asia/Shanghai",
-        "starts_at": (NOW + timedelta(hours=1)).isoformat(), "ends_at": (NOW + timedelta(days=14)).isoformat(),
-        "plays_per_day": 3, "follow_required": False, "look": {"title": "Spring", "accent": "#c4161c"},
+        "slug": slug,
+        "name": "Spring wheel",
+        "account": "brand",
+        "game": "wheel",
+        "timezone": "Asia/Shanghai",
+        "starts_at": (NOW + timedelta(hours=1)).isoformat(),
+        "ends_at": (NOW + timedelta(days=14)).isoformat(),
+        "plays_per_day": 3,
+        "follow_required": False,
+        "look": {"title": "Spring", "accent": "#c4161c"},
         "channels": ["poster"],
         "prizes": [
             {"tier": "gold", "name": "Free coffee", "weight": 5, "stock": 10, "value": "32.00", "coupon": "none"},

@@ -1,4 +1,5 @@
 """Checking real API responses against the OpenAPI document the app serves."""
+
 from __future__ import annotations
 
 from jsonschema import Draft202012Validator, FormatChecker

@@ -1,4 +1,5 @@
 """Sign-in, throttling, sessions, CSRF, and every role rule enforced on the server."""
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,9 @@ def test_pages_send_people_to_sign_in_and_scripts_get_401(client):
 
 
 def test_sign_in_does_not_redirect_off_site(client, marketer):
-    response = client.post("/console/sign-in?next=//evil.example/x", data={"email": marketer.email, "password": PASSWORD})
+    response = client.post(
+        "/console/sign-in?next=//evil.example/x", data={"email": marketer.email, "password": PASSWORD}
+    )
     assert response.headers["Location"] == "/console/"
 
 
@@ -57,11 +60,20 @@ def draft(account):
     return campaign
 
 
-MARKETER_POSTS = ["/console/campaigns/new", "/console/campaigns/draft-one/edit", "/console/campaigns/draft-one/publish",
-                  "/console/campaigns/draft-one/pause", "/console/campaigns/draft-one/resume",
-                  "/console/campaigns/draft-one/end", "/console/campaigns/draft-one/top-up",
-                  "/console/campaigns/draft-one/duplicate", "/console/campaigns/draft-one/archive",
-                  "/console/campaigns/draft-one/codes", "/console/preview", "/console/media"]
+MARKETER_POSTS = [
+    "/console/campaigns/new",
+    "/console/campaigns/draft-one/edit",
+    "/console/campaigns/draft-one/publish",
+    "/console/campaigns/draft-one/pause",
+    "/console/campaigns/draft-one/resume",
+    "/console/campaigns/draft-one/end",
+    "/console/campaigns/draft-one/top-up",
+    "/console/campaigns/draft-one/duplicate",
+    "/console/campaigns/draft-one/archive",
+    "/console/campaigns/draft-one/codes",
+    "/console/preview",
+    "/console/media",
+]
 ADMIN_POSTS = ["/console/staff", "/console/accounts", "/console/staff/1"]
 
 
@@ -92,24 +104,34 @@ def test_a_marketer_cannot_touch_another_accounts_campaign(as_marketer):
 
 
 def test_admin_adds_staff_with_accounts_and_it_is_audited(as_admin, account):
-    response = as_admin.post("/console/staff", data={"email": "new@example.com", "role": "operator",
-                                                     "accounts": ["brand"], "password": "long enough pass"})
+    response = as_admin.post(
+        "/console/staff",
+        data={"email": "new@example.com", "role": "operator", "accounts": ["brand"], "password": "long enough pass"},
+    )
     assert response.status_code == 302
     page = as_admin.get("/console/audit").get_data(as_text=True)
     assert "staff.create" in page and "new@example.com" in page
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(database_url, redis_server, marketer):
-    app = create_app({"TESTING": True, "APP_ENV": "test", "SQLALCHEMY_DATABASE_URI": db.engine.url,
-                      "REDIS_URL": redis_server.url, "SECRET_KEY": "test-secret"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "APP_ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": db.engine.url,
+            "REDIS_URL": redis_server.url,
+            "SECRET_KEY": "test-secret",
+        }
+    )
     client = app.test_client()
     with app.app_context():
         refused = client.post("/console/sign-in", data={"email": marketer.email, "password": PASSWORD})
         assert refused.status_code == 400 and "CSRF" in refused.get_data(as_text=True)
         page = client.get("/console/sign-in").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        accepted = client.post("/console/sign-in", data={"email": marketer.email, "password": PASSWORD,
-                                                         "csrf_token": token})
+        accepted = client.post(
+            "/console/sign-in", data={"email": marketer.email, "password": PASSWORD, "csrf_token": token}
+        )
         assert accepted.status_code == 302
         with client.session_transaction() as session:
             session["staff_id"] = marketer.id
@@ -119,5 +141,10 @@ def test_a_form_post_without_the_csrf_token_is_refused(database_url, redis_serve
 
 def test_the_campaign_page_links_to_its_game_rules_fairness_and_results(as_operator, draft):
     html = as_operator.get("/console/campaigns/draft-one").get_data(as_text=True)
-    for path in ("/c/draft-one/", "/c/draft-one/rules", "/c/draft-one/fairness", "/console/campaigns/draft-one/results"):
+    for path in (
+        "/c/draft-one/",
+        "/c/draft-one/rules",
+        "/c/draft-one/fairness",
+        "/console/campaigns/draft-one/results",
+    ):
         assert f'href="{path}"' in html

@@ -1,4 +1,5 @@
 """The JSON API: token auth, roles, the campaign document round trip, every answer true to the OpenAPI document."""
+
 from __future__ import annotations
 
 import re
@@ -45,22 +46,35 @@ def test_no_token_no_cookie_access(client, marketer, spec):
 
 
 def test_document_round_trip_and_lifecycle(client, spec, marketer_token, frozen):
-    created = check(spec, client.post("/api/v1/campaigns", json=campaign_doc(), headers=marketer_token),
-                    "/campaigns", "post")
+    created = check(
+        spec, client.post("/api/v1/campaigns", json=campaign_doc(), headers=marketer_token), "/campaigns", "post"
+    )
     assert created["status"] == "draft"
     got = check(spec, client.get("/api/v1/campaigns/spring-wheel", headers=marketer_token), "/campaigns/{slug}", "get")
     doc = got["document"]
-    again = check(spec, client.put("/api/v1/campaigns/spring-wheel", json=doc, headers=marketer_token),
-                  "/campaigns/{slug}", "put")
+    again = check(
+        spec, client.put("/api/v1/campaigns/spring-wheel", json=doc, headers=marketer_token), "/campaigns/{slug}", "put"
+    )
     assert again["document"] == doc
     listed = check(spec, client.get("/api/v1/campaigns", headers=marketer_token), "/campaigns", "get")
     assert [c["slug"] for c in listed["campaigns"]] == ["spring-wheel"]
-    preview = check(spec, client.post("/api/v1/campaigns/spring-wheel/preview",
-                                      json={"weekday_plays": 100, "weekend_plays": 200}, headers=marketer_token),
-                    "/campaigns/{slug}/preview", "post")
+    preview = check(
+        spec,
+        client.post(
+            "/api/v1/campaigns/spring-wheel/preview",
+            json={"weekday_plays": 100, "weekend_plays": 200},
+            headers=marketer_token,
+        ),
+        "/campaigns/{slug}/preview",
+        "post",
+    )
     assert preview["tiers"][0]["probability"] == pytest.approx(0.05)
-    refused = check(spec, client.post("/api/v1/campaigns/spring-wheel/pause", headers=marketer_token),
-                    "/campaigns/{slug}/{action}", "post")
+    refused = check(
+        spec,
+        client.post("/api/v1/campaigns/spring-wheel/pause", headers=marketer_token),
+        "/campaigns/{slug}/{action}",
+        "post",
+    )
     assert refused["error"]["code"] == "conflict"
     audit = check(spec, client.get("/api/v1/audit", headers=marketer_token), "/audit", "get")
     assert [e["action"] for e in audit["entries"]] == ["campaign.update", "campaign.create"]
@@ -118,10 +132,19 @@ def test_code_upload_report(client, spec, marketer_token):
     client.post("/api/v1/campaigns", json=doc, headers=marketer_token)
     csv_body = "code\nAAAAAA1\n\nAAAAAA1\nbad!\nBBBBBB2\n"
     path = "/api/v1/campaigns/spring-wheel/codes/gold"
-    refused = check(spec, client.post(path, data=csv_body, headers=marketer_token), "/campaigns/{slug}/codes/{tier}", "post")
+    refused = check(
+        spec, client.post(path, data=csv_body, headers=marketer_token), "/campaigns/{slug}/codes/{tier}", "post"
+    )
     assert refused["imported"] == 0
     assert [(e["line"], e["message"]) for e in refused["errors"]] == [
-        (3, "The line is blank."), (4, "Duplicate of line 2."), (5, "A code is 6 to 64 letters, digits, '-' or '_'.")]
-    done = check(spec, client.post(path + "?skip_errors=true", data=csv_body, headers=marketer_token),
-                 "/campaigns/{slug}/codes/{tier}", "post")
+        (3, "The line is blank."),
+        (4, "Duplicate of line 2."),
+        (5, "A code is 6 to 64 letters, digits, '-' or '_'."),
+    ]
+    done = check(
+        spec,
+        client.post(path + "?skip_errors=true", data=csv_body, headers=marketer_token),
+        "/campaigns/{slug}/codes/{tier}",
+        "post",
+    )
     assert done["imported"] == 2

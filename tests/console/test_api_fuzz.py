@@ -1,4 +1,5 @@
 """Property-based fuzzing of the API from its OpenAPI document: any input, no 500, every answer documented."""
+
 from __future__ import annotations
 
 from urllib.parse import quote
@@ -12,13 +13,26 @@ from tests.console.openapi_check import check
 from tests.console.test_api import token_for
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none() | st.booleans() | st.integers(-(2**40), 2**40) | st.floats(allow_nan=False) | st.text(max_size=30),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
     max_leaves=12,
 )
 DOC_KEYS = list(campaign_doc())
-PRIZE_KEYS = ["tier", "name", "weight", "stock", "daily_limit", "fallback", "value", "currency", "image", "coupon",
-              "card_id", "valid_from", "valid_until"]
+PRIZE_KEYS = [
+    "tier",
+    "name",
+    "weight",
+    "stock",
+    "daily_limit",
+    "fallback",
+    "value",
+    "currency",
+    "image",
+    "coupon",
+    "card_id",
+    "valid_from",
+    "valid_until",
+]
 
 
 @st.composite
@@ -39,21 +53,35 @@ def bodies(schema_name: str | None):
     if schema_name == "CampaignDocument":
         return documents() | json_values
     if schema_name == "TopUp":
-        return st.fixed_dictionaries({"stock": st.dictionaries(st.sampled_from(["gold", "silver", "none", "x"]),
-                                                               json_values | st.integers(-5, 100), max_size=3)}) | json_values
+        return (
+            st.fixed_dictionaries(
+                {
+                    "stock": st.dictionaries(
+                        st.sampled_from(["gold", "silver", "none", "x"]), json_values | st.integers(-5, 100), max_size=3
+                    )
+                }
+            )
+            | json_values
+        )
     if schema_name == "Traffic":
-        return st.fixed_dictionaries({"weekday_plays": json_values | st.integers(-10, 10**9),
-                                      "weekend_plays": json_values | st.floats()}) | json_values
+        return (
+            st.fixed_dictionaries(
+                {"weekday_plays": json_values | st.integers(-10, 10**9), "weekend_plays": json_values | st.floats()}
+            )
+            | json_values
+        )
     return json_values
 
 
 # A "/" (even escaped) makes the path another route, so path values are anything but that.
 path_text = st.sampled_from(["spring-wheel", "gold", "none", "nope"]) | st.text(min_size=1, max_size=20).filter(
-    lambda text: "/" not in text and text not in (".", ".."))
+    lambda text: "/" not in text and text not in (".", "..")
+)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                                    HealthCheck.too_slow])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(data=st.data())
 def test_fuzz_every_operation(client, spec, marketer, frozen, data):
     headers = token_for(marketer) if not hasattr(marketer, "_fuzz_token") else marketer._fuzz_token

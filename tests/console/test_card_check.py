@@ -1,4 +1,5 @@
 """Publishing asks WeChat (the simulator, over HTTP) whether each card prize's card_id exists for the account."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,8 +24,9 @@ def headers(marketer):
 
 def new_card(services, account) -> str:
     """A card of the account, created through WeChat's ``card/create``."""
-    return client_for(services, account).card.create({"card": {"card_type": "GROUPON", "groupon": {"base_info": {
-        "title": "Free coffee", "sku": {"quantity": 0}}}}})
+    return client_for(services, account).card.create(
+        {"card": {"card_type": "GROUPON", "groupon": {"base_info": {"title": "Free coffee", "sku": {"quantity": 0}}}}}
+    )
 
 
 def card_campaign(client, headers, card_id: str, **changes) -> None:
@@ -48,8 +50,9 @@ def test_a_card_the_account_has_is_published(client, wechat, frozen, services, a
     assert status() == "live"
 
 
-def test_an_unknown_card_id_is_refused_next_to_its_field_with_every_other_problem(client, wechat, frozen, account,
-                                                                                   headers):
+def test_an_unknown_card_id_is_refused_next_to_its_field_with_every_other_problem(
+    client, wechat, frozen, account, headers
+):
     card_campaign(client, headers, "pNoSuchCardAtAll")
     db.session.scalar(select(Campaign)).tiers[1].value_minor = 50_000_01
     db.session.commit()
@@ -61,8 +64,11 @@ def test_an_unknown_card_id_is_refused_next_to_its_field_with_every_other_proble
     assert fields["prizes[0].card_id"].startswith(UNKNOWN_MESSAGE)
     assert "at most ¥50,000" in fields["prizes[1].value"]
     assert status() == "draft"
-    assert client.get(f"{BASE}/problems", headers=headers).get_json()["problems"]["prizes[0].card_id"].startswith(
-        UNKNOWN_MESSAGE)
+    assert (
+        client.get(f"{BASE}/problems", headers=headers)
+        .get_json()["problems"]["prizes[0].card_id"]
+        .startswith(UNKNOWN_MESSAGE)
+    )
 
 
 def test_another_accounts_card_is_unknown_to_this_one(client, wechat, frozen, services, account, headers):
@@ -86,7 +92,8 @@ def test_when_wechat_cannot_be_reached_nothing_is_published(app, client, frozen,
 
     assert response.status_code == 400
     assert response.get_json()["error"]["fields"] == {
-        "prizes[0].card_id": "Could not check the card with WeChat; try again."}
+        "prizes[0].card_id": "Could not check the card with WeChat; try again."
+    }
     assert status() == "draft"
     assert not db.session.scalars(select(AuditEntry).where(AuditEntry.action == "campaign.publish")).all()
 

@@ -1,4 +1,5 @@
 """Channels from the console: added to a live campaign without touching its rules, each with its QR code from WeChat."""
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,11 @@ def test_each_channel_shows_its_qr_code_made_by_wechat_and_a_download_link(as_ma
 
 
 def test_a_bad_channel_name_is_refused_next_to_the_field(as_marketer, live):
-    for name, message in (("", "Give the channel a name"), ("poster", "already has a channel with this name"),
-                          ("x" * 65, "at most 64 characters")):
+    for name, message in (
+        ("", "Give the channel a name"),
+        ("poster", "already has a channel with this name"),
+        ("x" * 65, "at most 64 characters"),
+    ):
         response = as_marketer.post(f"{BASE}/channels", data={"channel": name})
         assert response.status_code == 400
         assert 'data-field="channel"' in response.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """``flask campaigns pause|resume|end --as EMAIL`` go through the audited lifecycle as a named staff member."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,11 @@ def live(as_marketer, frozen):
 
 
 def audit_trail() -> list[tuple[str, str, dict, dict]]:
-    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action.in_(
-        ["campaign.pause", "campaign.resume", "campaign.end"])).order_by(AuditEntry.id))
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action.in_(["campaign.pause", "campaign.resume", "campaign.end"]))
+        .order_by(AuditEntry.id)
+    )
     return [(e.action, e.staff_email, e.before, e.after) for e in entries]
 
 
@@ -46,12 +50,15 @@ def test_without_as_the_command_refuses_to_run(runner, live):
     assert status() == "live" and audit_trail() == []
 
 
-@pytest.mark.parametrize("who, says", [
-    ("nobody@example.com", "is not an active staff member"),
-    ("retired@example.com", "is not an active staff member"),
-    ("operator@example.com", "only a marketer or an admin"),
-    ("elsewhere@example.com", "You do not work on this Official Account"),
-])
+@pytest.mark.parametrize(
+    "who, says",
+    [
+        ("nobody@example.com", "is not an active staff member"),
+        ("retired@example.com", "is not an active staff member"),
+        ("operator@example.com", "only a marketer or an admin"),
+        ("elsewhere@example.com", "You do not work on this Official Account"),
+    ],
+)
 def test_only_an_active_marketer_or_admin_of_the_account_may_act(runner, live, operator, who, says):
     StaffFactory(email="retired@example.com", role="marketer", active=False)
     stranger = StaffFactory(email="elsewhere@example.com", role="marketer")

@@ -1,4 +1,5 @@
 """Uploading coupon codes: thousands at once, bad lines reported by number, nothing half-imported."""
+
 from __future__ import annotations
 
 import io
@@ -56,9 +57,11 @@ def test_bad_lines_are_reported_and_nothing_is_imported_unless_skipped(as_market
     body = refused.get_json()
     assert body["imported"] == 0 and count() == before
     assert [(e["line"], e["message"]) for e in body["errors"]] == [
-        (2, "The line is blank."), (4, "Duplicate of line 1."),
+        (2, "The line is blank."),
+        (4, "Duplicate of line 1."),
         (5, "This code is already used (in this or another campaign)."),
-        (6, "A code is 6 to 64 letters, digits, '-' or '_'.")]
+        (6, "A code is 6 to 64 letters, digits, '-' or '_'."),
+    ]
     page = upload(as_marketer, text, json=False).get_data(as_text=True)
     assert "Line 4: Duplicate of line 1." in page and "nothing was imported" in page
     done = upload(as_marketer, text, skip=True).get_json()

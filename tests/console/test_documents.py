@@ -1,4 +1,5 @@
 """The campaign document: the example in docs is valid, documents round-trip, and the CLI reads files."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,15 @@ def test_a_bad_document_reports_every_problem():
     doc["prizes"][1].update(fallback=True, value="1.234", tier="gold")
     doc["look"]["accent"] = "red;}"
     _, problems = document.parse(doc)
-    assert set(problems) == {"timezone", "plays_per_day", "extra", "prizes[1].value", "prizes[1].tier",
-                             "prizes", "look.accent"}
+    assert set(problems) == {
+        "timezone",
+        "plays_per_day",
+        "extra",
+        "prizes[1].value",
+        "prizes[1].tier",
+        "prizes",
+        "look.accent",
+    }
 
 
 def test_cli_creates_then_updates_a_draft_from_a_file(runner, admin, tmp_path):
@@ -63,8 +71,20 @@ def test_cli_reports_problems_by_field(runner, admin, tmp_path):
 def test_cli_creates_staff_with_a_hashed_password(runner, account):
     from campaigns.staff.models import Staff
 
-    result = runner.invoke(args=["staff", "create", "--role", "marketer", "--email", "New@Example.com",
-                                 "--account", "brand", "--password", "a long enough password"])
+    result = runner.invoke(
+        args=[
+            "staff",
+            "create",
+            "--role",
+            "marketer",
+            "--email",
+            "New@Example.com",
+            "--account",
+            "brand",
+            "--password",
+            "a long enough password",
+        ]
+    )
     assert result.exit_code == 0, result.output
     staff = db.session.scalar(select(Staff).where(Staff.email == "new@example.com"))
     assert staff.role == "marketer" and staff.password_hash.startswith("scrypt:")

@@ -1,4 +1,5 @@
 """Creating and editing drafts through the console's editor, with field-level messages."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -39,7 +40,10 @@ def test_marketer_creates_a_draft_with_its_prize_table(as_marketer, frozen):
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "spring-wheel"))
     assert campaign.status == "draft"
     assert [(t.tier, t.weight, t.stock, t.is_fallback) for t in campaign.tiers] == [
-        ("gold", 5, 10, False), ("silver", 15, 30, False), ("none", 80, 0, True)]
+        ("gold", 5, 10, False),
+        ("silver", 15, 30, False),
+        ("none", 80, 0, True),
+    ]
     assert campaign.tiers[1].release == {"per_day": 5}
     assert campaign.tiers[0].value_minor == 3200
     assert [c.name for c in campaign.channels] == ["poster"]
@@ -69,8 +73,12 @@ def test_names_are_escaped_on_every_console_page(as_marketer, frozen):
     doc = campaign_doc(name="<script>alert(1)</script>")
     doc["prizes"][0]["name"] = "<img src=x onerror=alert(1)>"
     assert as_marketer.post("/console/campaigns/new", data=form_of(doc)).status_code == 302
-    for path in ("/console/", "/console/campaigns/spring-wheel", "/console/campaigns/spring-wheel/edit",
-                 "/console/audit"):
+    for path in (
+        "/console/",
+        "/console/campaigns/spring-wheel",
+        "/console/campaigns/spring-wheel/edit",
+        "/console/audit",
+    ):
         page = as_marketer.get(path).get_data(as_text=True)
         assert "<script>alert(1)" not in page and "<img src=x" not in page, path
 

@@ -1,4 +1,5 @@
 """The console speaks Simplified Chinese first and English to browsers that prefer it; the API stays English."""
+
 from __future__ import annotations
 
 import pytest
@@ -74,8 +75,19 @@ def test_the_api_keeps_english_messages_for_scripts(client, marketer, short_of_c
 
 def test_every_console_page_renders_in_chinese(client, admin, short_of_codes):
     sign_in(client, admin)
-    pages = ["/console/", "/console/?archived=1", "/console/campaigns/new", BASE, f"{BASE}/edit", f"{BASE}/codes",
-             f"{BASE}/preview", "/console/audit", "/console/staff", "/console/accounts", "/console/tokens"]
+    pages = [
+        "/console/",
+        "/console/?archived=1",
+        "/console/campaigns/new",
+        BASE,
+        f"{BASE}/edit",
+        f"{BASE}/codes",
+        f"{BASE}/preview",
+        "/console/audit",
+        "/console/staff",
+        "/console/accounts",
+        "/console/tokens",
+    ]
     for path in pages:
         response = ask(client, "get", path, ZH)
         assert response.status_code == 200, path

@@ -1,4 +1,5 @@
 """Publishing and the live-campaign actions: every transition, each refused one, validation, audit."""
+
 from __future__ import annotations
 
 import pytest
@@ -52,12 +53,15 @@ def test_a_future_start_is_scheduled(as_marketer, frozen):
     assert status() == "scheduled"
 
 
-@pytest.mark.parametrize("state, refused", [
-    ("draft", ["pause", "resume", "end", "top-up"]),
-    ("live", ["publish", "resume"]),
-    ("paused", ["publish", "pause"]),
-    ("ended", ["publish", "pause", "resume", "end", "top-up"]),
-])
+@pytest.mark.parametrize(
+    "state, refused",
+    [
+        ("draft", ["pause", "resume", "end", "top-up"]),
+        ("live", ["publish", "resume"]),
+        ("paused", ["publish", "pause"]),
+        ("ended", ["publish", "pause", "resume", "end", "top-up"]),
+    ],
+)
 def test_refused_transitions_are_409_and_change_nothing(as_marketer, frozen, state, refused):
     make(as_marketer, starts_at=NOW.isoformat())
     path = {"live": ["publish"], "paused": ["publish", "pause"], "ended": ["publish", "end"]}.get(state, [])

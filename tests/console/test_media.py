@@ -1,4 +1,5 @@
 """Image uploads: checked by content and size, stored under the instance folder, served from this origin."""
+
 from __future__ import annotations
 
 import io
@@ -15,8 +16,12 @@ def media_dir(app, tmp_path):
 
 
 def post(client, data: bytes, name: str = "a.png"):
-    return client.post("/console/media", data={"file": (io.BytesIO(data), name)}, content_type="multipart/form-data",
-                       headers={"Accept": "application/json"})
+    return client.post(
+        "/console/media",
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+        headers={"Accept": "application/json"},
+    )
 
 
 def test_an_image_is_stored_and_served(as_marketer, media_dir):

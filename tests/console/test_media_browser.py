@@ -1,4 +1,5 @@
 """The editor's upload buttons in Chromium: a PNG chosen for the background and a prize is stored and saved."""
+
 from __future__ import annotations
 
 import re
@@ -20,12 +21,17 @@ pytestmark = pytest.mark.browser
 
 def png(width: int = 4, height: int = 4) -> bytes:
     """A real RGB PNG of one colour."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     rows = b"".join(b"\x00" + b"\xc4\x16\x1c" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def local(at: datetime) -> str:

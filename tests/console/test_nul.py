@@ -2,6 +2,7 @@
 
 Found by the API fuzzer on the PostgreSQL leg: ``GET /api/v1/campaigns/%00`` was a 500 there.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -29,7 +30,9 @@ def test_a_nul_in_a_json_body_is_400_and_creates_nothing(client, marketer):
     answer = client.post("/api/v1/campaigns", json=campaign_doc(name="Spring\u0000Wheel"), headers=headers)
     assert (answer.status_code, answer.json["error"]["fields"]) == (400, {"body": "invalid"})
     assert _count(Campaign) == 0
-    assert client.post("/api/v1/campaigns", json=campaign_doc(), headers=headers).status_code == 201  # the same without it
+    assert (
+        client.post("/api/v1/campaigns", json=campaign_doc(), headers=headers).status_code == 201
+    )  # the same without it
 
 
 def test_a_nul_in_a_form_field_is_400_on_a_page_and_creates_nothing(as_marketer):

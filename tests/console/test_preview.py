@@ -1,4 +1,5 @@
 """The preview's arithmetic against a direct computation, and the preview endpoints."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -40,8 +41,12 @@ def direct(tiers, days, weekday, weekend):
 
 def test_a_worked_example():
     days = days_between(date(2026, 11, 23), date(2026, 12, 6))  # Monday to Sunday, two weeks
-    result = preview([TierInput("gold", 5, 20), TierInput("silver", 15, 100, 10), TierInput("none", 80, 0, None, True)],
-                     days, 100, 300)
+    result = preview(
+        [TierInput("gold", 5, 20), TierInput("silver", 15, 100, 10), TierInput("none", 80, 0, None, True)],
+        days,
+        100,
+        300,
+    )
     gold, silver, none = result["tiers"]
     assert result["days"] == 14 and result["plays_total"] == 10 * 100 + 4 * 300
     assert gold["probability"] == 0.05 and gold["expected_first_day"] == 5.0
@@ -52,15 +57,27 @@ def test_a_worked_example():
 
 
 tiers_strategy = st.lists(
-    st.builds(TierInput, tier=st.sampled_from(["a", "b", "c", "d"]), weight=st.integers(1, 1000),
-              stock=st.integers(0, 5000), daily_limit=st.one_of(st.none(), st.integers(1, 500))),
-    min_size=1, max_size=4, unique_by=lambda t: t.tier,
+    st.builds(
+        TierInput,
+        tier=st.sampled_from(["a", "b", "c", "d"]),
+        weight=st.integers(1, 1000),
+        stock=st.integers(0, 5000),
+        daily_limit=st.one_of(st.none(), st.integers(1, 500)),
+    ),
+    min_size=1,
+    max_size=4,
+    unique_by=lambda t: t.tier,
 ).map(lambda ts: ts + [TierInput("fallback", 100, 0, None, True)])
 
 
 @settings(max_examples=60, deadline=None)
-@given(tiers=tiers_strategy, start=st.dates(date(2026, 1, 1), date(2027, 12, 31)), length=st.integers(0, 60),
-       weekday=st.integers(0, 100_000), weekend=st.integers(0, 100_000))
+@given(
+    tiers=tiers_strategy,
+    start=st.dates(date(2026, 1, 1), date(2027, 12, 31)),
+    length=st.integers(0, 60),
+    weekday=st.integers(0, 100_000),
+    weekend=st.integers(0, 100_000),
+)
 def test_preview_matches_a_direct_computation(tiers, start, length, weekday, weekend):
     days = [d for d in days_between(start, date.fromordinal(start.toordinal() + length))]
     result = preview(tiers, days, weekday, weekend)
@@ -92,4 +109,8 @@ def test_the_live_preview_reads_the_form_as_it_stands(as_marketer, frozen):
     form = form_of(campaign_doc())
     form.update({"prize-0-weight": "20", "weekday_plays": "1000", "weekend_plays": "1000"})
     result = as_marketer.post("/console/preview", data=form).get_json()
-    assert [round(r["probability"], 4) for r in result["tiers"]] == [round(20 / 115, 4), round(15 / 115, 4), round(80 / 115, 4)]
+    assert [round(r["probability"], 4) for r in result["tiers"]] == [
+        round(20 / 115, 4),
+        round(15 / 115, 4),
+        round(80 / 115, 4),
+    ]

@@ -1,4 +1,5 @@
 """A marketer's walk through the console in Chromium: sign in, build a wheel, upload codes, preview, publish."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

@@ -1,4 +1,5 @@
 """Coupon fixtures: a published campaign with coupon tiers, stores, staff, and the WeChat simulator."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -14,8 +15,15 @@ from extensions import db
 from simulator import create_simulator
 from simulator.state import DEMO_APP_ID, DEMO_APP_SECRET, DEMO_SLUG, DEMO_TOKEN
 from tests.conftest import ServerThread
-from tests.factories import (BOX, NOW, CampaignFactory, CouponCodeFactory, OfficialAccountFactory,
-                             PrizeTierFactory, StaffFactory)
+from tests.factories import (
+    BOX,
+    NOW,
+    CampaignFactory,
+    CouponCodeFactory,
+    OfficialAccountFactory,
+    PrizeTierFactory,
+    StaffFactory,
+)
 
 
 @pytest.fixture
@@ -47,8 +55,12 @@ def pushing_sim(app, live_server):
 @pytest.fixture
 def account(app):
     """The simulator's demo account, with its real secrets sealed under the app's key."""
-    return OfficialAccountFactory(app_id=DEMO_APP_ID, slug=DEMO_SLUG, app_secret_sealed=BOX.seal(DEMO_APP_SECRET),
-                                  token_sealed=BOX.seal(DEMO_TOKEN))
+    return OfficialAccountFactory(
+        app_id=DEMO_APP_ID,
+        slug=DEMO_SLUG,
+        app_secret_sealed=BOX.seal(DEMO_APP_SECRET),
+        token_sealed=BOX.seal(DEMO_TOKEN),
+    )
 
 
 @pytest.fixture
@@ -60,8 +72,14 @@ def campaign(account):
 @pytest.fixture
 def code_tier(campaign):
     """A tier of platform codes valid for a week."""
-    return PrizeTierFactory(campaign=campaign, tier="coffee", name="Free coffee", coupon_kind="code",
-                            valid_from=NOW - timedelta(days=1), valid_until=NOW + timedelta(days=7))
+    return PrizeTierFactory(
+        campaign=campaign,
+        tier="coffee",
+        name="Free coffee",
+        coupon_kind="code",
+        valid_from=NOW - timedelta(days=1),
+        valid_until=NOW + timedelta(days=7),
+    )
 
 
 @pytest.fixture
@@ -83,8 +101,13 @@ def operator(account):
 @pytest.fixture
 def ctx(services):
     """The issuers' collaborators; WeChat is whichever simulator the test started."""
-    return IssuerContext(session=db.session, redis=services.redis, clock=services.clock,
-                         wechat=lambda account: client_for(services, account), settings=services.settings)
+    return IssuerContext(
+        session=db.session,
+        redis=services.redis,
+        clock=services.clock,
+        wechat=lambda account: client_for(services, account),
+        settings=services.settings,
+    )
 
 
 def won(tier, openid: str = "o-winner", code: str | None = None, **fields) -> CouponCode:

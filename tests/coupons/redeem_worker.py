@@ -1,11 +1,13 @@
 """A web worker's confirmation in its own process; kept apart from the tests so that a child imports little."""
+
 from __future__ import annotations
 
 from extensions import db
 
 
-def confirm_in_own_process(database_url: str, redis_url: str, code: str, store_id: int, staff_id: int,
-                           start, answers) -> None:
+def confirm_in_own_process(
+    database_url: str, redis_url: str, code: str, store_id: int, staff_id: int, start, answers
+) -> None:
     """One web worker's confirmation: its own app, database connection and Redis client."""
     from app import create_app
     from campaigns.coupons import redeem as redemption
@@ -14,7 +16,9 @@ def confirm_in_own_process(database_url: str, redis_url: str, code: str, store_i
     from campaigns.errors import CampaignError
 
     url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret"})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret"}
+    )
     with app.app_context():
         services = app.extensions["services"]
         ctx = IssuerContext(session=db.session, redis=services.redis, clock=services.clock)

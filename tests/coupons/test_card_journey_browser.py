@@ -1,4 +1,5 @@
 """The whole journey in Chromium: win a WeChat card, add it to the simulated wallet, redeem it, see it redeemed."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,15 +21,18 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def follower_phone(browser):
     """A follower's phone in WeChat, in English."""
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True,
-                                  user_agent=WECHAT_UA, locale="en-US")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, user_agent=WECHAT_UA, locale="en-US"
+    )
     yield context.new_page()
     context.close()
 
 
 @pytest.fixture
 def staff_phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="en-US")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True, locale="en-US"
+    )
     yield context.new_page()
     context.close()
 
@@ -36,10 +40,23 @@ def staff_phone(browser):
 def card_campaign(ctx, services, account):
     """A live lucky wheel whose every draw is won as a WeChat card."""
     now = SystemClock().now()
-    campaign = CampaignFactory(account=account, game="wheel", status="draft", starts_at=now.replace(year=now.year - 1),
-                               ends_at=now.replace(year=now.year + 1))
-    tier = PrizeTierFactory(campaign=campaign, position=0, tier="card", name="Coffee card", weight=1, stock=3,
-                            coupon_kind="wechat_card", card_id=new_card(ctx, account))
+    campaign = CampaignFactory(
+        account=account,
+        game="wheel",
+        status="draft",
+        starts_at=now.replace(year=now.year - 1),
+        ends_at=now.replace(year=now.year + 1),
+    )
+    tier = PrizeTierFactory(
+        campaign=campaign,
+        position=0,
+        tier="card",
+        name="Coffee card",
+        weight=1,
+        stock=3,
+        coupon_kind="wechat_card",
+        card_id=new_card(ctx, account),
+    )
     PrizeTierFactory(campaign=campaign, position=1, tier="none", name="Thanks", weight=0, stock=0, is_fallback=True)
     db.session.commit()
     add_codes(ctx, tier, ["J000000001", "J000000002", "J000000003"])
@@ -49,8 +66,9 @@ def card_campaign(ctx, services, account):
     return campaign
 
 
-def test_win_add_redeem_and_see_it_redeemed(app, live_server, pushing_sim, services, ctx, account, store,
-                                            follower_phone, staff_phone, artifacts):
+def test_win_add_redeem_and_see_it_redeemed(
+    app, live_server, pushing_sim, services, ctx, account, store, follower_phone, staff_phone, artifacts
+):
     campaign = card_campaign(ctx, services, account)
     cookie = app.session_interface.get_signing_serializer(app).dumps({f"follower:{campaign.account_id}": "o-fan"})
     follower_phone.context.add_cookies([{"name": "session", "value": cookie, "url": live_server.url}])

@@ -1,4 +1,5 @@
 """Platform codes end to end: generated or uploaded, pooled in Redis, shown as text and QR, redeemed once."""
+
 from __future__ import annotations
 
 import math
@@ -36,7 +37,7 @@ def test_generated_codes_are_unguessable_and_free_of_look_alikes():
 def test_typed_codes_are_normalised_but_uploaded_ones_keep_their_case():
     assert platform_codes.normalize(" k7qx-9mzp abcde ") == "K7QX9MZPABCDE"
     assert platform_codes.normalize("Shop-2026-ab") == "Shop2026ab"
-    assert platform_codes.parse_upload("code\nABC-123456\n\n\"xyz_987654\",note\n") == ["ABC-123456", "xyz_987654"]
+    assert platform_codes.parse_upload('code\nABC-123456\n\n"xyz_987654",note\n') == ["ABC-123456", "xyz_987654"]
     with pytest.raises(InvalidInput):
         platform_codes.parse_upload("ABC123456\nABC123456\n")
     with pytest.raises(InvalidInput):
@@ -59,13 +60,13 @@ def png_modules(data: bytes, scale: int = 8) -> list[list[bool]]:
     width = struct.unpack(">I", data[16:20])[0]
     pos, idat = 8, b""
     while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
         if kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
+            idat += data[pos + 8 : pos + 8 + length]
         pos += 12 + length
     raw = zlib.decompress(idat)
     stride = width + 1
-    rows = [raw[r * stride + 1:(r + 1) * stride] for r in range(width)]
+    rows = [raw[r * stride + 1 : (r + 1) * stride] for r in range(width)]
     return [[rows[y][x] == 0 for x in range(0, width, scale)] for y in range(0, width, scale)]
 
 
@@ -121,8 +122,17 @@ def test_a_win_not_yet_in_the_ledger_is_already_the_winners(client, ctx, code_ti
     campaign = code_tier.campaign
     code = ctx.redis.lpop(CampaignKeys(campaign.id).codes("coffee"))
     # The draw script's stream entry; the worker has not written the ledger yet.
-    append(ctx.redis, campaign.id, "draw", "o-winner", to_ms(NOW), event_id="draw:5", seq=5, code=code,
-           awarded_tier="coffee")
+    append(
+        ctx.redis,
+        campaign.id,
+        "draw",
+        "o-winner",
+        to_ms(NOW),
+        event_id="draw:5",
+        seq=5,
+        code=code,
+        awarded_tier="coffee",
+    )
     base = f"/c/{campaign.slug}/coupons/{code}"
     with client.session_transaction() as session:
         session[f"follower:{campaign.account_id}"] = "o-someone-else"

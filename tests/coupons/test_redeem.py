@@ -1,4 +1,5 @@
 """Redemption in store: exactly once, refusals logged and harmless, rate-limited, links revocable."""
+
 from __future__ import annotations
 
 import threading
@@ -46,7 +47,10 @@ def test_staff_redeem_a_coupon_once_and_the_result_is_recorded(client, services,
     assert (row.store_id, row.staff_id, row.redeemed_at) == (store.id, operator.id, NOW)
     events = [e for e in stream(services, code_tier.campaign_id) if e["type"] == "coupon_redeemed"]
     assert len(events) == 1
-    assert events[0] | {"code": "K7QX9MZPABCDE", "tier": "coffee", "openid": "o-winner", "ts": str(to_ms(NOW))} == events[0]
+    assert (
+        events[0] | {"code": "K7QX9MZPABCDE", "tier": "coffee", "openid": "o-winner", "ts": str(to_ms(NOW))}
+        == events[0]
+    )
 
 
 def test_concurrent_redemption_of_one_coupon_has_exactly_one_success(app, live_server, services, code_tier, store):
@@ -76,7 +80,9 @@ def test_concurrent_redemption_of_one_coupon_has_exactly_one_success(app, live_s
 
     statuses = sorted(a.status_code for a in answers)
     assert statuses == [200] + [409] * 7
-    assert all(a.json()["error"]["message"] == "Already redeemed at 18:00 by Store A." for a in answers if a.status_code == 409)
+    assert all(
+        a.json()["error"]["message"] == "Already redeemed at 18:00 by Store A." for a in answers if a.status_code == 409
+    )
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Redemption)) == 1
     redeemed = [e for e in stream(services, code_tier.campaign_id) if e["type"] == "coupon_redeemed"]
@@ -93,8 +99,13 @@ def test_bad_codes_are_refused_logged_and_change_nothing(ctx, clock, code_tier, 
         "not_won": CouponCodeFactory(tier_id=code_tier.id, code="NOTWON00001"),
         "not_yet_valid": won(code_tier, code="LATER000001", valid_from=NOW + timedelta(days=1)),
     }
-    expected = {"guessed": CouponUnknown, "expired": CouponNotValid, "foreign": CouponForeign,
-                "not_won": CouponNotIssued, "not_yet_valid": CouponNotValid}[case]
+    expected = {
+        "guessed": CouponUnknown,
+        "expired": CouponNotValid,
+        "foreign": CouponForeign,
+        "not_won": CouponNotIssued,
+        "not_yet_valid": CouponNotValid,
+    }[case]
     db.session.commit()
     entered = coupons[case].code if coupons[case] else "ZZZZZZZZZZZZZ"
     before = {c.code: c.state for c in db.session.scalars(select(CouponCode))}
@@ -107,7 +118,8 @@ def test_bad_codes_are_refused_logged_and_change_nothing(ctx, clock, code_tier, 
     assert db.session.scalar(select(func.count()).select_from(Redemption)) == 0
     log = db.session.scalars(select(RefusalLog)).all()
     assert [(r.reason, r.code_entered, r.staff_id, r.store_id) for r in log] == [
-        (expected.code, entered, operator.id, store.id)]
+        (expected.code, entered, operator.id, store.id)
+    ]
     assert [r.reason for r in redemption.refusals(ctx)] == [expected.code]
 
 
@@ -122,8 +134,10 @@ def test_a_redeemed_code_is_refused_and_logged(ctx, code_tier, store, operator):
 
 def test_redemption_attempts_are_rate_limited_per_staff_member(client, code_tier, store, operator):
     log_in_staff(client, operator)
-    codes = [client.post("/redeem/lookup", json={"code": f"GUESS{n:08d}", "store_id": store.id}).status_code
-             for n in range(redemption.RATE_LIMIT + 1)]
+    codes = [
+        client.post("/redeem/lookup", json={"code": f"GUESS{n:08d}", "store_id": store.id}).status_code
+        for n in range(redemption.RATE_LIMIT + 1)
+    ]
     assert codes == [404] * redemption.RATE_LIMIT + [429]
     coupon = won(code_tier)
     assert client.post("/redeem/confirm", json={"code": coupon.code, "store_id": store.id}).status_code == 429
@@ -143,7 +157,10 @@ def test_store_link_redeems_for_its_store_until_revoked(client, clock, account, 
 
     page = client.get(f"/redeem/s/{token}/")
     assert page.status_code == 200 and "Store A" in page.text
-    assert client.post(f"/redeem/s/{token}/confirm", json={"code": elsewhere.code}).json["error"]["code"] == "coupon_foreign"
+    assert (
+        client.post(f"/redeem/s/{token}/confirm", json={"code": elsewhere.code}).json["error"]["code"]
+        == "coupon_foreign"
+    )
     assert client.post(f"/redeem/s/{token}/confirm", json={"code": coupon.code}).status_code == 200
     row = db.session.scalar(select(Redemption))
     assert (row.store_link_id, row.staff_id) == (link.id, None)

@@ -1,4 +1,5 @@
 """The staff redemption page in Chromium on a phone: type a code, see the coupon, confirm once."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.clock]
 @pytest.fixture
 def phone(browser):
     """A staff member's phone, in English so the assertions read the source texts."""
-    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True, locale="en-US")
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True, locale="en-US"
+    )
     page = context.new_page()
     yield page
     context.close()

@@ -1,4 +1,5 @@
 """Exactly-once redemption when the confirmations come from separate processes (as from several web workers)."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -24,9 +25,13 @@ def test_one_coupon_confirmed_from_several_processes_is_redeemed_once(database_u
     spawn = multiprocessing.get_context("spawn")
     answers = spawn.Queue()
     start = spawn.Barrier(PROCESSES)
-    workers = [spawn.Process(target=confirm_in_own_process,
-                             args=(database_url, redis_server.url, coupon.code, store.id, member.id, start, answers))
-               for member in staff]
+    workers = [
+        spawn.Process(
+            target=confirm_in_own_process,
+            args=(database_url, redis_server.url, coupon.code, store.id, member.id, start, answers),
+        )
+        for member in staff
+    ]
     for worker in workers:
         worker.start()
     # Read before joining: a process that put something on a queue ends only once it was read.

@@ -1,4 +1,5 @@
 """Marketers manage stores and staff links; operators read the refusal log."""
+
 from __future__ import annotations
 
 import re
@@ -25,14 +26,19 @@ def test_a_marketer_adds_a_store_and_creates_and_revokes_its_staff_link(client, 
     page = client.post(f"/redeem/stores/{store.id}/links", data={"label": "counter", "campaign_id": campaign.id})
     url = re.search(r'href="(http://localhost/redeem/s/[^"/]+/)"', page.text).group(1)
     link = db.session.scalar(select(StoreLink))
-    assert (link.store_id, link.campaign_id, link.label, link.created_by_id) == (store.id, campaign.id, "counter", marketer.id)
+    assert (link.store_id, link.campaign_id, link.label, link.created_by_id) == (
+        store.id,
+        campaign.id,
+        "counter",
+        marketer.id,
+    )
     assert url.split("/")[-2] not in link.token_hash  # only a digest of the token is kept
 
     assert client.get(url).status_code == 200
     assert "Store B" in client.get(url).text
     assert client.post(f"/redeem/links/{link.id}/revoke").status_code == 302
     assert client.get(url).status_code == 403
-    assert "#%d" % link.id not in client.get("/redeem/stores").text
+    assert f"#{link.id}" not in client.get("/redeem/stores").text
 
 
 def test_operators_read_refusals_but_do_not_manage_stores(client, store, operator):

@@ -1,4 +1,5 @@
 """WeChat cards end to end against the simulator: deposit, cardExt, wallet, pushes, consume."""
+
 from __future__ import annotations
 
 import json
@@ -22,22 +23,36 @@ pytestmark = pytest.mark.clock
 
 
 def test_card_ext_signature_matches_wechats_official_example():
-    signature = card_signature("ojZ8YtyVyr30HheH3CM73y7h4jJE", "1404896688", "pjZ8Yt1XGILfi-FUsewpnnolGgZk",
-                               "1434008071", "", "123")
+    signature = card_signature(
+        "ojZ8YtyVyr30HheH3CM73y7h4jJE", "1404896688", "pjZ8Yt1XGILfi-FUsewpnnolGgZk", "1434008071", "", "123"
+    )
     assert signature == "f137ab68b7f8112d20ee528ab6074564e2796250"
 
 
 def new_card(ctx, account) -> str:
     client = ctx.wechat_client(account)
-    return client.card.create({"card": {"card_type": "GROUPON", "groupon": {"base_info": {
-        "title": "Free coffee", "use_custom_code": True, "get_custom_code_mode": "GET_CUSTOM_CODE_MODE_DEPOSIT",
-        "sku": {"quantity": 0}}}}})
+    return client.card.create(
+        {
+            "card": {
+                "card_type": "GROUPON",
+                "groupon": {
+                    "base_info": {
+                        "title": "Free coffee",
+                        "use_custom_code": True,
+                        "get_custom_code_mode": "GET_CUSTOM_CODE_MODE_DEPOSIT",
+                        "sku": {"quantity": 0},
+                    }
+                },
+            }
+        }
+    )
 
 
 @pytest.fixture
 def card_tier(ctx, sim, account, campaign):
-    tier = PrizeTierFactory(campaign=campaign, tier="card", name="Coffee card", coupon_kind="wechat_card",
-                            card_id=new_card(ctx, account))
+    tier = PrizeTierFactory(
+        campaign=campaign, tier="card", name="Coffee card", coupon_kind="wechat_card", card_id=new_card(ctx, account)
+    )
     db.session.commit()
     return tier
 
@@ -73,13 +88,17 @@ def win(ctx, tier, openid="o-winner") -> CouponCode:
 
 def follower_http(app, account_id, openid) -> requests.Session:
     http = requests.Session()
-    http.cookies.set("session", app.session_interface.get_signing_serializer(app).dumps({f"follower:{account_id}": openid}))
+    http.cookies.set(
+        "session", app.session_interface.get_signing_serializer(app).dumps({f"follower:{account_id}": openid})
+    )
     return http
 
 
 def add_to_wallet(app, live_server, sim, campaign, coupon, openid="o-winner") -> dict:
     http = follower_http(app, campaign.account_id, openid)
-    card_list = http.get(f"{live_server.url}/c/{campaign.slug}/coupons/{coupon.code}/card-ext", timeout=10).json()["cardList"]
+    card_list = http.get(f"{live_server.url}/c/{campaign.slug}/coupons/{coupon.code}/card-ext", timeout=10).json()[
+        "cardList"
+    ]
     return requests.post(f"{sim.url}/sim/cards/add", json={"cardList": card_list}, timeout=10).json()
 
 
@@ -106,7 +125,9 @@ def test_win_add_to_wallet_and_redeem_a_card(app, live_server, ctx, sim, account
     assert [(e["type"], e["code"], e["tier"]) for e in events] == [("coupon_added", coupon.code, "card")]
     # Added cards cannot be added again.
     http = follower_http(app, campaign.account_id, "o-winner")
-    assert http.get(f"{live_server.url}/c/{campaign.slug}/coupons/{coupon.code}/card-ext", timeout=10).status_code == 409
+    assert (
+        http.get(f"{live_server.url}/c/{campaign.slug}/coupons/{coupon.code}/card-ext", timeout=10).status_code == 409
+    )
 
     described = redemption.redeem(ctx, redemption.Redeemer(store=store, staff_id=operator.id), coupon.code)
     assert described["state"] == "redeemed"
@@ -120,8 +141,9 @@ def test_win_add_to_wallet_and_redeem_a_card(app, live_server, ctx, sim, account
     assert consumed.value.errcode == 40099
 
 
-def test_a_card_consumed_elsewhere_is_reported_as_such(app, live_server, ctx, sim, account, campaign, card_tier,
-                                                        store, operator):
+def test_a_card_consumed_elsewhere_is_reported_as_such(
+    app, live_server, ctx, sim, account, campaign, card_tier, store, operator
+):
     add_codes(ctx, card_tier, ["D000000001"])
     coupon = win(ctx, card_tier)
     add_to_wallet(app, live_server, sim, campaign, coupon)
@@ -138,19 +160,27 @@ def test_a_card_consumed_elsewhere_is_reported_as_such(app, live_server, ctx, si
     assert [r.reason for r in db.session.scalars(select(RefusalLog))] == ["already_redeemed"]
 
 
-def test_the_wallet_refuses_a_forged_card_ext_and_a_card_without_stock(app, live_server, ctx, sim, account, campaign,
-                                                                        card_tier):
+def test_the_wallet_refuses_a_forged_card_ext_and_a_card_without_stock(
+    app, live_server, ctx, sim, account, campaign, card_tier
+):
     add_codes(ctx, card_tier, ["E000000001", "E000000002"])
     first, second = win(ctx, card_tier, "o-winner"), win(ctx, card_tier, "o-other")
     http = follower_http(app, campaign.account_id, "o-winner")
-    card_list = http.get(f"{live_server.url}/c/{campaign.slug}/coupons/{first.code}/card-ext", timeout=10).json()["cardList"]
+    card_list = http.get(f"{live_server.url}/c/{campaign.slug}/coupons/{first.code}/card-ext", timeout=10).json()[
+        "cardList"
+    ]
     ext = json.loads(card_list[0]["cardExt"])
     forged = dict(ext, code=second.code)
-    answer = requests.post(f"{sim.url}/sim/cards/add", timeout=10,
-                           json={"cardList": [{"cardId": card_tier.card_id, "cardExt": json.dumps(forged)}]}).json()
+    answer = requests.post(
+        f"{sim.url}/sim/cards/add",
+        timeout=10,
+        json={"cardList": [{"cardId": card_tier.card_id, "cardExt": json.dumps(forged)}]},
+    ).json()
     assert answer["errMsg"] == "addCard:fail" and answer["cardList"][0]["errcode"] == 40097
     # Someone else's coupon is not even signed for this follower.
-    assert http.get(f"{live_server.url}/c/{campaign.slug}/coupons/{second.code}/card-ext", timeout=10).status_code == 404
+    assert (
+        http.get(f"{live_server.url}/c/{campaign.slug}/coupons/{second.code}/card-ext", timeout=10).status_code == 404
+    )
 
     ctx.wechat_client(account).card.modify_stock(card_tier.card_id, -2)
     answer = requests.post(f"{sim.url}/sim/cards/add", json={"cardList": card_list}, timeout=10).json()
@@ -164,12 +194,15 @@ def test_unknown_codes_and_qr_tickets_answer_like_wechat(ctx, sim, account, card
     with pytest.raises(WeChatClientException) as unknown:
         client.card.consume_code("NOPE000001", card_tier.card_id)
     assert unknown.value.errcode == 40056
-    ticket = client.card.create_qrcode({"action_name": "QR_CARD", "action_info": {"card": {"card_id": card_tier.card_id}}})
+    ticket = client.card.create_qrcode(
+        {"action_name": "QR_CARD", "action_info": {"card": {"card_id": card_tier.card_id}}}
+    )
     assert ticket
 
 
-def test_when_wechat_cannot_be_reached_the_claim_is_undone(app, live_server, ctx, sim, account, campaign, card_tier,
-                                                            store, operator, services):
+def test_when_wechat_cannot_be_reached_the_claim_is_undone(
+    app, live_server, ctx, sim, account, campaign, card_tier, store, operator, services
+):
     add_codes(ctx, card_tier, ["F000000001"])
     coupon = win(ctx, card_tier)
     services.settings["WECHAT_API_BASE"] = "http://127.0.0.1:1"  # nothing listens there
@@ -183,4 +216,7 @@ def test_when_wechat_cannot_be_reached_the_claim_is_undone(app, live_server, ctx
 
     services.settings["WECHAT_API_BASE"] = sim.url
     add_to_wallet(app, live_server, sim, campaign, coupon)
-    assert redemption.redeem(ctx, redemption.Redeemer(store=store, staff_id=operator.id), coupon.code)["state"] == "redeemed"
+    assert (
+        redemption.redeem(ctx, redemption.Redeemer(store=store, staff_id=operator.id), coupon.code)["state"]
+        == "redeemed"
+    )

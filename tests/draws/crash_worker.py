@@ -1,4 +1,5 @@
 """A worker that writes one ingest batch to SQL and is killed (SIGKILL) before acknowledging it."""
+
 from __future__ import annotations
 
 import os

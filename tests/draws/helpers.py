@@ -1,13 +1,14 @@
 """Building published campaigns for the draw engine's tests."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from campaigns.catalog.publish import publish
 from campaigns.clock import FixedClock
 from tests.factories import CampaignFactory, CouponCodeFactory, PrizeTierFactory
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
 def make_campaign(session, *, prizes, fallback=("none", "谢谢参与", 90), codes=None, **campaign_fields):
@@ -16,11 +17,27 @@ def make_campaign(session, *, prizes, fallback=("none", "谢谢参与", 90), cod
     fields.update(campaign_fields)
     campaign = CampaignFactory(**fields)
     for position, (tier, weight, stock, release, coupon) in enumerate(prizes):
-        PrizeTierFactory(campaign=campaign, position=position, tier=tier, name=f"prize {tier}", weight=weight,
-                         stock=stock, release=release, coupon_kind=coupon)
+        PrizeTierFactory(
+            campaign=campaign,
+            position=position,
+            tier=tier,
+            name=f"prize {tier}",
+            weight=weight,
+            stock=stock,
+            release=release,
+            coupon_kind=coupon,
+        )
     name, label, weight = fallback
-    PrizeTierFactory(campaign=campaign, position=len(prizes), tier=name, name=label, weight=weight, stock=0,
-                     release="all", is_fallback=True)
+    PrizeTierFactory(
+        campaign=campaign,
+        position=len(prizes),
+        tier=name,
+        name=label,
+        weight=weight,
+        stock=0,
+        release="all",
+        is_fallback=True,
+    )
     session.flush()
     session.refresh(campaign)
     for tier in campaign.tiers:
@@ -33,8 +50,14 @@ def make_campaign(session, *, prizes, fallback=("none", "谢谢参与", 90), cod
 def published(session, services, *, min_interval_ms=0, at=NOW, **kwargs):
     """A campaign made by :func:`make_campaign` and published (committed)."""
     campaign = make_campaign(session, **kwargs)
-    publish(session, services.redis, campaign, clock=FixedClock(at), secrets=services.secrets,
-            min_interval_ms=min_interval_ms)
+    publish(
+        session,
+        services.redis,
+        campaign,
+        clock=FixedClock(at),
+        secrets=services.secrets,
+        min_interval_ms=min_interval_ms,
+    )
     session.commit()
     return campaign
 
@@ -49,13 +72,21 @@ def context(services, session):
 def play(services, session, campaign, openid, key, *, at=None, client_seed=None):
     """One draw through the engine, at instant ``at`` (a datetime) instead of the Redis clock."""
     from campaigns.clock import to_ms
-    from campaigns.draws import engine, services as draws
+    from campaigns.draws import engine
+    from campaigns.draws import services as draws
 
     ctx = context(services, session)
     fair = draws.fairness_for(session, campaign, services.secrets)
-    return engine.run(services.redis, campaign.id, fair, player=draws.player_of(ctx, campaign, openid),
-                      openid=openid, idempotency_key=key, client_seed=client_seed,
-                      at_ms=None if at is None else to_ms(at))
+    return engine.run(
+        services.redis,
+        campaign.id,
+        fair,
+        player=draws.player_of(ctx, campaign, openid),
+        openid=openid,
+        idempotency_key=key,
+        client_seed=client_seed,
+        at_ms=None if at is None else to_ms(at),
+    )
 
 
 def ingest_all(services, campaign_id):

@@ -1,4 +1,5 @@
 """``flask campaigns publish`` applies the same publishing rules as the console and the API."""
+
 from datetime import timedelta
 
 import pytest
@@ -12,7 +13,9 @@ pytestmark = pytest.mark.clock
 
 def _campaign(clock, top_prize_fen: int):
     campaign = CampaignFactory(slug="cli-spring", starts_at=clock.now(), ends_at=clock.now() + timedelta(days=7))
-    PrizeTierFactory(campaign=campaign, position=0, tier="gold", name="金奖", weight=1, stock=3, value_minor=top_prize_fen)
+    PrizeTierFactory(
+        campaign=campaign, position=0, tier="gold", name="金奖", weight=1, stock=3, value_minor=top_prize_fen
+    )
     PrizeTierFactory(campaign=campaign, position=1, tier="none", name="谢谢参与", weight=9, stock=0, is_fallback=True)
     db.session.commit()
     return campaign

@@ -1,15 +1,17 @@
 """The unchanged engine on a real three-master Redis Cluster on loopback (same redis-server binary)."""
+
 from __future__ import annotations
 
 import pytest
 
+from bench.stack import start_cluster
 from campaigns.analytics.ingest import ingest_campaign
 from campaigns.catalog import publish as lifecycle
 from campaigns.clock import FixedClock
-from campaigns.draws import engine, public, reconcile, services as draws
+from campaigns.draws import engine, public, reconcile
+from campaigns.draws import services as draws
 from campaigns.errors import LimitReached
 from campaigns.keys import CampaignKeys
-from bench.stack import start_cluster
 from campaigns.redisconn import connect
 from extensions import db
 
@@ -31,14 +33,23 @@ def cluster(tmp_path_factory):
 
 def test_engine_runs_unchanged_on_a_cluster(services, cluster):
     client = connect(cluster)
-    campaign = make_campaign(db.session, prizes=[("gold", 1_000_000, 2, "all", "code"), ("flash", 0, 1, "moments", "none")],
-                             fallback=("none", "x", 1), codes={"gold": ["K1", "K2", "K3"]}, plays_per_day=4)
+    campaign = make_campaign(
+        db.session,
+        prizes=[("gold", 1_000_000, 2, "all", "code"), ("flash", 0, 1, "moments", "none")],
+        fallback=("none", "x", 1),
+        codes={"gold": ["K1", "K2", "K3"]},
+        plays_per_day=4,
+    )
     lifecycle.publish(db.session, client, campaign, clock=FixedClock(NOW), secrets=services.secrets, min_interval_ms=0)
     db.session.commit()
     fair = draws.fairness_for(db.session, campaign, services.secrets)
     end_ms = int(campaign.ends_at.timestamp() * 1000) - 1
-    results = [engine.run(client, campaign.id, fair, player=f"p{i}", openid=f"o{i}", idempotency_key=f"cluster-{i:04d}",
-                          at_ms=end_ms) for i in range(4)]
+    results = [
+        engine.run(
+            client, campaign.id, fair, player=f"p{i}", openid=f"o{i}", idempotency_key=f"cluster-{i:04d}", at_ms=end_ms
+        )
+        for i in range(4)
+    ]
     assert [r["awarded_tier"] for r in results] == ["flash", "gold", "gold", "none"]
     assert sorted(r["code"] for r in results if r["code"]) == ["K1", "K2"]
     for i in range(3):

@@ -1,4 +1,5 @@
 """Many processes drawing at once against the real Redis: never oversold, no code twice, stores agree."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -43,8 +44,9 @@ def _stores_agree(services, campaign):
 
 def test_small_stock_is_awarded_exactly_once_per_unit(services, redis_server):
     codes = [f"C{i:03d}" for i in range(8)]
-    campaign = published(db.session, services, prizes=[("gold", 30, 8, "all", "code")], fallback=("none", "x", 70),
-                         codes={"gold": codes})
+    campaign = published(
+        db.session, services, prizes=[("gold", 30, 8, "all", "code")], fallback=("none", "x", 70), codes={"gold": codes}
+    )
     plays = [[(f"p{w}-{i}", f"key-{w}-{i:04d}") for i in range(60)] for w in range(PROCESSES)]
     results = _hammer(services, campaign, redis_server.url, plays, None)
     draws = [r for r in results if isinstance(r, dict)]

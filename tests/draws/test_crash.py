@@ -1,4 +1,5 @@
 """A worker killed mid-ingest: after a restart the SQL ledger is complete, with no duplicates."""
+
 from __future__ import annotations
 
 import signal
@@ -21,13 +22,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_worker_killed_between_commit_and_ack_leaves_no_gap_and_no_duplicate(services, redis_server, database_url):
     codes = [f"K{i}" for i in range(5)]
-    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 5, "all", "code")],
-                         fallback=("none", "x", 1), codes={"gold": codes})
+    campaign = published(
+        db.session,
+        services,
+        prizes=[("gold", 1_000_000, 5, "all", "code")],
+        fallback=("none", "x", 1),
+        codes={"gold": codes},
+    )
     for i in range(12):
         play(services, db.session, campaign, f"o{i}", f"crash-{i:04d}", at=NOW)
     url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    crashed = subprocess.run([sys.executable, "-m", "tests.draws.crash_worker", url, redis_server.url,
-                              str(campaign.id), "7"], cwd=ROOT, timeout=60)
+    crashed = subprocess.run(
+        [sys.executable, "-m", "tests.draws.crash_worker", url, redis_server.url, str(campaign.id), "7"],
+        cwd=ROOT,
+        timeout=60,
+    )
     assert crashed.returncode == -signal.SIGKILL
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Draw)) == 7

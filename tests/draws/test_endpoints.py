@@ -1,15 +1,15 @@
 """The follower JSON endpoints over real HTTP handling (Flask test client), with the error shape."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from campaigns.catalog import publish as lifecycle
 from campaigns.draws import fairness, inventory
 from extensions import db
-
 from tests.factories import StaffFactory
 
 from .helpers import ingest_all, published
@@ -19,10 +19,18 @@ OPENID = "o-follower-0000000000000001"
 
 @pytest.fixture
 def campaign(services):
-    now = datetime.now(timezone.utc)
-    return published(db.session, services, prizes=[("gold", 50, 2, "all", "code")], fallback=("none", "谢谢", 50),
-                     codes={"gold": ["GOLD-1", "GOLD-2"]}, plays_per_day=3, at=now,
-                     starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=3))
+    now = datetime.now(UTC)
+    return published(
+        db.session,
+        services,
+        prizes=[("gold", 50, 2, "all", "code")],
+        fallback=("none", "谢谢", 50),
+        codes={"gold": ["GOLD-1", "GOLD-2"]},
+        plays_per_day=3,
+        at=now,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=3),
+    )
 
 
 def _login(client, campaign, openid=OPENID):
@@ -44,11 +52,28 @@ def test_draw_returns_the_contract_body_and_replays_by_key(client, campaign):
     response = _draw(client, campaign.slug)
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"seq", "nonce", "client_seed", "ts", "drawn_tier", "awarded_tier", "reason",
-                         "rules_version", "win", "prize", "coupon", "player"}
+    assert set(body) == {
+        "seq",
+        "nonce",
+        "client_seed",
+        "ts",
+        "drawn_tier",
+        "awarded_tier",
+        "reason",
+        "rules_version",
+        "win",
+        "prize",
+        "coupon",
+        "player",
+    }
     assert body["client_seed"] == me["client_seed"] and body["nonce"] == 0 and body["seq"] == 1
-    assert body["player"] == {"client_seed": me["client_seed"], "next_nonce": 1, "plays_left_today": 2,
-                              "plays_left_total": None, "wins": int(body["win"])}
+    assert body["player"] == {
+        "client_seed": me["client_seed"],
+        "next_nonce": 1,
+        "plays_left_today": 2,
+        "plays_left_total": None,
+        "wins": int(body["win"]),
+    }
     if body["win"]:
         assert body["coupon"]["code"] == "GOLD-1" and body["prize"]["coupon_kind"] == "code"
     assert _draw(client, campaign.slug).get_json() == body
@@ -63,11 +88,19 @@ def test_errors_have_the_one_shape_and_never_500(client, campaign):
     assert _draw(client, campaign.slug, key="short").status_code == 400
     bad_seed = _draw(client, campaign.slug, body={"client_seed": "has space"})
     assert bad_seed.status_code == 400
-    form = client.post(f"/c/{campaign.slug}/draw", data="client_seed=x", headers={"Idempotency-Key": "idem-key-0002"},
-                       content_type="application/x-www-form-urlencoded")
+    form = client.post(
+        f"/c/{campaign.slug}/draw",
+        data="client_seed=x",
+        headers={"Idempotency-Key": "idem-key-0002"},
+        content_type="application/x-www-form-urlencoded",
+    )
     assert form.status_code == 400
-    garbage = client.post(f"/c/{campaign.slug}/draw", data="{not json", content_type="application/json",
-                          headers={"Idempotency-Key": "idem-key-0003"})
+    garbage = client.post(
+        f"/c/{campaign.slug}/draw",
+        data="{not json",
+        content_type="application/json",
+        headers={"Idempotency-Key": "idem-key-0003"},
+    )
     assert garbage.status_code == 400 and garbage.get_json()["error"]["code"] == "invalid_input"
     for i in range(3):
         assert _draw(client, campaign.slug, key=f"idem-key-1{i:03d}").status_code == 200
@@ -75,7 +108,10 @@ def test_errors_have_the_one_shape_and_never_500(client, campaign):
     assert limited.status_code == 429 and limited.get_json()["error"]["code"] == "limit_reached"
     me = client.get(f"/c/{campaign.slug}/me").get_json()
     assert me["plays_left_today"] == 0 and me["next_play_at"] is not None
-    assert client.post("/c/no-such-campaign/draw", json={}, headers={"Idempotency-Key": "idem-key-3000"}).status_code == 404
+    assert (
+        client.post("/c/no-such-campaign/draw", json={}, headers={"Idempotency-Key": "idem-key-3000"}).status_code
+        == 404
+    )
 
 
 def test_paused_and_ended_campaigns_refuse_with_409(client, campaign, services):
@@ -113,8 +149,10 @@ def test_client_seed_change_applies_to_the_next_draw(client, campaign, services)
 
 def test_prizes_fairness_and_ledger_after_reveal(client, campaign, services):
     _login(client, campaign)
-    bodies = [_draw(client, campaign.slug, key=f"idem-key-{i:04d}", body={"client_seed": "fixed-seed"}).get_json()
-              for i in range(3)]
+    bodies = [
+        _draw(client, campaign.slug, key=f"idem-key-{i:04d}", body={"client_seed": "fixed-seed"}).get_json()
+        for i in range(3)
+    ]
     wins = [b for b in bodies if b["win"]]
     listed = client.get(f"/c/{campaign.slug}/prizes").get_json()["prizes"]
     assert [p["seq"] for p in listed] == [b["seq"] for b in wins]
@@ -129,14 +167,28 @@ def test_prizes_fairness_and_ledger_after_reveal(client, campaign, services):
     db.session.commit()
     fair = client.get(f"/c/{campaign.slug}/fairness").get_json()
     assert fair["revealed"] is True and fairness.seed_hash(fair["server_seed"]) == fair["server_seed_hash"]
-    lines = [json.loads(line) for line in client.get(f"/c/{campaign.slug}/ledger.jsonl").get_data(as_text=True).splitlines()]
+    lines = [
+        json.loads(line) for line in client.get(f"/c/{campaign.slug}/ledger.jsonl").get_data(as_text=True).splitlines()
+    ]
     assert [line["seq"] for line in lines] == [1, 2, 3]
-    assert set(lines[0]) == {"seq", "ts", "player", "client_seed", "nonce", "drawn_tier", "awarded_tier", "reason",
-                             "rules_version"}
+    assert set(lines[0]) == {
+        "seq",
+        "ts",
+        "player",
+        "client_seed",
+        "nonce",
+        "drawn_tier",
+        "awarded_tier",
+        "reason",
+        "rules_version",
+    }
     prizes = fair["versions"][0]["rules"]["prizes"]
-    for line, body in zip(lines, bodies):
-        assert line["drawn_tier"] == body["drawn_tier"] == fairness.drawn_tier(
-            fair["server_seed"], line["client_seed"], line["nonce"], prizes)
+    for line, body in zip(lines, bodies, strict=False):
+        assert (
+            line["drawn_tier"]
+            == body["drawn_tier"]
+            == fairness.drawn_tier(fair["server_seed"], line["client_seed"], line["nonce"], prizes)
+        )
     assert client.get(f"/c/{campaign.slug}/verify").status_code == 200
 
 
@@ -170,7 +222,7 @@ def test_cli_verify_and_reconcile(runner, services, campaign):
     assert repaired.exit_code == 0, repaired.output
     assert inventory.counters(services.redis, campaign.id)["seq"] == 3
     # Redis lost the campaign's rate limit too: the repair restores the default, so play a second later.
-    after = play(services, db.session, campaign, "o0", "cli-key-0100", at=datetime.now(timezone.utc) + timedelta(seconds=1))
+    after = play(services, db.session, campaign, "o0", "cli-key-0100", at=datetime.now(UTC) + timedelta(seconds=1))
     assert (after["seq"], after["nonce"]) == (4, 1)
     ingest_all(services, campaign.id)
     assert runner.invoke(args=["campaigns", "verify", campaign.slug]).exit_code == 0
@@ -182,9 +234,17 @@ def test_cli_verify_and_reconcile(runner, services, campaign):
 
 
 def test_me_shows_plays_wins_and_out_of_prizes_as_the_draws_leave_them(client, services):
-    now = datetime.now(timezone.utc)
-    campaign = published(db.session, services, prizes=[("gold", 1, 1, "all", "none")], fallback=("none", "谢谢", 0),
-                         plays_per_day=2, at=now, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=3))
+    now = datetime.now(UTC)
+    campaign = published(
+        db.session,
+        services,
+        prizes=[("gold", 1, 1, "all", "none")],
+        fallback=("none", "谢谢", 0),
+        plays_per_day=2,
+        at=now,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=3),
+    )
     _login(client, campaign)
     before = client.get(f"/c/{campaign.slug}/me").get_json()
     assert (before["out_of_prizes"], before["wins"], before["plays_left_today"]) == (False, 0, 2)

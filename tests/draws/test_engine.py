@@ -1,16 +1,17 @@
 """The draw script's decisions against the real Redis, replayed by the independent verifier."""
+
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from campaigns import events
+from campaigns.catalog import publish as lifecycle
 from campaigns.draws import fairness, inventory, public
 from campaigns.draws.verify import Mismatch, Version, verify
 from campaigns.errors import Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
-from campaigns.catalog import publish as lifecycle
 from campaigns.keys import CampaignKeys
 from extensions import db
 
@@ -70,8 +71,13 @@ def test_rate_limit_refuses_a_second_play_within_the_interval(services):
 
 
 def test_stock_runs_out_into_the_fallback_and_codes_are_given_once(services):
-    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 3, "all", "code")], fallback=("none", "x", 1),
-                         codes={"gold": ["G1", "G2", "G3", "G4"]})
+    campaign = published(
+        db.session,
+        services,
+        prizes=[("gold", 1_000_000, 3, "all", "code")],
+        fallback=("none", "x", 1),
+        codes={"gold": ["G1", "G2", "G3", "G4"]},
+    )
     results = [play(services, db.session, campaign, f"o{i}", f"k-{i:06d}", at=NOW) for i in range(6)]
     won = [r for r in results if r["awarded_tier"] == "gold"]
     assert len(won) == 3 and sorted(r["code"] for r in won) == ["G1", "G2", "G3"]
@@ -80,17 +86,30 @@ def test_stock_runs_out_into_the_fallback_and_codes_are_given_once(services):
 
 
 def test_per_day_release_resets_at_local_midnight_across_daylight_saving(services):
-    start = datetime(2026, 3, 27, 12, 0, tzinfo=timezone.utc)
-    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 10, {"per_day": 1}, "none")],
-                         fallback=("none", "x", 1), timezone="Europe/Berlin", starts_at=start,
-                         ends_at=start + timedelta(days=5), at=start)
+    start = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
+    campaign = published(
+        db.session,
+        services,
+        prizes=[("gold", 1_000_000, 10, {"per_day": 1}, "none")],
+        fallback=("none", "x", 1),
+        timezone="Europe/Berlin",
+        starts_at=start,
+        ends_at=start + timedelta(days=5),
+        at=start,
+    )
     # 2026-03-29 in Berlin is 23 hours long: it ends at 22:00 UTC.
-    at = [datetime(2026, 3, 29, 21, 59, tzinfo=timezone.utc), datetime(2026, 3, 29, 21, 59, 30, tzinfo=timezone.utc),
-          datetime(2026, 3, 29, 22, 0, tzinfo=timezone.utc)]
+    at = [
+        datetime(2026, 3, 29, 21, 59, tzinfo=UTC),
+        datetime(2026, 3, 29, 21, 59, 30, tzinfo=UTC),
+        datetime(2026, 3, 29, 22, 0, tzinfo=UTC),
+    ]
     results = [play(services, db.session, campaign, f"o{i}", f"k-{i:06d}", at=t) for i, t in enumerate(at)]
     # The script's own day switch shows in the outcomes: a second gold only after 22:00 UTC.
     assert [(r["awarded_tier"], r["reason"], fairness.local_day("Europe/Berlin", r["ts"])) for r in results] == [
-        ("gold", "", "2026-03-29"), ("none", "daily_limit", "2026-03-29"), ("gold", "", "2026-03-30")]
+        ("gold", "", "2026-03-29"),
+        ("none", "daily_limit", "2026-03-29"),
+        ("gold", "", "2026-03-30"),
+    ]
     assert _verify(services, campaign) == 3
 
 
@@ -98,14 +117,14 @@ def test_winning_moments_are_awarded_once_each_and_never_early(services):
     campaign = published(db.session, services, prizes=[("flash", 0, 3, "moments", "none")], fallback=("none", "x", 1))
     seed = services.secrets.open(campaign.server_seed_sealed)
     instants = sorted(fairness.moments(seed, "flash", 3, *_bounds(campaign)))
-    first = datetime.fromtimestamp(instants[0] / 1000, tz=timezone.utc)
+    first = datetime.fromtimestamp(instants[0] / 1000, tz=UTC)
     before = play(services, db.session, campaign, "o1", "k-000001", at=first - timedelta(milliseconds=1))
     assert before["awarded_tier"] == "none"
     at_moment = play(services, db.session, campaign, "o2", "k-000002", at=first)
     assert (at_moment["awarded_tier"], at_moment["reason"]) == ("flash", "moment")
     after = play(services, db.session, campaign, "o3", "k-000003", at=first + timedelta(milliseconds=1))
     assert after["awarded_tier"] == "none"
-    end = datetime.fromtimestamp(instants[-1] / 1000, tz=timezone.utc)
+    end = datetime.fromtimestamp(instants[-1] / 1000, tz=UTC)
     late = [play(services, db.session, campaign, f"p{i}", f"k-late-{i:03d}", at=end) for i in range(4)]
     assert [r["awarded_tier"] for r in late] == ["flash", "flash", "none", "none"]
     assert _verify(services, campaign) == 7
@@ -117,11 +136,15 @@ def _bounds(campaign):
 
 
 def test_wins_total_turns_further_wins_into_the_fallback(services):
-    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 10, "all", "none")],
-                         fallback=("none", "x", 1), wins_total=1)
+    campaign = published(
+        db.session, services, prizes=[("gold", 1_000_000, 10, "all", "none")], fallback=("none", "x", 1), wins_total=1
+    )
     results = [play(services, db.session, campaign, "o1", f"k-{i:06d}", at=NOW) for i in range(3)]
     assert [(r["awarded_tier"], r["reason"]) for r in results] == [
-        ("gold", ""), ("none", "player_win_limit"), ("none", "player_win_limit")]
+        ("gold", ""),
+        ("none", "player_win_limit"),
+        ("none", "player_win_limit"),
+    ]
     assert _verify(services, campaign) == 3
 
 
@@ -137,7 +160,9 @@ def test_client_seed_from_the_body_is_used_and_checked(services):
 
 
 def test_top_up_publishes_a_version_from_the_next_seq(services):
-    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 1, "all", "none")], fallback=("none", "x", 1))
+    campaign = published(
+        db.session, services, prizes=[("gold", 1_000_000, 1, "all", "none")], fallback=("none", "x", 1)
+    )
     assert play(services, db.session, campaign, "o1", "k-000001", at=NOW)["awarded_tier"] == "gold"
     assert play(services, db.session, campaign, "o2", "k-000002", at=NOW)["reason"] == "out_of_stock"
     version = lifecycle.top_up(db.session, services.redis, campaign, {"gold": 2}, services.clock, services.secrets)
@@ -149,8 +174,13 @@ def test_top_up_publishes_a_version_from_the_next_seq(services):
 
 
 def test_a_code_prize_is_topped_up_only_as_far_as_its_spare_codes(services):
-    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 2, "all", "code")], fallback=("none", "x", 1),
-                         codes={"gold": ["G1", "G2", "G3"]})
+    campaign = published(
+        db.session,
+        services,
+        prizes=[("gold", 1_000_000, 2, "all", "code")],
+        fallback=("none", "x", 1),
+        codes={"gold": ["G1", "G2", "G3"]},
+    )
     assert play(services, db.session, campaign, "o1", "k-000001", at=NOW)["code"] == "G1"
     with pytest.raises(InvalidInput) as refused:
         lifecycle.top_up(db.session, services.redis, campaign, {"gold": 4}, services.clock, services.secrets)
@@ -189,22 +219,33 @@ def test_a_wrong_guess_of_the_local_day_changes_nothing(services):
     """The caller guesses the day to save the script a lookup; a wrong guess (a clock off by a day) is not trusted."""
     import dataclasses
 
-    from campaigns.draws import engine, services as draws
     from campaigns.clock import to_ms
+    from campaigns.draws import engine
+    from campaigns.draws import services as draws
 
     from .helpers import context
 
-    campaign = published(db.session, services, prizes=[("gold", 1_000_000, 10, {"per_day": 1}, "none")],
-                         plays_per_day=2)
+    campaign = published(
+        db.session, services, prizes=[("gold", 1_000_000, 10, {"per_day": 1}, "none")], plays_per_day=2
+    )
     fair = draws.fairness_for(db.session, campaign, services.secrets)
     assert fair.days  # per-day counts matter here, so the caller guesses
     # Every day's label moved one day on: the script's own lookup must decide instead.
-    wrong = dataclasses.replace(fair, days=tuple((ms, label) for (ms, _), (_, label) in zip(fair.days, fair.days[1:])))
+    wrong = dataclasses.replace(
+        fair, days=tuple((ms, label) for (ms, _), (_, label) in zip(fair.days, fair.days[1:], strict=False))
+    )
     ctx = context(services, db.session)
 
     def draw(fairness, key):
-        return engine.run(services.redis, campaign.id, fairness, player=draws.player_of(ctx, campaign, "o1"),
-                          openid="o1", idempotency_key=key, at_ms=to_ms(NOW))
+        return engine.run(
+            services.redis,
+            campaign.id,
+            fairness,
+            player=draws.player_of(ctx, campaign, "o1"),
+            openid="o1",
+            idempotency_key=key,
+            at_ms=to_ms(NOW),
+        )
 
     first, second = draw(wrong, "k-guess-1"), draw(fair, "k-guess-2")
     assert (first["awarded_tier"], second["reason"]) == ("gold", "daily_limit")  # one gold a day, whoever guessed
@@ -220,5 +261,9 @@ def test_the_draw_event_reads_back_as_the_draw_with_its_openid_whole(services):
     assert event["openid"] == "o,with,commas" and event["key"] == "k-event-1" and event["type"] == "draw"
     assert event["id"] == f"draw:{result['seq']}" and event["campaign"] == str(campaign.id)
     assert {k: event[k] for k in ("seq", "nonce", "client_seed", "awarded_tier", "reason")} == {
-        "seq": str(result["seq"]), "nonce": str(result["nonce"]), "client_seed": result["client_seed"],
-        "awarded_tier": result["awarded_tier"], "reason": result["reason"] or ""}
+        "seq": str(result["seq"]),
+        "nonce": str(result["nonce"]),
+        "client_seed": result["client_seed"],
+        "awarded_tier": result["awarded_tier"],
+        "reason": result["reason"] or "",
+    }

@@ -1,9 +1,11 @@
 """The protocol's pure functions against the fixed vectors of docs/fairness.md, and their properties."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from campaigns.draws import fairness as f
 
@@ -40,21 +42,55 @@ def test_moment_vectors():
 
 def test_rules_hash_vector():
     start, end = f.parse_iso_ms("2026-12-01T00:00:00.000Z"), f.parse_iso_ms("2026-12-08T00:00:00.000Z")
-    doc = f.rules_document(slug="vector", timezone_name="Asia/Shanghai", start_ms=start, end_ms=end, prizes=[
-        {"tier": "gold", "name": "金奖", "weight": 1, "stock": 1, "release": "all", "coupon": "code",
-         "value": "88.00", "currency": "CNY"},
-        {"tier": "flash", "name": "闪电奖", "weight": 0, "stock": 3, "release": "moments", "coupon": "none",
-         "value": "5.00", "currency": "CNY"},
-        {"tier": "none", "name": "谢谢参与", "weight": 99, "stock": 0, "release": "all", "coupon": "none",
-         "value": "0.00", "currency": "CNY"},
-    ], fallback_tier="none", plays_per_day=3, plays_total=None, wins_total=1)
+    doc = f.rules_document(
+        slug="vector",
+        timezone_name="Asia/Shanghai",
+        start_ms=start,
+        end_ms=end,
+        prizes=[
+            {
+                "tier": "gold",
+                "name": "金奖",
+                "weight": 1,
+                "stock": 1,
+                "release": "all",
+                "coupon": "code",
+                "value": "88.00",
+                "currency": "CNY",
+            },
+            {
+                "tier": "flash",
+                "name": "闪电奖",
+                "weight": 0,
+                "stock": 3,
+                "release": "moments",
+                "coupon": "none",
+                "value": "5.00",
+                "currency": "CNY",
+            },
+            {
+                "tier": "none",
+                "name": "谢谢参与",
+                "weight": 99,
+                "stock": 0,
+                "release": "all",
+                "coupon": "none",
+                "value": "0.00",
+                "currency": "CNY",
+            },
+        ],
+        fallback_tier="none",
+        plays_per_day=3,
+        plays_total=None,
+        wins_total=1,
+    )
     assert f.rules_hash(doc) == "b81b4637c3e5d39103afdca16d75823661885713d0369665e603b915f9efd01c"
     assert f.canonical(doc).decode().startswith('{"end":"2026-12-08T00:00:00.000Z","fallback_tier":"none"')
 
 
 def test_the_document_carries_the_same_vectors():
     text = DOC.read_text()
-    for _, digest, u, pick, tier in VECTORS:
+    for _, digest, u, _pick, _tier in VECTORS:
         assert digest in text and str(u) in text
     for _, iso in MOMENTS:
         assert iso in text
@@ -64,8 +100,11 @@ def test_the_document_carries_the_same_vectors():
 def test_day_boundaries_follow_daylight_saving():
     start, end = f.parse_iso_ms("2026-03-28T12:00:00.000Z"), f.parse_iso_ms("2026-03-31T00:00:00.000Z")
     bounds, labels = f.day_boundaries("Europe/Berlin", start, end)
-    assert [f.iso_ms(b) for b in bounds] == ["2026-03-28T23:00:00.000Z", "2026-03-29T22:00:00.000Z",
-                                             "2026-03-30T22:00:00.000Z"]
+    assert [f.iso_ms(b) for b in bounds] == [
+        "2026-03-28T23:00:00.000Z",
+        "2026-03-29T22:00:00.000Z",
+        "2026-03-30T22:00:00.000Z",
+    ]
     assert labels == ["2026-03-28", "2026-03-29", "2026-03-30", "2026-03-31"]
     assert f.local_day("Europe/Berlin", bounds[1] - 1) == "2026-03-29"
     assert f.local_day("Europe/Berlin", bounds[1]) == "2026-03-30"
@@ -78,8 +117,10 @@ def test_client_seed_alphabet():
 
 
 @settings(derandomize=True, max_examples=300, deadline=None)
-@given(u=st.integers(min_value=0, max_value=2**64 - 1),
-       weights=st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=20).filter(lambda w: sum(w) > 0))
+@given(
+    u=st.integers(min_value=0, max_value=2**64 - 1),
+    weights=st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=20).filter(lambda w: sum(w) > 0),
+)
 def test_pick_is_always_in_range_and_lands_on_a_weighted_tier(u, weights):
     prizes = [{"tier": f"t{i}", "weight": w} for i, w in enumerate(weights)]
     picked = f.pick(u, sum(weights))

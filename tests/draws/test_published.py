@@ -1,7 +1,8 @@
-"""The draw path reads no SQL: a frozen per-process snapshot of the published campaign, which outlives a database outage."""
+"""The draw path reads no SQL: a frozen per-process snapshot of the published campaign outlives a database outage."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, event
@@ -18,9 +19,16 @@ OPENID = "o-follower-published-0000001"
 
 @pytest.fixture
 def campaign(services):
-    now = datetime.now(timezone.utc)
-    return published(db.session, services, prizes=[("gold", 50, 5, "all", "none")], fallback=("none", "谢谢", 50),
-                     at=now, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=3))
+    now = datetime.now(UTC)
+    return published(
+        db.session,
+        services,
+        prizes=[("gold", 50, 5, "all", "none")],
+        fallback=("none", "谢谢", 50),
+        at=now,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=3),
+    )
 
 
 class Ticks:
@@ -41,7 +49,9 @@ def _broken_session(tmp_path) -> Session:
 def test_a_draw_after_the_first_runs_no_sql_statement(app, client, campaign):
     with client.session_transaction() as s:
         s[f"follower:{campaign.account_id}"] = OPENID
-    assert client.post(f"/c/{campaign.slug}/draw", json={}, headers={"Idempotency-Key": "warm-up-0001"}).status_code == 200
+    assert (
+        client.post(f"/c/{campaign.slug}/draw", json={}, headers={"Idempotency-Key": "warm-up-0001"}).status_code == 200
+    )
     statements: list[str] = []
     with app.app_context():
         engine = db.engine

@@ -1,7 +1,8 @@
 """The verifier page recomputes a player's draws in Chromium with WebCrypto, matching the ledger."""
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,9 +16,16 @@ pytestmark = pytest.mark.browser
 
 
 def test_verifier_page_recomputes_the_ledger_in_the_browser(app, live_server, services, phone, artifacts):
-    now = datetime.now(timezone.utc)
-    campaign = published(db.session, services, prizes=[("gold", 40, 50, "all", "none")], fallback=("none", "x", 60),
-                         at=now, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1))
+    now = datetime.now(UTC)
+    campaign = published(
+        db.session,
+        services,
+        prizes=[("gold", 40, 50, "all", "none")],
+        fallback=("none", "x", 60),
+        at=now,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+    )
     from campaigns.draws import services as draws
 
     ctx = context(services, db.session)
@@ -40,9 +48,8 @@ def test_verifier_page_recomputes_the_ledger_in_the_browser(app, live_server, se
     rows = phone.locator("tr.verify-row").all_inner_texts()
     phone.screenshot(path=str(artifacts / "draws-verifier.png"))
     seed = services.secrets.open(campaign.server_seed_sealed)
-    prizes = [{"tier": t.tier, "weight": t.weight} for t in campaign.tiers]
     assert len(rows) == 4
-    for nonce, (row, body) in enumerate(zip(rows, made)):
+    for nonce, (row, body) in enumerate(zip(rows, made, strict=False)):
         cells = row.split("\t")
         u = fairness.u_of(fairness.digest(seed, "browser-seed", nonce))
         assert cells[:4] == [str(nonce), str(u), str(fairness.pick(u, 100)), body["drawn_tier"]]

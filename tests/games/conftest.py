@@ -1,4 +1,5 @@
 """The game tests' test client speaks as WeChat's in-app browser, as followers' phones do."""
+
 import pytest
 
 from tests.conftest import WECHAT_UA

@@ -1,4 +1,5 @@
 """Campaigns, logged-in followers and published prize tables for the game tests."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -24,8 +25,9 @@ def make_campaign(game: str = "scratch", prizes=PRIZES, **fields):
     fields.setdefault("status", "live")
     campaign = CampaignFactory(game=game, **fields)
     for position, (tier, name, weight, stock, fallback) in enumerate(prizes):
-        PrizeTierFactory(campaign=campaign, position=position, tier=tier, name=name, weight=weight,
-                         stock=stock, is_fallback=fallback)
+        PrizeTierFactory(
+            campaign=campaign, position=position, tier=tier, name=name, weight=weight, stock=stock, is_fallback=fallback
+        )
     db.session.flush()
     db.session.refresh(campaign)
     return campaign

@@ -1,4 +1,5 @@
 """The fairness panel: the committed seed hash, the follower's own client seed, the next nonce."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,9 @@ from tests.games.helpers import ledger, open_game, published
 pytestmark = pytest.mark.browser
 
 
-def test_the_follower_reads_the_seed_hash_changes_the_client_seed_and_the_next_draw_uses_it(app, live_server, services, phone):
+def test_the_follower_reads_the_seed_hash_changes_the_client_seed_and_the_next_draw_uses_it(
+    app, live_server, services, phone
+):
     campaign = published(services, "scratch")
     open_game(phone, app, live_server, campaign)
     phone.wait_for_selector("#game[data-state=ready]")

@@ -1,4 +1,5 @@
 """Follow gating, with a follower logged in through the WeChat simulator's OAuth."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The game page over HTTP: the login gate, the visit event, the state, the CSP, the languages, the weight."""
+
 from __future__ import annotations
 
 import gzip
@@ -162,10 +163,14 @@ def test_every_script_string_is_translated_into_chinese(client):
 
 
 def test_the_marketer_look_is_applied_and_unsafe_values_are_dropped(client):
-    campaign = make_campaign(look={
-        "title": "双十二", "background": "#102030", "accent": "red;}body{display:none",
-        "background_image": "https://elsewhere.example/bg.png",
-    })
+    campaign = make_campaign(
+        look={
+            "title": "双十二",
+            "background": "#102030",
+            "accent": "red;}body{display:none",
+            "background_image": "https://elsewhere.example/bg.png",
+        }
+    )
     db.session.commit()
     log_in(client, campaign)
 

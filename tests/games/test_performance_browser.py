@@ -1,4 +1,5 @@
 """Time to interactive of the game pages on a throttled "slow 4G" network in Chromium."""
+
 from __future__ import annotations
 
 import statistics

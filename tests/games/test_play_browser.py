@@ -1,4 +1,5 @@
 """Playing in Chromium on a phone: the real draw endpoint, touch scratching, the wheel's landing, retries."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,7 +34,9 @@ def scratch_until_revealed(page) -> int:
         page.wait_for_timeout(150)
         if finished(page):
             return count
-    raise AssertionError(f"still covered after {len(ROWS)} rows: {page.locator('#cover').get_attribute('data-cleared')}")
+    raise AssertionError(
+        f"still covered after {len(ROWS)} rows: {page.locator('#cover').get_attribute('data-cleared')}"
+    )
 
 
 def spin_and_land(page) -> None:
@@ -93,7 +96,8 @@ def test_a_rotation_redraws_the_cover_without_revealing_more(app, live_server, s
     assert not finished(phone)
     # The canvas is drawn at device pixels: 2x on this phone, so it stays sharp.
     assert phone.evaluate("document.getElementById('cover').width") == round(
-        phone.locator("#cover").bounding_box()["width"] * 2)
+        phone.locator("#cover").bounding_box()["width"] * 2
+    )
 
 
 def test_the_wheel_lands_on_a_segment_of_the_awarded_tier_every_spin(app, live_server, services, phone):
@@ -114,15 +118,19 @@ def test_the_wheel_lands_on_a_segment_of_the_awarded_tier_every_spin(app, live_s
     assert len({tier for _, tier in shown}) >= 2
 
 
-def test_on_a_slow_network_the_wheel_keeps_spinning_then_lands_on_the_awarded_tier(app, live_server, services, phone, artifacts):
+def test_on_a_slow_network_the_wheel_keeps_spinning_then_lands_on_the_awarded_tier(
+    app, live_server, services, phone, artifacts
+):
     campaign = published(services, "wheel", prizes=ALWAYS_GOLD, codes={"gold": 5})
     open_game(phone, app, live_server, campaign)
     phone.wait_for_selector("#game[data-state=ready]")
     phone.screenshot(path=str(artifacts / "games-wheel-rest.png"))
     cdp = phone.context.new_cdp_session(phone)
     cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 1500,
-                                                  "downloadThroughput": -1, "uploadThroughput": -1})
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
 
     phone.click("#spin")
     phone.wait_for_timeout(1200)
@@ -202,8 +210,9 @@ def test_when_no_plays_are_left_the_page_says_when_more_come(app, live_server, s
 def test_the_wheel_can_be_played_with_the_keyboard_and_announces_the_result(app, live_server, services, browser):
     from tests.conftest import WECHAT_UA
 
-    context = browser.new_context(viewport={"width": 1024, "height": 800}, user_agent=WECHAT_UA,
-                                  reduced_motion="reduce")
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 800}, user_agent=WECHAT_UA, reduced_motion="reduce"
+    )
     page = context.new_page()
     try:
         campaign = published(services, "wheel")

@@ -1,4 +1,5 @@
 """The public rules page, the wheel's segments and the colour contrast of the marketer's look."""
+
 from __future__ import annotations
 
 import flask_babel
@@ -11,12 +12,14 @@ from games.wheel import wheel_segments
 from tests.factories import RulesVersionFactory
 from tests.games.helpers import make_campaign
 
-colours = st.tuples(*[st.integers(0, 255)] * 3).map(lambda rgb: "#%02x%02x%02x" % rgb)
+colours = st.tuples(*[st.integers(0, 255)] * 3).map(lambda rgb: "#{:02x}{:02x}{:02x}".format(*rgb))
 
 
 def test_the_rules_page_lists_every_prize_with_its_quantity_and_chance(client):
-    campaign = make_campaign(prizes=(("gold", "金奖", 1, 3, False), ("silver", "银奖", 3, 30, False),
-                                     ("none", "谢谢参与", 4, 0, True)), plays_per_day=2)
+    campaign = make_campaign(
+        prizes=(("gold", "金奖", 1, 3, False), ("silver", "银奖", 3, 30, False), ("none", "谢谢参与", 4, 0, True)),
+        plays_per_day=2,
+    )
     db.session.commit()
 
     html = client.get(f"/c/{campaign.slug}/rules").get_data(as_text=True)
@@ -29,10 +32,14 @@ def test_the_rules_page_lists_every_prize_with_its_quantity_and_chance(client):
 
 def test_the_rules_page_follows_the_published_rules_document(client):
     campaign = make_campaign()
-    RulesVersionFactory(campaign=campaign, rules_json=(
-        '{"prizes":[{"tier":"gold","name":"Gold","weight":1,"stock":7},'
-        '{"tier":"none","name":"Nothing","weight":3,"stock":0}],"fallback_tier":"none",'
-        '"limits":{"plays_per_day":null,"plays_total":5,"wins_total":1}}'))
+    RulesVersionFactory(
+        campaign=campaign,
+        rules_json=(
+            '{"prizes":[{"tier":"gold","name":"Gold","weight":1,"stock":7},'
+            '{"tier":"none","name":"Nothing","weight":3,"stock":0}],"fallback_tier":"none",'
+            '"limits":{"plays_per_day":null,"plays_total":5,"wins_total":1}}'
+        ),
+    )
     db.session.commit()
     flask_babel.refresh()
 
@@ -44,8 +51,11 @@ def test_the_rules_page_follows_the_published_rules_document(client):
 
 
 def test_wheel_segments_give_every_prize_a_segment_and_the_fallback_its_own_between_them():
-    tiers = [{"tier": "gold", "fallback": False}, {"tier": "silver", "fallback": False},
-             {"tier": "none", "fallback": True}]
+    tiers = [
+        {"tier": "gold", "fallback": False},
+        {"tier": "silver", "fallback": False},
+        {"tier": "none", "fallback": True},
+    ]
 
     assert wheel_segments(tiers) == ["gold", "none", "silver", "none", "gold", "none", "silver", "none"]
     assert wheel_segments(tiers[:1] + tiers[2:]) == ["gold", "none"] * 3

@@ -1,4 +1,5 @@
 """The state screens in Chromium on a phone with WeChat's user agent."""
+
 from __future__ import annotations
 
 import re
@@ -28,7 +29,9 @@ def test_not_started_shows_a_countdown_to_the_start(app, live_server, phone, art
     phone.screenshot(path=str(artifacts / "games-not-started.png"))
 
 
-@pytest.mark.parametrize(("status", "title"), [("ended", "活动已结束，感谢参与！"), ("paused", "活动暂停中，请稍后再来。")])
+@pytest.mark.parametrize(
+    ("status", "title"), [("ended", "活动已结束，感谢参与！"), ("paused", "活动暂停中，请稍后再来。")]
+)
 def test_ended_and_paused_campaigns_show_their_screen_and_no_game(app, live_server, phone, artifacts, status, title):
     campaign = make_campaign(status=status)
     db.session.commit()

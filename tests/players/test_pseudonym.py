@@ -1,4 +1,5 @@
 """A follower's pseudonym: HMAC-SHA256 of the openid under a per-campaign key, the same wherever it is made."""
+
 import hashlib
 import hmac
 

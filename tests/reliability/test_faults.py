@@ -5,6 +5,7 @@ every coupon issued once, Redis == stream == SQL ledger, the verifier passes, an
 statistics count every draw. The stack uses its own SQLite database and Redis, so these
 tests do not depend on the test database (the PostgreSQL leg of CI does not repeat them).
 """
+
 from __future__ import annotations
 
 import os
@@ -28,10 +29,12 @@ def stack(tmp_path):
 
 def _later(seconds: float, *actions):
     """A fault: sleep, then run each action (with the pauses given as numbers between them)."""
+
     def run():
         time.sleep(seconds)
         for action in actions:
             time.sleep(action) if isinstance(action, (int, float)) else action()
+
     return run
 
 
@@ -46,8 +49,12 @@ def test_a_web_worker_killed_mid_burst_loses_no_answered_draw(stack):
     sessions = stack.log_in(16)
     victim = stack.web_worker_pids()[0]
     killed = []
-    outcomes = stack.play(sessions, 6, threads=16,
-                          during=_later(2, lambda: killed.append(time.monotonic()), lambda: os.kill(victim, signal.SIGKILL)))
+    outcomes = stack.play(
+        sessions,
+        6,
+        threads=16,
+        during=_later(2, lambda: killed.append(time.monotonic()), lambda: os.kill(victim, signal.SIGKILL)),
+    )
     assert victim not in stack.web_worker_pids() and len(stack.web_worker_pids()) == 2  # gunicorn replaced it
     answered = [o for o in outcomes if o.code == "ok"]
     assert [o for o in answered if o.at > killed[0]], "draws go on after the kill"

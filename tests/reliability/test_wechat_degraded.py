@@ -1,4 +1,5 @@
 """WeChat rate-limiting a login: the follower gets a clear page, and the next try logs in."""
+
 from __future__ import annotations
 
 import requests
@@ -15,7 +16,9 @@ def test_a_rate_limited_login_ends_on_a_clear_busy_page_and_the_next_try_logs_in
 
     def back_from_wechat(user: str) -> str:
         to_wechat = session.get(login_url(sim_live_server.url, "busy-day", "/healthz"), allow_redirects=False)
-        return session.get(_with_sim_user(to_wechat.headers["Location"], user), allow_redirects=False).headers["Location"]
+        return session.get(_with_sim_user(to_wechat.headers["Location"], user), allow_redirects=False).headers[
+            "Location"
+        ]
 
     callback = back_from_wechat("rush-hour")
     simulator.state.misbehave.rate_errcode, simulator.state.misbehave.rate_limit = 45009, 1

@@ -1,4 +1,5 @@
 """Shared pieces of the attack tests: a live campaign, logged-in followers, the XSS payload."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,5 +22,6 @@ def follower_client(app, campaign, openid: str, address: str = "198.51.100.7"):
 
 def draw(client, campaign, body: dict | None = None, **query):
     """One draw with a fresh ``Idempotency-Key``."""
-    return client.post(f"/c/{campaign.slug}/draw", json=body or {}, query_string=query,
-                       headers={"Idempotency-Key": uuid.uuid4().hex})
+    return client.post(
+        f"/c/{campaign.slug}/draw", json=body or {}, query_string=query, headers={"Idempotency-Key": uuid.uuid4().hex}
+    )

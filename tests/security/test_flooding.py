@@ -1,4 +1,5 @@
 """Draw flooding: one player or one address is refused with 429 and the others keep drawing."""
+
 from __future__ import annotations
 
 import logging
@@ -58,8 +59,13 @@ def test_a_flooder_hammering_over_http_does_not_hold_back_another_player(app, se
     stop = threading.Event()
 
     def post(http, cookie: str, address: str):
-        return http.post(f"{server.url}/c/{campaign.slug}/draw", json={}, cookies={"session": cookie},
-                         headers={"Idempotency-Key": uuid.uuid4().hex, "X-Forwarded-For": address}, timeout=10)
+        return http.post(
+            f"{server.url}/c/{campaign.slug}/draw",
+            json={},
+            cookies={"session": cookie},
+            headers={"Idempotency-Key": uuid.uuid4().hex, "X-Forwarded-For": address},
+            timeout=10,
+        )
 
     def hammer(cookie: str) -> None:
         http = requests.Session()

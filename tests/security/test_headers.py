@@ -1,4 +1,5 @@
 """Security headers on every page the app serves, HSTS behind TLS, and the session cookie's flags."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,9 +9,20 @@ from app import create_app
 from extensions import db
 from tests.factories import CampaignFactory, StaffFactory
 
-SAMPLE_ARGS = {"slug": "spring", "code": "CODE00000001", "token": "not-a-token", "account_slug": "brand-x",
-               "name": "0123456789abcdef0123456789abcdef.png", "filename": "css/base.css", "action": "pause",
-               "staff_id": 1, "token_id": 1, "store_id": 1, "link_id": 1, "tier": "gold"}
+SAMPLE_ARGS = {
+    "slug": "spring",
+    "code": "CODE00000001",
+    "token": "not-a-token",
+    "account_slug": "brand-x",
+    "name": "0123456789abcdef0123456789abcdef.png",
+    "filename": "css/base.css",
+    "action": "pause",
+    "staff_id": 1,
+    "token_id": 1,
+    "store_id": 1,
+    "link_id": 1,
+    "tier": "gold",
+}
 
 
 def directives(csp: str) -> dict[str, list[str]]:
@@ -26,7 +38,9 @@ def get_paths(app) -> list[str]:
         if "GET" in rule.methods:
             missing = set(rule.arguments) - set(SAMPLE_ARGS)
             assert not missing, f"give {rule.rule} a sample value for {missing}"
-            paths.append(app.url_map.bind("localhost").build(rule.endpoint, {a: SAMPLE_ARGS[a] for a in rule.arguments}))
+            paths.append(
+                app.url_map.bind("localhost").build(rule.endpoint, {a: SAMPLE_ARGS[a] for a in rule.arguments})
+            )
     return sorted(set(paths))
 
 
@@ -36,7 +50,9 @@ def assert_secure_headers(response, path: str) -> None:
     assert scripts is not None and "'unsafe-inline'" not in scripts and "'unsafe-eval'" not in scripts, path
     assert csp.get("frame-ancestors") == ["'none'"], path
     assert response.headers["X-Content-Type-Options"] == "nosniff", path
-    assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin-when-cross-origin"), path
+    assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin-when-cross-origin"), (
+        path
+    )
     assert response.headers["X-Frame-Options"] == "DENY", path
 
 
@@ -102,9 +118,14 @@ def test_the_session_cookie_is_httponly_and_samesite_lax(app):
     assert "Secure" not in flags  # served over plain HTTP in the tests
 
 
-@pytest.mark.parametrize("environ", [{"APP_ENV": "production", "SECRET_KEY": "a real secret"},
-                                     {"APP_ENV": "test", "PUBLIC_URL": "https://campaigns.example.com"}],
-                         ids=["production", "public-url-over-tls"])
+@pytest.mark.parametrize(
+    "environ",
+    [
+        {"APP_ENV": "production", "SECRET_KEY": "a real secret"},
+        {"APP_ENV": "test", "PUBLIC_URL": "https://campaigns.example.com"},
+    ],
+    ids=["production", "public-url-over-tls"],
+)
 def test_the_session_cookie_is_secure_in_production_and_whenever_the_site_is_on_tls(app, environ, tmp_path):
     settings = config.load(environ, instance_path=tmp_path)
     assert settings["SESSION_COOKIE_SECURE"] is True

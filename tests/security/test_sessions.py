@@ -1,5 +1,6 @@
 """Signed session cookies: tampering logs nobody in, logins do not inherit a planted session,
 and the OAuth redirect address cannot be pointed elsewhere."""
+
 from __future__ import annotations
 
 import base64
@@ -38,9 +39,12 @@ def with_payload(cookie: str, data: dict) -> str:
 def signed_elsewhere(app, data: dict) -> str:
     """``data`` signed the way Flask signs sessions, but with a key that is not ours."""
     settings = app.session_interface
-    return URLSafeTimedSerializer("guessed-secret", salt=settings.salt, serializer=settings.serializer,
-                                  signer_kwargs={"key_derivation": settings.key_derivation,
-                                                 "digest_method": settings.digest_method}).dumps(data)
+    return URLSafeTimedSerializer(
+        "guessed-secret",
+        salt=settings.salt,
+        serializer=settings.serializer,
+        signer_kwargs={"key_derivation": settings.key_derivation, "digest_method": settings.digest_method},
+    ).dumps(data)
 
 
 def test_a_tampered_or_foreign_follower_cookie_is_treated_as_logged_out(app, campaign):
@@ -49,8 +53,11 @@ def test_a_tampered_or_foreign_follower_cookie_is_treated_as_logged_out(app, cam
     client = app.test_client()
     client.set_cookie("session", genuine)
     assert client.get("/c/spring/me").status_code == 200
-    for forged in (with_payload(genuine, {key: "o-victim"}), signed_elsewhere(app, {key: "o-victim"}),
-                   genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB")):
+    for forged in (
+        with_payload(genuine, {key: "o-victim"}),
+        signed_elsewhere(app, {key: "o-victim"}),
+        genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB"),
+    ):
         client.set_cookie("session", forged)
         answer = client.get("/c/spring/me", headers={"Accept": "application/json"})
         assert answer.status_code == 401 and answer.get_json()["error"]["code"] == "login_required"
@@ -108,11 +115,14 @@ def test_a_follower_login_on_a_planted_session_is_not_shared_with_the_planter(ap
     assert attacker.get(f"{sim_live_server.url}/c/spring/me").status_code == 401
 
 
-@pytest.mark.parametrize("query", [{"redirect_uri": "https://evil.example/cb"}, {"next": "/c/spring/", "redirect_uri": "//evil.example"}])
+@pytest.mark.parametrize(
+    "query", [{"redirect_uri": "https://evil.example/cb"}, {"next": "/c/spring/", "redirect_uri": "//evil.example"}]
+)
 def test_the_oauth_redirect_uri_is_always_our_callback(app, campaign, query):
     client = app.test_client()
-    answer = client.get("/c/spring/login", query_string=query, headers={"Host": "evil.example",
-                                                                         "X-Forwarded-Host": "evil.example"})
+    answer = client.get(
+        "/c/spring/login", query_string=query, headers={"Host": "evil.example", "X-Forwarded-Host": "evil.example"}
+    )
     assert answer.status_code == 302
     authorize = parse_qs(urlsplit(answer.headers["Location"]).query)
     assert authorize["redirect_uri"] == [app.config["PUBLIC_URL"] + "/wechat/oauth/callback"]

@@ -1,5 +1,6 @@
 """Every staff form refuses a POST without its CSRF token, and every write route refuses the roles
 it is not for; routes are enumerated from the app, so a new one must be placed in a table here."""
+
 from __future__ import annotations
 
 import re
@@ -23,10 +24,18 @@ CSRF_EXEMPT = {
     "wechat.callback": "WeChat's signature over token, timestamp and nonce",
 }
 # Writes an operator may make; every other write under /console, /redeem and /api is 403 for them.
-OPERATOR_WRITES = {"console.sign_in", "console.sign_out", "console.add_token", "console.revoke",
-                   "redeem.lookup", "redeem.confirm", "api.preview",
-                   # A store's link is the credential there, whoever holds it (tests/coupons/test_redeem.py).
-                   "redeem.link_lookup", "redeem.link_confirm"}
+OPERATOR_WRITES = {
+    "console.sign_in",
+    "console.sign_out",
+    "console.add_token",
+    "console.revoke",
+    "redeem.lookup",
+    "redeem.confirm",
+    "api.preview",
+    # A store's link is the credential there, whoever holds it (tests/coupons/test_redeem.py).
+    "redeem.link_lookup",
+    "redeem.link_confirm",
+}
 ADMIN_WRITES = {"console.add_staff", "console.update_staff", "console.add_account"}
 STAFF_PREFIXES = ("/console/", "/redeem/", "/api/")
 
@@ -47,9 +56,19 @@ def world(app):
     for role in ("marketer", "operator"):
         db.session.add(StaffAccount(staff_id=staff[role].id, account_id=account.id))
     db.session.commit()
-    args = {"slug": "draft-one", "action": "pause", "tier": "gold", "staff_id": staff["operator"].id,
-            "token_id": 1, "store_id": store.id, "link_id": link.id, "token": token, "account_slug": "brand",
-            "name": "0" * 32 + ".png", "filename": "css/base.css"}
+    args = {
+        "slug": "draft-one",
+        "action": "pause",
+        "tier": "gold",
+        "staff_id": staff["operator"].id,
+        "token_id": 1,
+        "store_id": store.id,
+        "link_id": link.id,
+        "token": token,
+        "account_slug": "brand",
+        "name": "0" * 32 + ".png",
+        "filename": "css/base.css",
+    }
     return {"campaign": campaign, "staff": staff, "args": args}
 
 
@@ -58,14 +77,22 @@ def writes(app, args: dict) -> list[tuple[str, str, str]]:
     found = []
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"}):
-            found.append((rule.endpoint, method, app.url_map.bind("localhost").build(rule.endpoint, {a: args[a] for a in rule.arguments})))
+            found.append(
+                (
+                    rule.endpoint,
+                    method,
+                    app.url_map.bind("localhost").build(rule.endpoint, {a: args[a] for a in rule.arguments}),
+                )
+            )
     return sorted(found)
 
 
 def state(world) -> tuple:
     db.session.expire_all()
-    return (db.session.scalar(select(func.count()).select_from(AuditEntry)),
-            db.session.scalar(select(Campaign.status).where(Campaign.slug == "draft-one")))
+    return (
+        db.session.scalar(select(func.count()).select_from(AuditEntry)),
+        db.session.scalar(select(Campaign.status).where(Campaign.slug == "draft-one")),
+    )
 
 
 def test_every_staff_write_without_the_csrf_token_is_refused(database_url, redis_server, app, world):
@@ -120,8 +147,12 @@ def test_every_write_beyond_the_role_is_403_and_changes_nothing(client, world, r
             continue
         refused = endpoint not in OPERATOR_WRITES if role == "operator" else endpoint in ADMIN_WRITES
         if refused:
-            answer = client.open(path, method=method, data={"name": "x", "email": "a@b.cd", "role": "admin"},
-                                 headers={"Accept": "application/json"})
+            answer = client.open(
+                path,
+                method=method,
+                data={"name": "x", "email": "a@b.cd", "role": "admin"},
+                headers={"Accept": "application/json"},
+            )
             assert answer.status_code == 403, (role, path, answer.status_code)
             checked.append(endpoint)
     assert state(world) == before
@@ -158,9 +189,14 @@ def theirs(world):
 @pytest.mark.parametrize("role", ["operator", "marketer"])
 def test_staff_cannot_read_another_accounts_results_or_exports(client, world, theirs, role):
     sign_in(client, world["staff"][role])
-    for path in ("/console/campaigns/theirs/results", "/console/accounts/other-brand/compare",
-                 "/api/v1/campaigns/theirs/stats", "/api/v1/campaigns/theirs/stats.csv",
-                 "/api/v1/campaigns/theirs/events.csv", "/api/v1/campaigns/theirs/events.jsonl"):
+    for path in (
+        "/console/campaigns/theirs/results",
+        "/console/accounts/other-brand/compare",
+        "/api/v1/campaigns/theirs/stats",
+        "/api/v1/campaigns/theirs/stats.csv",
+        "/api/v1/campaigns/theirs/events.csv",
+        "/api/v1/campaigns/theirs/events.jsonl",
+    ):
         assert client.get(path, headers={"Accept": "application/json"}).status_code == 403, path
     assert client.get("/console/campaigns/draft-one/results").status_code == 200
 
@@ -172,8 +208,12 @@ def test_a_marketer_cannot_manage_another_accounts_stores(client, world, theirs)
     assert client.post("/redeem/stores", data={"account_id": other_account, "name": "Planted"}).status_code == 403
     assert client.post(f"/redeem/stores/{store.id}/links", data={"label": "mine now"}).status_code == 403
     assert client.post(f"/redeem/links/{link.id}/revoke").status_code == 403
-    assert client.post(f"/redeem/stores/{world['args']['store_id']}/links",
-                       data={"campaign_id": theirs["campaign"].id}).status_code == 404
+    assert (
+        client.post(
+            f"/redeem/stores/{world['args']['store_id']}/links", data={"campaign_id": theirs["campaign"].id}
+        ).status_code
+        == 404
+    )
     db.session.expire_all()
     assert link.revoked_at is None and len(store.account.name) > 0
     page = client.get("/redeem/stores").get_data(as_text=True)

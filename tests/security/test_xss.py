@@ -1,5 +1,6 @@
 """Stored XSS through every text a marketer (or an admin) types, on every page that shows it,
 and formula injection through the CSV exports."""
+
 from __future__ import annotations
 
 import csv
@@ -41,10 +42,23 @@ def hostile(app, services):
     return {"campaign": campaign, "admin": admin}
 
 
-PAGES = ["/c/hostile/", "/c/hostile/rules", "/c/hostile/verify", "/console/", "/console/campaigns/hostile",
-         "/console/campaigns/hostile/edit", "/console/campaigns/hostile/codes", "/console/campaigns/hostile/preview",
-         "/console/campaigns/hostile/results", "/console/accounts/{account}/compare", "/console/accounts",
-         "/console/audit", "/redeem/", "/redeem/stores", "/redeem/refusals"]
+PAGES = [
+    "/c/hostile/",
+    "/c/hostile/rules",
+    "/c/hostile/verify",
+    "/console/",
+    "/console/campaigns/hostile",
+    "/console/campaigns/hostile/edit",
+    "/console/campaigns/hostile/codes",
+    "/console/campaigns/hostile/preview",
+    "/console/campaigns/hostile/results",
+    "/console/accounts/{account}/compare",
+    "/console/accounts",
+    "/console/audit",
+    "/redeem/",
+    "/redeem/stores",
+    "/redeem/refusals",
+]
 
 
 def test_the_payload_is_never_rendered_raw_on_any_page(app, hostile):
@@ -76,22 +90,40 @@ def test_the_csv_exports_neutralise_formulas_and_are_downloads(app, hostile):
 
 def test_numbers_stay_numbers_and_only_formula_text_is_quoted():
     assert [csv_cell(v) for v in (-3, 0, 2.5, None, "-1", "=1+1", "@x", "\tx", "plain", "a=b")] == [
-        -3, 0, 2.5, "", "'-1", "'=1+1", "'@x", "'\tx", "plain", "a=b"]
+        -3,
+        0,
+        2.5,
+        "",
+        "'-1",
+        "'=1+1",
+        "'@x",
+        "'\tx",
+        "plain",
+        "a=b",
+    ]
 
 
 @pytest.mark.browser
 def test_nothing_runs_in_chromium_on_the_game_rules_console_and_store_pages(app, hostile, live_server, browser):
     campaign = hostile["campaign"]
     cookie = app.session_interface.get_signing_serializer(app).dumps(
-        {"staff_id": hostile["admin"].id, f"follower:{campaign.account_id}": "o-follower"})
+        {"staff_id": hostile["admin"].id, f"follower:{campaign.account_id}": "o-follower"}
+    )
     context = browser.new_context(user_agent="Mozilla/5.0 MicroMessenger/8.0")
     context.add_cookies([{"name": "session", "value": cookie, "url": live_server.url}])
     page = context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     try:
-        for path in ("/c/hostile/", "/c/hostile/rules", "/console/campaigns/hostile", "/console/campaigns/hostile/edit",
-                     "/console/campaigns/hostile/results", "/redeem/stores", "/redeem/refusals"):
+        for path in (
+            "/c/hostile/",
+            "/c/hostile/rules",
+            "/console/campaigns/hostile",
+            "/console/campaigns/hostile/edit",
+            "/console/campaigns/hostile/results",
+            "/redeem/stores",
+            "/redeem/refusals",
+        ):
             page.goto(live_server.url + path, wait_until="load")
             assert page.evaluate("window.__xss") is None, path
             assert "<script>__xss=1</script>" in page.content().replace("&lt;", "<").replace("&gt;", ">"), path

@@ -5,6 +5,7 @@ The app must be configured to the simulator (the ``sim_live_server`` fixture doe
 login goes through the app's OAuth redirect, the simulator's authorize step and the
 app's callback, exactly as in WeChat.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlencode

@@ -4,6 +4,7 @@ WeChat signs each delivery with the time it sends it, and the app refuses a time
 than five minutes from its clock, so :func:`delivery` is stamped with the app's clock
 (:func:`stamp`) or, by default, the real time.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,9 +26,11 @@ def sign(*parts: str) -> str:
 def event_xml(app_id: str, openid: str, event: str, key: str = "", created: int | None = None) -> str:
     """A ``subscribe`` / ``SCAN`` / ``unsubscribe`` event push."""
     created = created or int(time.time())
-    return (f"<xml><ToUserName><![CDATA[gh_{app_id}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
-            f"<CreateTime>{created}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event>"
-            f"<EventKey><![CDATA[{key}]]></EventKey></xml>")
+    return (
+        f"<xml><ToUserName><![CDATA[gh_{app_id}]]></ToUserName><FromUserName><![CDATA[{openid}]]></FromUserName>"
+        f"<CreateTime>{created}</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event>"
+        f"<EventKey><![CDATA[{key}]]></EventKey></xml>"
+    )
 
 
 def stamp(app: Flask, seconds_off: int = 0) -> str:
@@ -35,8 +38,15 @@ def stamp(app: Flask, seconds_off: int = 0) -> str:
     return str(int(app.extensions["services"].clock.now().timestamp()) + seconds_off)
 
 
-def delivery(app_id: str, xml: str, mode: str = "plaintext", token: str = TOKEN, aes_key: str = AES_KEY,
-             timestamp: str | None = None, nonce: str = "n0nce") -> tuple[dict[str, str], str]:
+def delivery(
+    app_id: str,
+    xml: str,
+    mode: str = "plaintext",
+    token: str = TOKEN,
+    aes_key: str = AES_KEY,
+    timestamp: str | None = None,
+    nonce: str = "n0nce",
+) -> tuple[dict[str, str], str]:
     """The query string and body WeChat would send for ``xml`` in ``mode`` (signed now unless ``timestamp``)."""
     timestamp = str(int(time.time())) if timestamp is None else timestamp
     args = {"signature": sign(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce, "openid": "o"}

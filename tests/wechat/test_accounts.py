@@ -1,4 +1,5 @@
 """An account's secrets are sealed at rest and only ever shown masked."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Follow gating reads user/info from the simulator and prompts with the account's QR code."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """wx.config for the pages (checked by the simulator's JS-SDK stand-in) and channel QR codes."""
+
 from __future__ import annotations
 
 import requests
@@ -24,8 +25,11 @@ def test_the_page_config_passes_the_js_sdk_check(sim_live_server, simulator, app
 def test_the_config_is_only_for_pages_of_this_site(sim_live_server):
     CampaignFactory(status="live", slug="js2")
     db.session.commit()
-    answer = requests.get(f"{sim_live_server.url}/c/js2/wx-config", params={"url": "https://evil.example/"},
-                          headers={"Accept": "application/json"})
+    answer = requests.get(
+        f"{sim_live_server.url}/c/js2/wx-config",
+        params={"url": "https://evil.example/"},
+        headers={"Accept": "application/json"},
+    )
     assert answer.status_code == 400 and answer.json()["error"]["code"] == "invalid_input"
 
 

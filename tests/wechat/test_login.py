@@ -1,4 +1,5 @@
 """Follower login through WeChat OAuth, against the simulator over real HTTP."""
+
 from __future__ import annotations
 
 import time
@@ -133,7 +134,9 @@ def test_the_state_is_bound_to_the_browser_that_started_the_login(app, sim_live_
     assert logged_in_openid(app, victim, campaign.account_id) is None
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_a_return_address_outside_the_app_is_refused(sim_live_server, campaign, target):
     response = requests.get(f"{sim_live_server.url}/c/spring/login", params={"next": target}, allow_redirects=False)
     assert response.status_code == 400 and "outside the campaign" in response.text

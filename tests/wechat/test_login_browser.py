@@ -1,4 +1,5 @@
 """The login helper other browser tests use, driven through Chromium and the authorize page."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Pages opened outside WeChat's browser ask to be opened in WeChat, unless the simulator is on."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The simulator speaks WeChat's protocol: real paths, fields and error codes, always HTTP 200."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -20,17 +21,28 @@ def oauth(simulator, scope: str = "snsapi_userinfo") -> WeChatOAuth:
 
 
 def code_for(simulator, user: str, scope: str = "snsapi_userinfo") -> str:
-    answer = requests.get(simulator.url + "/connect/oauth2/authorize", allow_redirects=False, params={
-        "appid": DEMO_APP_ID, "redirect_uri": "http://127.0.0.1:1/back", "response_type": "code",
-        "scope": scope, "state": "s", "sim_user": user})
+    answer = requests.get(
+        simulator.url + "/connect/oauth2/authorize",
+        allow_redirects=False,
+        params={
+            "appid": DEMO_APP_ID,
+            "redirect_uri": "http://127.0.0.1:1/back",
+            "response_type": "code",
+            "scope": scope,
+            "state": "s",
+            "sim_user": user,
+        },
+    )
     assert answer.status_code == 302 and "state=s" in answer.headers["Location"]
     return answer.headers["Location"].split("code=")[1].split("&")[0]
 
 
 def test_token_errors_have_wechat_codes_and_http_200(simulator):
-    for params, errcode in (({"grant_type": "client_credential", "appid": DEMO_APP_ID, "secret": "wrong"}, 40125),
-                            ({"grant_type": "password", "appid": DEMO_APP_ID, "secret": DEMO_APP_SECRET}, 40002),
-                            ({"grant_type": "client_credential", "appid": "nope", "secret": "x"}, 40013)):
+    for params, errcode in (
+        ({"grant_type": "client_credential", "appid": DEMO_APP_ID, "secret": "wrong"}, 40125),
+        ({"grant_type": "password", "appid": DEMO_APP_ID, "secret": DEMO_APP_SECRET}, 40002),
+        ({"grant_type": "client_credential", "appid": "nope", "secret": "x"}, 40013),
+    ):
         answer = requests.get(simulator.url + "/cgi-bin/token", params=params)
         assert answer.status_code == 200 and answer.json()["errcode"] == errcode
     answer = requests.get(simulator.url + "/cgi-bin/user/info", params={"access_token": "forged", "openid": "o"})
@@ -55,16 +67,25 @@ def test_the_oauth_code_is_single_use_and_userinfo_needs_its_scope(simulator):
 
 
 def test_an_authorize_request_with_a_bad_scope_shows_wechats_error(simulator):
-    page = requests.get(simulator.url + "/connect/oauth2/authorize", params={
-        "appid": DEMO_APP_ID, "redirect_uri": "http://127.0.0.1:1/", "response_type": "code", "scope": "snsapi_all"})
+    page = requests.get(
+        simulator.url + "/connect/oauth2/authorize",
+        params={
+            "appid": DEMO_APP_ID,
+            "redirect_uri": "http://127.0.0.1:1/",
+            "response_type": "code",
+            "scope": "snsapi_all",
+        },
+    )
     assert "10005" in page.text
 
 
 def test_users_batches_and_datacube(simulator):
     client = WeChatClient(DEMO_APP_ID, DEMO_APP_SECRET, auto_retry=False)
     client.API_BASE_URL = simulator.url + "/cgi-bin/"
-    client.fetch_access_token = lambda: client._fetch_access_token(simulator.url + "/cgi-bin/token", {
-        "grant_type": "client_credential", "appid": DEMO_APP_ID, "secret": DEMO_APP_SECRET})
+    client.fetch_access_token = lambda: client._fetch_access_token(
+        simulator.url + "/cgi-bin/token",
+        {"grant_type": "client_credential", "appid": DEMO_APP_ID, "secret": DEMO_APP_SECRET},
+    )
     fan = simulator.state.set_following(DEMO_APP_ID, "fan", True, scene="poster")
     other = simulator.state.user(DEMO_APP_ID, "other")
     infos = client.user.get_batch([fan.openid, other.openid])
@@ -78,18 +99,24 @@ def test_users_batches_and_datacube(simulator):
     assert summary["list"] == [{"ref_date": today, "user_source": 0, "new_user": 1, "cancel_user": 0}]
     cumulate = client.post(simulator.url + "/datacube/getusercumulate", data={"begin_date": today, "end_date": today})
     assert cumulate["list"] == [{"ref_date": today, "cumulate_user": 1}]
-    ranged = requests.post(simulator.url + "/datacube/getusersummary", params={"access_token": client.access_token},
-                           json={"begin_date": "2026-01-01", "end_date": "2026-02-01"}).json()
+    ranged = requests.post(
+        simulator.url + "/datacube/getusersummary",
+        params={"access_token": client.access_token},
+        json={"begin_date": "2026-01-01", "end_date": "2026-02-01"},
+    ).json()
     assert ranged["errcode"] == 61501
 
 
 def test_card_get_and_batchget_know_only_the_callers_cards(simulator):
     client = WeChatClient(DEMO_APP_ID, DEMO_APP_SECRET, auto_retry=False)
     client.card.API_BASE_URL = simulator.url + "/"
-    client.fetch_access_token = lambda: client._fetch_access_token(simulator.url + "/cgi-bin/token", {
-        "grant_type": "client_credential", "appid": DEMO_APP_ID, "secret": DEMO_APP_SECRET})
-    card_id = client.card.create({"card": {"card_type": "CASH", "cash": {"base_info": {
-        "title": "¥10 off", "sku": {"quantity": 5}}}}})
+    client.fetch_access_token = lambda: client._fetch_access_token(
+        simulator.url + "/cgi-bin/token",
+        {"grant_type": "client_credential", "appid": DEMO_APP_ID, "secret": DEMO_APP_SECRET},
+    )
+    card_id = client.card.create(
+        {"card": {"card_type": "CASH", "cash": {"base_info": {"title": "¥10 off", "sku": {"quantity": 5}}}}}
+    )
 
     card = client.card.get(card_id)
 
@@ -101,6 +128,7 @@ def test_card_get_and_batchget_know_only_the_callers_cards(simulator):
     assert (unknown.value.errcode, unknown.value.errmsg) == (40073, "invalid card id")
     listed = client.card.batch_get(offset=0, count=50)
     assert (listed["card_id_list"], listed["total_num"]) == ([card_id], 1)
-    too_many = requests.post(simulator.url + "/card/batchget", params={"access_token": client.access_token},
-                             json={"offset": 0, "count": 51}).json()
+    too_many = requests.post(
+        simulator.url + "/card/batchget", params={"access_token": client.access_token}, json={"offset": 0, "count": 51}
+    ).json()
     assert too_many["errcode"] == 40097

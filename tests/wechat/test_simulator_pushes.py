@@ -1,5 +1,6 @@
 """Pushes from the simulator reach the app over HTTP in every mode, signed with the current time;
 the command does the same."""
+
 from __future__ import annotations
 
 import time
@@ -28,8 +29,14 @@ def register(simulator, campaign, mode: str) -> None:
     if not aes_key:
         campaign.account.aes_key_sealed = ""
         db.session.commit()
-    simulator.state.register(campaign.account.app_id, secret="app-secret", token=TOKEN, aes_key=aes_key,
-                             slug=campaign.account.slug, mode=mode)
+    simulator.state.register(
+        campaign.account.app_id,
+        secret="app-secret",
+        token=TOKEN,
+        aes_key=aes_key,
+        slug=campaign.account.slug,
+        mode=mode,
+    )
 
 
 def events(services, campaign) -> list[tuple[str, str, str]]:
@@ -69,8 +76,14 @@ def test_a_push_signed_with_another_token_is_refused(services, sim_live_server, 
 
 
 def test_a_plaintext_push_to_an_app_account_with_an_aes_key_is_refused(services, sim_live_server, simulator, campaign):
-    simulator.state.register(campaign.account.app_id, secret="app-secret", token=TOKEN, aes_key=AES_KEY,
-                             slug=campaign.account.slug, mode="plaintext")
+    simulator.state.register(
+        campaign.account.app_id,
+        secret="app-secret",
+        token=TOKEN,
+        aes_key=AES_KEY,
+        slug=campaign.account.slug,
+        mode="plaintext",
+    )
     refused = push(simulator, campaign, user="gus", event="subscribe", scene="tea:table")
     assert refused["mode"] == "plaintext" and refused["answers"][0]["status"] == 403
     assert events(services, campaign) == []
@@ -86,8 +99,12 @@ def test_a_push_signed_more_than_five_minutes_off_is_refused(services, sim_live_
     assert events(services, campaign) == []
 
 
-def test_the_command_follows_and_unfollows_through_the_simulator(runner, services, sim_live_server, simulator, campaign):
-    result = runner.invoke(args=["wechat-sim", "follow", "--user", "eve", "--scene", "tea:table", "--account", "tea-brand"])
+def test_the_command_follows_and_unfollows_through_the_simulator(
+    runner, services, sim_live_server, simulator, campaign
+):
+    result = runner.invoke(
+        args=["wechat-sim", "follow", "--user", "eve", "--scene", "tea:table", "--account", "tea-brand"]
+    )
     assert result.exit_code == 0, result.output
     assert "delivered" in result.output
     assert runner.invoke(args=["wechat-sim", "unfollow", "--user", "eve", "--account", "tea-brand"]).exit_code == 0
@@ -95,8 +112,9 @@ def test_the_command_follows_and_unfollows_through_the_simulator(runner, service
     assert simulator.state.user(campaign.account.app_id, "eve").subscribed is False
 
 
-def test_the_command_pushes_plaintext_for_an_account_without_an_aes_key(runner, services, sim_live_server, simulator,
-                                                                         campaign):
+def test_the_command_pushes_plaintext_for_an_account_without_an_aes_key(
+    runner, services, sim_live_server, simulator, campaign
+):
     campaign.account.aes_key_sealed = ""
     db.session.commit()
     result = runner.invoke(args=["wechat-sim", "follow", "--user", "joe", "--account", "tea-brand"])
@@ -114,8 +132,10 @@ def test_the_simulator_page_pushes_from_its_form(services, sim_live_server, simu
     register(simulator, campaign, "compatible")
     page = requests.get(simulator.url + "/")
     assert 'data-screen="sim-console"' in page.text and campaign.account.app_id in page.text
-    requests.post(simulator.url + "/sim/push", data={"app_id": campaign.account.app_id, "event": "subscribe",
-                                                     "user": "fay", "scene": "tea:table"})
+    requests.post(
+        simulator.url + "/sim/push",
+        data={"app_id": campaign.account.app_id, "event": "subscribe", "user": "fay", "scene": "tea:table"},
+    )
     assert [kind for kind, _, _ in events(services, campaign)] == ["follow"]
     state = requests.get(simulator.url + "/sim/state").json()
     assert state["users"][campaign.account.app_id]["fay"]["subscribed"] is True

@@ -1,4 +1,5 @@
 """The shared access token: base URLs, one fetch for many clients, one refresh on expiry, bounded retries."""
+
 from __future__ import annotations
 
 import subprocess
@@ -21,8 +22,13 @@ APP_ID, SECRET = "wx00000000000000aa", "app-secret"
 @pytest.fixture
 def client(services, simulator):
     def make(**options) -> CampaignClient:
-        return CampaignClient(Credentials(APP_ID, SECRET, "", ""), services.redis,
-                              Bases(simulator.url, simulator.url, simulator.url), **options)
+        return CampaignClient(
+            Credentials(APP_ID, SECRET, "", ""),
+            services.redis,
+            Bases(simulator.url, simulator.url, simulator.url),
+            **options,
+        )
+
     simulator.state.register(APP_ID, secret=SECRET)
     return make
 
@@ -34,12 +40,17 @@ def test_every_url_follows_the_configured_bases(client, simulator):
     # datacube has its own hard-coded base in wechatpy; it must be rebased too.
     assert api.datacube.get_user_summary("2026-11-20", "2026-11-23")[0]["new_user"] == 0
     assert simulator.state.token_requests == 1
-    ticket = api.qrcode.create({"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": "s"}}})["ticket"]
+    ticket = api.qrcode.create({"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": "s"}}})[
+        "ticket"
+    ]
     assert api.qrcode.get_url(ticket).startswith(simulator.url + "/cgi-bin/showqrcode?ticket=")
     assert api.qrcode.show(ticket).content.startswith(b"\x89PNG")
     real = Bases()
     assert real.rebase("https://api.weixin.qq.com/cgi-bin/token") == "https://api.weixin.qq.com/cgi-bin/token"
-    assert Bases("http://sim").rebase("https://api.weixin.qq.com/datacube/getusersummary") == "http://sim/datacube/getusersummary"
+    assert (
+        Bases("http://sim").rebase("https://api.weixin.qq.com/datacube/getusersummary")
+        == "http://sim/datacube/getusersummary"
+    )
 
 
 def test_clients_in_one_process_share_one_token(client, simulator):
@@ -91,9 +102,26 @@ def test_token_expiry_mid_traffic_across_processes_means_one_refresh_and_no_fail
     openid = simulator.state.user(APP_ID, "u").openid
     simulator.state.misbehave.expire_at_call = 45  # of 3 × 30 calls, mid-traffic
     start_at = str(time.time() + 2.0)
-    workers = [subprocess.Popen([sys.executable, "-m", "tests.wechat.token_traffic", redis_server.url, simulator.url,
-                                 APP_ID, SECRET, openid, "30", start_at], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-               for _ in range(3)]
+    workers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tests.wechat.token_traffic",
+                redis_server.url,
+                simulator.url,
+                APP_ID,
+                SECRET,
+                openid,
+                "30",
+                start_at,
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outputs = [worker.communicate(timeout=60)[0].strip() for worker in workers]
     assert outputs == ["ok 30"] * 3
     assert simulator.state.misbehave.expire_at_call == 0  # the expiry did happen mid-traffic
@@ -102,8 +130,10 @@ def test_token_expiry_mid_traffic_across_processes_means_one_refresh_and_no_fail
 
 def test_the_js_sdk_signature_matches_the_official_example():
     ticket = "sM4AOVdWfPE4DxkXGEs8VMCPGGVi4C3VM0P37wVUCFvkVAy_90u5h9nbSlYy3-Sl-HhTdfl2fzFy1AOcHKP7qg"
-    assert signature(ticket, "Wm3WZYTPz0wzccnW", 1414587457, "http://mp.weixin.qq.com?params=value") == \
-        "0f9de62fce790f9a083d5c99e95740ceb90c27ed"
+    assert (
+        signature(ticket, "Wm3WZYTPz0wzccnW", 1414587457, "http://mp.weixin.qq.com?params=value")
+        == "0f9de62fce790f9a083d5c99e95740ceb90c27ed"
+    )
 
 
 def test_wx_config_is_signed_with_the_shared_ticket(services, sim_live_server, simulator):

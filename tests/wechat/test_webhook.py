@@ -1,4 +1,5 @@
 """The message push webhook: signatures, three modes, freshness, hostile XML, retries and attribution."""
+
 from __future__ import annotations
 
 import logging
@@ -75,8 +76,12 @@ def test_a_channel_follow_is_recorded_for_the_channel_campaign(client, services,
 
 
 # Plaintext pushes carry no msg_signature, so that forgery exists only in the two encrypted modes.
-FORGERIES = [(mode, forged) for mode in MODES for forged in ("signature", "msg_signature", "token")
-             if not (mode == "plaintext" and forged == "msg_signature")]
+FORGERIES = [
+    (mode, forged)
+    for mode in MODES
+    for forged in ("signature", "msg_signature", "token")
+    if not (mode == "plaintext" and forged == "msg_signature")
+]
 
 
 @pytest.mark.parametrize("mode, forged", FORGERIES)
@@ -92,8 +97,9 @@ def test_a_bad_signature_is_refused_and_nothing_recorded(client, services, accou
 
 
 def test_an_encrypted_push_for_another_app_is_refused(client, services, account, campaign):
-    args, body = delivery("wxsomeoneelse000001", event_xml("x", "oFan", "subscribe"), "aes",
-                          timestamp=stamp(client.application))
+    args, body = delivery(
+        "wxsomeoneelse000001", event_xml("x", "oFan", "subscribe"), "aes", timestamp=stamp(client.application)
+    )
     answer = send(client, account, args, body)
     assert answer.status_code == 403 and stream(services, campaign) == []
 
@@ -110,8 +116,11 @@ XXE = """<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/pa
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("body", [BILLION_LAUGHS, XXE, "<xml><ToUserName>gh</ToUserName><FromUser", "not xml", ""],
-                         ids=["billion-laughs", "xxe", "truncated", "garbage", "empty"])
+@pytest.mark.parametrize(
+    "body",
+    [BILLION_LAUGHS, XXE, "<xml><ToUserName>gh</ToUserName><FromUser", "not xml", ""],
+    ids=["billion-laughs", "xxe", "truncated", "garbage", "empty"],
+)
 def test_hostile_or_broken_xml_is_refused_and_nothing_recorded(client, services, account, campaign, mode, body):
     answer = post(client, account, body, mode)
     assert answer.status_code == 400
@@ -132,15 +141,19 @@ def test_retried_deliveries_are_recorded_once(client, services, account, campaig
 
 @pytest.mark.clock
 @pytest.mark.parametrize("mode", MODES)
-def test_a_push_replayed_after_five_minutes_is_refused_and_logged(client, services, account, campaign, clock, mode,
-                                                                  caplog):
+def test_a_push_replayed_after_five_minutes_is_refused_and_logged(
+    client, services, account, campaign, clock, mode, caplog
+):
     genuine = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster", created=1763892000)
     args, body = delivery(account.app_id, genuine, mode, timestamp=stamp(client.application))
     assert send(client, account, args, body).get_data(as_text=True) == "success"
     clock.advance(minutes=5, seconds=1)
     # In plaintext the signature does not cover the body: whoever saw the query string can send any push with it.
-    replay = body if mode != "plaintext" else event_xml(account.app_id, "oMallory", "subscribe",
-                                                        key="qrscene_spring:poster", created=1763892300)
+    replay = (
+        body
+        if mode != "plaintext"
+        else event_xml(account.app_id, "oMallory", "subscribe", key="qrscene_spring:poster", created=1763892300)
+    )
     with caplog.at_level(logging.WARNING, logger="web.wechat"):
         answer = send(client, account, args, replay)
     assert answer.status_code == 403 and answer.get_data(as_text=True) == "forbidden"
@@ -167,8 +180,9 @@ def test_a_timestamp_that_is_not_a_whole_number_is_refused(client, services, acc
 @pytest.mark.clock
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("seconds_off", [-FIVE_MINUTES, 0, FIVE_MINUTES], ids=["5-min-old", "now", "5-min-ahead"])
-def test_a_genuine_push_within_five_minutes_is_recorded_in_every_mode(client, services, account, campaign, mode,
-                                                                      seconds_off):
+def test_a_genuine_push_within_five_minutes_is_recorded_in_every_mode(
+    client, services, account, campaign, mode, seconds_off
+):
     xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster")
     answer = post(client, account, xml, timestamp=stamp(client.application, seconds_off))
     assert answer.get_data(as_text=True) == "success"
@@ -176,8 +190,9 @@ def test_a_genuine_push_within_five_minutes_is_recorded_in_every_mode(client, se
 
 
 @pytest.mark.parametrize("sent_as", ["plaintext", "compatible-without-encrypt_type", "compatible-without-both"])
-def test_a_plaintext_push_to_an_account_with_an_aes_key_is_refused(client, services, account, campaign, sent_as,
-                                                                   caplog):
+def test_a_plaintext_push_to_an_account_with_an_aes_key_is_refused(
+    client, services, account, campaign, sent_as, caplog
+):
     xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster")
     args, body = delivery(account.app_id, xml, sent_as.split("-")[0], timestamp=stamp(client.application))
     args.pop("encrypt_type", None)
@@ -190,7 +205,9 @@ def test_a_plaintext_push_to_an_account_with_an_aes_key_is_refused(client, servi
 
 
 @pytest.mark.clock
-def test_unfollows_and_follows_without_a_channel_go_to_every_recent_campaign(client, services, account, campaign, clock):
+def test_unfollows_and_follows_without_a_channel_go_to_every_recent_campaign(
+    client, services, account, campaign, clock
+):
     paused = CampaignFactory(account=account, status="paused")
     ended_lately = CampaignFactory(account=account, status="ended", ends_at=NOW - timedelta(days=3))
     ended_long_ago = CampaignFactory(account=account, status="ended", ends_at=NOW - timedelta(days=10))
@@ -201,7 +218,9 @@ def test_unfollows_and_follows_without_a_channel_go_to_every_recent_campaign(cli
     post(client, account, event_xml(account.app_id, "oNew", "subscribe", created=1763892001))
     for target in (campaign, paused, ended_lately):
         assert [(e["type"], e["openid"], e["scene"], e["channel"]) for e in stream(services, target)] == [
-            ("unfollow", "oFan", "", ""), ("follow", "oNew", "", "")]
+            ("unfollow", "oFan", "", ""),
+            ("follow", "oNew", "", ""),
+        ]
     for untouched in (ended_long_ago, draft, other_brand):
         assert stream(services, untouched) == []
 
@@ -209,12 +228,19 @@ def test_unfollows_and_follows_without_a_channel_go_to_every_recent_campaign(cli
 def test_a_scan_by_a_follower_is_a_follow_marked_as_a_scan(client, services, account, campaign):
     post(client, account, event_xml(account.app_id, "oFan", "SCAN", key="spring:poster"))
     [event] = stream(services, campaign)
-    assert (event["type"], event["scene"], event["channel"], event["via"]) == ("follow", "spring:poster", "poster", "scan")
+    assert (event["type"], event["scene"], event["channel"], event["via"]) == (
+        "follow",
+        "spring:poster",
+        "poster",
+        "scan",
+    )
 
 
 def test_other_messages_are_acknowledged_and_ignored(client, services, account, campaign):
-    text = ("<xml><ToUserName>gh</ToUserName><FromUserName>oFan</FromUserName><CreateTime>1</CreateTime>"
-            "<MsgType>text</MsgType><Content>你好</Content><MsgId>1234567890</MsgId></xml>")
+    text = (
+        "<xml><ToUserName>gh</ToUserName><FromUserName>oFan</FromUserName><CreateTime>1</CreateTime>"
+        "<MsgType>text</MsgType><Content>你好</Content><MsgId>1234567890</MsgId></xml>"
+    )
     answer = post(client, account, text, "aes")
     assert answer.get_data(as_text=True) == "success" and stream(services, campaign) == []
 

@@ -3,6 +3,7 @@
 Arguments: redis URL, simulator URL, app id, secret, openid, number of calls, start time
 (epoch seconds; every process starts together). Prints ``ok <n>`` or ``failed <error>``.
 """
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 Only tokens authenticate here, never the browser's session cookie, so a cross-site form
 cannot act through the API and the routes need no CSRF token.
 """
+
 from flask import Blueprint
 
 from extensions import csrf

@@ -1,4 +1,5 @@
 """Campaign routes of the API: documents in and out, the state actions, codes, preview, audit."""
+
 from __future__ import annotations
 
 from flask import current_app, jsonify, request, url_for
@@ -38,9 +39,16 @@ def _services():
 
 def summary(campaign: Campaign) -> dict:
     """A campaign's identity and state, as listed."""
-    return {"slug": campaign.slug, "name": campaign.name, "account": campaign.account.slug, "game": campaign.game,
-            "status": campaign.status, "archived": bool(campaign.archived),
-            "server_seed_hash": campaign.server_seed_hash, "url": url_for("api.get_campaign", slug=campaign.slug)}
+    return {
+        "slug": campaign.slug,
+        "name": campaign.name,
+        "account": campaign.account.slug,
+        "game": campaign.game,
+        "status": campaign.status,
+        "archived": bool(campaign.archived),
+        "server_seed_hash": campaign.server_seed_hash,
+        "url": url_for("api.get_campaign", slug=campaign.slug),
+    }
 
 
 def detail(campaign: Campaign) -> dict:
@@ -64,7 +72,9 @@ def _campaign(slug: str) -> Campaign:
 def list_campaigns():
     """Every campaign the token's owner works on."""
     archived = request.args.get("archived") == "true"
-    return jsonify(campaigns=[summary(c) for c in editing.visible_campaigns(db.session, current_staff(), archived=archived)])
+    return jsonify(
+        campaigns=[summary(c) for c in editing.visible_campaigns(db.session, current_staff(), archived=archived)]
+    )
 
 
 @bp.post("/campaigns")
@@ -106,8 +116,9 @@ def publish(slug: str):
     """Check everything, commit to the rules and open the campaign."""
     svc = _services()
     campaign = _campaign(slug)
-    lifecycle.publish(db.session, svc.redis, current_staff(), campaign, svc.clock, svc.secrets,
-                      check_cards=cards.checker(svc))
+    lifecycle.publish(
+        db.session, svc.redis, current_staff(), campaign, svc.clock, svc.secrets, check_cards=cards.checker(svc)
+    )
     db.session.commit()
     return jsonify(detail(campaign))
 
@@ -130,8 +141,15 @@ def top_up(slug: str):
     svc = _services()
     campaign = _campaign(slug)
     body = _json_body()
-    lifecycle.top_up(db.session, svc.redis, current_staff(), campaign, body.get("stock") if isinstance(body, dict) else None,
-                     svc.clock, svc.secrets)
+    lifecycle.top_up(
+        db.session,
+        svc.redis,
+        current_staff(),
+        campaign,
+        body.get("stock") if isinstance(body, dict) else None,
+        svc.clock,
+        svc.secrets,
+    )
     db.session.commit()
     return jsonify(detail(campaign))
 
@@ -164,8 +182,14 @@ def upload_codes(slug: str, tier: str):
     found = next((t for t in campaign.tiers if t.tier == tier), None)
     if found is None:
         raise InvalidInput("This campaign has no such prize.", fields={"tier": "Unknown prize."})
-    report = import_codes(issuer_context(), current_staff(), found, request.get_data(cache=False),
-                          skip_errors=request.args.get("skip_errors") == "true", now=_services().clock.now())
+    report = import_codes(
+        issuer_context(),
+        current_staff(),
+        found,
+        request.get_data(cache=False),
+        skip_errors=request.args.get("skip_errors") == "true",
+        now=_services().clock.now(),
+    )
     if not report.imported:
         db.session.rollback()
     return jsonify({"tier": tier, **report.as_dict()}), 200 if report.imported or not report.errors else 422

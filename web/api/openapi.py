@@ -1,4 +1,5 @@
 """The OpenAPI document of ``/api/v1``, built from the same schemas the code uses (kept true by tests)."""
+
 from __future__ import annotations
 
 from copy import deepcopy
@@ -10,37 +11,112 @@ from campaigns.catalog.document import SCHEMA
 from . import bp
 
 NULLABLE_TEXT = {"type": ["string", "null"]}
-ERROR = {"type": "object", "required": ["error"], "properties": {"error": {
-    "type": "object", "required": ["code", "message"],
-    "properties": {"code": {"type": "string"}, "message": {"type": "string"},
-                   "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}}
-SUMMARY = {"type": "object", "additionalProperties": False,
-           "required": ["slug", "name", "account", "game", "status", "archived", "server_seed_hash", "url"],
-           "properties": {"slug": {"type": "string"}, "name": {"type": "string"}, "account": {"type": "string"},
-                          "game": {"type": "string", "enum": ["scratch", "wheel"]},
-                          "status": {"type": "string", "enum": ["draft", "scheduled", "live", "paused", "ended"]},
-                          "archived": {"type": "boolean"}, "server_seed_hash": NULLABLE_TEXT, "url": {"type": "string"}}}
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+        }
+    },
+}
+SUMMARY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["slug", "name", "account", "game", "status", "archived", "server_seed_hash", "url"],
+    "properties": {
+        "slug": {"type": "string"},
+        "name": {"type": "string"},
+        "account": {"type": "string"},
+        "game": {"type": "string", "enum": ["scratch", "wheel"]},
+        "status": {"type": "string", "enum": ["draft", "scheduled", "live", "paused", "ended"]},
+        "archived": {"type": "boolean"},
+        "server_seed_hash": NULLABLE_TEXT,
+        "url": {"type": "string"},
+    },
+}
 DETAIL = {**deepcopy(SUMMARY), "required": SUMMARY["required"] + ["document"]}
 DETAIL["properties"] = {**SUMMARY["properties"], "document": {"$ref": "#/components/schemas/CampaignDocument"}}
-REPORT = {"type": "object", "required": ["tier", "lines", "valid", "imported", "error_count", "errors"],
-          "properties": {"tier": {"type": "string"}, "lines": {"type": "integer"}, "valid": {"type": "integer"},
-                         "imported": {"type": "integer"}, "error_count": {"type": "integer"},
-                         "errors": {"type": "array", "items": {"type": "object", "required": ["line", "message"],
-                                    "properties": {"line": {"type": "integer"}, "message": {"type": "string"}}}}}}
-PREVIEW = {"type": "object", "required": ["days", "plays_total", "tiers"], "properties": {
-    "days": {"type": "integer"}, "plays_total": {"type": "number"},
-    "tiers": {"type": "array", "items": {"type": "object", "required": [
-        "tier", "probability", "expected_first_day", "expected_total", "runs_out_on", "stock", "is_fallback"],
-        "properties": {"tier": {"type": "string"}, "probability": {"type": "number", "minimum": 0, "maximum": 1},
-                       "expected_first_day": {"type": "number"}, "expected_total": {"type": "number"},
-                       "runs_out_on": {"type": ["string", "null"], "format": "date"}, "stock": {"type": "integer"},
-                       "is_fallback": {"type": "boolean"}}}}}}
-AUDIT = {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {
-    "type": "object", "required": ["id", "at", "staff", "action", "campaign_id", "account_id", "before", "after"],
-    "properties": {"id": {"type": "integer"}, "at": {"type": "string", "format": "date-time"},
-                   "staff": {"type": "string"}, "action": {"type": "string"},
-                   "campaign_id": {"type": ["integer", "null"]}, "account_id": {"type": ["integer", "null"]},
-                   "before": {}, "after": {}}}}}}
+REPORT = {
+    "type": "object",
+    "required": ["tier", "lines", "valid", "imported", "error_count", "errors"],
+    "properties": {
+        "tier": {"type": "string"},
+        "lines": {"type": "integer"},
+        "valid": {"type": "integer"},
+        "imported": {"type": "integer"},
+        "error_count": {"type": "integer"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["line", "message"],
+                "properties": {"line": {"type": "integer"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+PREVIEW = {
+    "type": "object",
+    "required": ["days", "plays_total", "tiers"],
+    "properties": {
+        "days": {"type": "integer"},
+        "plays_total": {"type": "number"},
+        "tiers": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": [
+                    "tier",
+                    "probability",
+                    "expected_first_day",
+                    "expected_total",
+                    "runs_out_on",
+                    "stock",
+                    "is_fallback",
+                ],
+                "properties": {
+                    "tier": {"type": "string"},
+                    "probability": {"type": "number", "minimum": 0, "maximum": 1},
+                    "expected_first_day": {"type": "number"},
+                    "expected_total": {"type": "number"},
+                    "runs_out_on": {"type": ["string", "null"], "format": "date"},
+                    "stock": {"type": "integer"},
+                    "is_fallback": {"type": "boolean"},
+                },
+            },
+        },
+    },
+}
+AUDIT = {
+    "type": "object",
+    "required": ["entries"],
+    "properties": {
+        "entries": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["id", "at", "staff", "action", "campaign_id", "account_id", "before", "after"],
+                "properties": {
+                    "id": {"type": "integer"},
+                    "at": {"type": "string", "format": "date-time"},
+                    "staff": {"type": "string"},
+                    "action": {"type": "string"},
+                    "campaign_id": {"type": ["integer", "null"]},
+                    "account_id": {"type": ["integer", "null"]},
+                    "before": {},
+                    "after": {},
+                },
+            },
+        }
+    },
+}
 
 
 def _json(schema_ref: str) -> dict:
@@ -67,20 +143,38 @@ def _operation(summary: str, ok: int, ok_schema: str, body: str | None = None, p
 
 def paths() -> dict:
     """Every route of the API with its request and response schemas."""
-    action = {"name": "action", "in": "path", "required": True,
-              "schema": {"type": "string", "enum": ["pause", "resume", "end"]}}
+    action = {
+        "name": "action",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": ["pause", "resume", "end"]},
+    }
     tier = {"name": "tier", "in": "path", "required": True, "schema": {"type": "string"}}
-    skip = {"name": "skip_errors", "in": "query", "required": False, "schema": {"type": "string", "enum": ["true", "false"]}}
-    archived = {"name": "archived", "in": "query", "required": False, "schema": {"type": "string", "enum": ["true", "false"]}}
+    skip = {
+        "name": "skip_errors",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    }
+    archived = {
+        "name": "archived",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    }
     campaign = {"name": "campaign", "in": "query", "required": False, "schema": {"type": "string"}}
-    codes = {**_operation("Import coupon codes (CSV body)", 200, "ImportReport", params=(SLUG, tier, skip)),
-             "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}
+    codes = {
+        **_operation("Import coupon codes (CSV body)", 200, "ImportReport", params=(SLUG, tier, skip)),
+        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}},
+    }
     # A file with bad lines is not a malformed request: the answer is the line-numbered report, with 422.
     codes["responses"]["422"] = {"description": "Refused lines; nothing imported", "content": _json("ImportReport")}
     return {
         "/campaigns": {
             "get": _operation("List campaigns", 200, "CampaignList", params=(archived,)),
-            "post": _operation("Create a draft from a campaign document", 201, "CampaignDetail", "CampaignDocument", params=()),
+            "post": _operation(
+                "Create a draft from a campaign document", 201, "CampaignDetail", "CampaignDocument", params=()
+            ),
         },
         "/campaigns/{slug}": {
             "get": _operation("One campaign with its document", 200, "CampaignDetail"),
@@ -88,13 +182,16 @@ def paths() -> dict:
         },
         "/campaigns/{slug}/problems": {"get": _operation("What stops publishing, by field", 200, "Problems")},
         "/campaigns/{slug}/publish": {"post": _operation("Publish (commit to the rules)", 200, "CampaignDetail")},
-        "/campaigns/{slug}/{action}": {"post": _operation("Pause, resume or end early", 200, "CampaignDetail",
-                                                          params=(SLUG, action))},
+        "/campaigns/{slug}/{action}": {
+            "post": _operation("Pause, resume or end early", 200, "CampaignDetail", params=(SLUG, action))
+        },
         "/campaigns/{slug}/top-up": {"post": _operation("Raise prize stock totals", 200, "CampaignDetail", "TopUp")},
         "/campaigns/{slug}/duplicate": {"post": _operation("Copy into a new draft", 201, "CampaignDetail", "NewSlug")},
         "/campaigns/{slug}/archive": {"post": _operation("Archive a draft or ended campaign", 200, "CampaignDetail")},
         "/campaigns/{slug}/codes/{tier}": {"post": codes},
-        "/campaigns/{slug}/preview": {"post": _operation("Preview the odds for a traffic estimate", 200, "Preview", "Traffic")},
+        "/campaigns/{slug}/preview": {
+            "post": _operation("Preview the odds for a traffic estimate", 200, "Preview", "Traffic")
+        },
         "/audit": {"get": _operation("Configuration changes", 200, "AuditLog", params=(campaign,))},
     }
 
@@ -104,26 +201,52 @@ def document() -> dict:
     campaign_schema = {k: v for k, v in deepcopy(SCHEMA).items() if k != "$schema"}
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Campaigns API", "version": "1",
-                 "description": "Create, publish and run campaigns. Authenticate with Authorization: Bearer <token> "
-                                "(made in the console under API tokens). Errors are {\"error\": {\"code\", \"message\"}}."},
+        "info": {
+            "title": "Campaigns API",
+            "version": "1",
+            "description": "Create, publish and run campaigns. Authenticate with Authorization: Bearer <token> "
+            '(made in the console under API tokens). Errors are {"error": {"code", "message"}}.',
+        },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": paths(),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
-                "CampaignDocument": campaign_schema, "CampaignSummary": SUMMARY, "CampaignDetail": DETAIL,
-                "CampaignList": {"type": "object", "required": ["campaigns"], "properties": {
-                    "campaigns": {"type": "array", "items": {"$ref": "#/components/schemas/CampaignSummary"}}}},
-                "Problems": {"type": "object", "required": ["problems"], "properties": {
-                    "problems": {"type": "object", "additionalProperties": {"type": "string"}}}},
-                "TopUp": {"type": "object", "required": ["stock"], "properties": {
-                    "stock": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}}},
+                "CampaignDocument": campaign_schema,
+                "CampaignSummary": SUMMARY,
+                "CampaignDetail": DETAIL,
+                "CampaignList": {
+                    "type": "object",
+                    "required": ["campaigns"],
+                    "properties": {
+                        "campaigns": {"type": "array", "items": {"$ref": "#/components/schemas/CampaignSummary"}}
+                    },
+                },
+                "Problems": {
+                    "type": "object",
+                    "required": ["problems"],
+                    "properties": {"problems": {"type": "object", "additionalProperties": {"type": "string"}}},
+                },
+                "TopUp": {
+                    "type": "object",
+                    "required": ["stock"],
+                    "properties": {
+                        "stock": {"type": "object", "additionalProperties": {"type": "integer", "minimum": 0}}
+                    },
+                },
                 "NewSlug": {"type": "object", "required": ["slug"], "properties": {"slug": {"type": "string"}}},
-                "Traffic": {"type": "object", "properties": {"weekday_plays": {"type": "number", "minimum": 0},
-                                                             "weekend_plays": {"type": "number", "minimum": 0}}},
-                "ImportReport": REPORT, "Preview": PREVIEW, "AuditLog": AUDIT, "Error": ERROR,
+                "Traffic": {
+                    "type": "object",
+                    "properties": {
+                        "weekday_plays": {"type": "number", "minimum": 0},
+                        "weekend_plays": {"type": "number", "minimum": 0},
+                    },
+                },
+                "ImportReport": REPORT,
+                "Preview": PREVIEW,
+                "AuditLog": AUDIT,
+                "Error": ERROR,
             },
         },
     }

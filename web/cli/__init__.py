@@ -1,4 +1,5 @@
 """``flask`` commands, grouped by subject."""
+
 from __future__ import annotations
 
 import importlib

@@ -1,4 +1,5 @@
-"""``flask campaigns report SLUG`` and ``flask demo simulate SLUG``: the results in a terminal, and a full demo history."""
+"""``flask campaigns report SLUG`` and ``flask demo simulate SLUG``: results in a terminal, a demo history."""
+
 from __future__ import annotations
 
 import time
@@ -11,20 +12,33 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from campaigns.analytics import ingest, simulate, stats
-from campaigns.players.pseudonym import campaign_key
 from campaigns.analytics.shape import describe
 from campaigns.catalog.models import Campaign
 from campaigns.clock import to_ms
+from campaigns.players.pseudonym import campaign_key
 from extensions import db
 
 from .demo import demo
 from .groups import campaigns_cli
 
-COLUMNS = (("day", "day", 10), ("visitors", "visit", 7), ("players", "players", 7), ("new_players", "new", 6),
-           ("returning_players", "return", 6), ("plays", "plays", 7), ("winners", "winners", 7),
-           ("coupons_added", "cp+", 5), ("coupons_redeemed", "cp✓", 5), ("follows", "follow", 6), ("unfollows", "unfol", 6),
-           ("net_follower_gain", "net", 6), ("net_follower_gain_total", "total", 6), ("retention_d1", "d1", 5),
-           ("retention_d3", "d3", 5), ("retention_d7", "d7", 5))
+COLUMNS = (
+    ("day", "day", 10),
+    ("visitors", "visit", 7),
+    ("players", "players", 7),
+    ("new_players", "new", 6),
+    ("returning_players", "return", 6),
+    ("plays", "plays", 7),
+    ("winners", "winners", 7),
+    ("coupons_added", "cp+", 5),
+    ("coupons_redeemed", "cp✓", 5),
+    ("follows", "follow", 6),
+    ("unfollows", "unfol", 6),
+    ("net_follower_gain", "net", 6),
+    ("net_follower_gain_total", "total", 6),
+    ("retention_d1", "d1", 5),
+    ("retention_d3", "d3", 5),
+    ("retention_d7", "d7", 5),
+)
 
 
 def _services():
@@ -71,8 +85,10 @@ def report(slug: str, stored: bool) -> None:
         click.echo(" ".join(_cell(row.get(name), width) for name, _, width in COLUMNS))
     if not res.rows:
         click.echo("(no days yet)")
-    click.echo(f"players {res.players_total}, plays {res.total('plays')}, prizes left "
-               f"{'–' if res.prizes_left is None else res.prizes_left}")
+    click.echo(
+        f"players {res.players_total}, plays {res.total('plays')}, prizes left "
+        f"{'–' if res.prizes_left is None else res.prizes_left}"
+    )
     for line in describe(res.shape):
         click.echo(line)
 
@@ -107,8 +123,12 @@ def simulate_command(slug: str, days: int, players: int, seed: int) -> None:
     started = time.monotonic()
     plan = simulate.plan_for(campaign, days, to_ms(now))
     counts = simulate.simulate(services.redis, campaign.id, plan, players, key=key, seed=seed)
-    click.echo(f"  appended {sum(counts.values()):,} events to the stream: "
-               + ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items())))
+    click.echo(
+        f"  appended {sum(counts.values()):,} events to the stream: "
+        + ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items()))
+    )
     _refresh(campaign)
-    click.echo(f"  ingested and computed in {time.monotonic() - started:.0f} s; "
-               f"see /console/campaigns/{slug}/results or `flask campaigns report {slug} --stored`")
+    click.echo(
+        f"  ingested and computed in {time.monotonic() - started:.0f} s; "
+        f"see /console/campaigns/{slug}/results or `flask campaigns report {slug} --stored`"
+    )

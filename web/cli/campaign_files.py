@@ -2,6 +2,7 @@
 
 Publishing and the state commands (``flask campaigns publish|pause|resume|end``) live in ``web.cli.draws``.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,9 @@ from .groups import campaigns_cli
 def _actor(email: str | None) -> Staff:
     """The staff member the audit log names: ``--as`` or, by default, the first active admin."""
     query = select(Staff).where(Staff.active.is_(True))
-    query = query.where(Staff.email == email.lower()) if email else query.where(Staff.role == "admin").order_by(Staff.id)
+    query = (
+        query.where(Staff.email == email.lower()) if email else query.where(Staff.role == "admin").order_by(Staff.id)
+    )
     staff = db.session.scalars(query).first()
     if staff is None:
         raise click.ClickException("No such active staff member; create one with `flask staff create`.")
@@ -37,7 +40,9 @@ def _fail(exc: CampaignError) -> click.ClickException:
 
 
 @campaigns_cli.command("create")
-@click.option("--from", "source", type=click.File("r", encoding="utf-8"), required=True, help="A campaign document (JSON).")
+@click.option(
+    "--from", "source", type=click.File("r", encoding="utf-8"), required=True, help="A campaign document (JSON)."
+)
 @click.option("--as", "email", help="Staff e-mail recorded in the audit log (default: the first admin).")
 @with_appcontext
 def create(source, email: str | None) -> None:

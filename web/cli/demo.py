@@ -1,4 +1,5 @@
 """``flask demo up``: everything the demo needs, started together and stopped by Ctrl-C."""
+
 from __future__ import annotations
 
 import contextlib
@@ -102,19 +103,44 @@ def up(host: str, port: int, sim_port: int) -> None:
             click.echo(f"  redis: {redis_server.url} ({source}: {binary})")
         sim = f"http://{host}:{sim_port}"
         public = f"http://{host}:{port}"
-        env.update(WECHAT_API_BASE=sim, WECHAT_OPEN_BASE=sim, WECHAT_MP_BASE=sim, WECHAT_SIMULATOR="1", PUBLIC_URL=public)
+        env.update(
+            WECHAT_API_BASE=sim, WECHAT_OPEN_BASE=sim, WECHAT_MP_BASE=sim, WECHAT_SIMULATOR="1", PUBLIC_URL=public
+        )
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         with app.app_context():
             upgrade()
         py = sys.executable
-        seed = subprocess.run([py, "-m", "flask", "--app", "app", "demo", "seed"], env=env, capture_output=True,
-                              text=True, check=True)
-        children.append(_spawn("simulator", [py, "-m", "simulator", "--host", host, "--port", str(sim_port),
-                                             "--app-url", public], env))
+        seed = subprocess.run(
+            [py, "-m", "flask", "--app", "app", "demo", "seed"], env=env, capture_output=True, text=True, check=True
+        )
+        children.append(
+            _spawn(
+                "simulator", [py, "-m", "simulator", "--host", host, "--port", str(sim_port), "--app-url", public], env
+            )
+        )
         children.append(_spawn("worker", [py, "worker.py"], env))
-        children.append(_spawn("web", [py, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2", "--threads",
-                                       "4", "--worker-class", "gthread", "--graceful-timeout", "5", "app:create_app()"],
-                               env))
+        children.append(
+            _spawn(
+                "web",
+                [
+                    py,
+                    "-m",
+                    "gunicorn",
+                    "--bind",
+                    f"{host}:{port}",
+                    "--workers",
+                    "2",
+                    "--threads",
+                    "4",
+                    "--worker-class",
+                    "gthread",
+                    "--graceful-timeout",
+                    "5",
+                    "app:create_app()",
+                ],
+                env,
+            )
+        )
         _serve(children, public, sim, seed.stdout.strip())
     except KeyboardInterrupt:
         click.echo("\nstopping …")

@@ -3,6 +3,7 @@
 Pause, resume and end are one implementation that goes through the audited lifecycle
 (``campaigns.staff.lifecycle``) as the staff member named by ``--as``.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,8 @@ from sqlalchemy import select
 
 from campaigns.catalog import publish as lifecycle
 from campaigns.catalog.services import get_by_slug
-from campaigns.draws import public, reconcile as reconciling
+from campaigns.draws import public
+from campaigns.draws import reconcile as reconciling
 from campaigns.draws.verify import Mismatch
 from campaigns.errors import CampaignError
 from campaigns.staff import lifecycle as staff_lifecycle
@@ -72,8 +74,9 @@ def publish_command(slug: str, email: str | None) -> None:
 
     def publish() -> None:
         if email:
-            staff_lifecycle.publish(db.session, s.redis, _staff(email), campaign, s.clock, s.secrets,
-                                    check_cards=check_cards)
+            staff_lifecycle.publish(
+                db.session, s.redis, _staff(email), campaign, s.clock, s.secrets, check_cards=check_cards
+            )
             return
         # The same marketer-level rules as the console and the API: every problem at once.
         staff_lifecycle.check_publishable(db.session, campaign, s.clock, check_cards)
@@ -90,15 +93,22 @@ def _change_state(action: str, slug: str, email: str) -> None:
     click.echo(f"{slug}: {campaign.status}" + ("; server seed revealed" if action == "end" else ""))
 
 
-STATE_COMMANDS = {"pause": "Stop draws until resumed.", "resume": "Allow draws again.",
-                  "end": "End the campaign now and reveal its server seed."}
+STATE_COMMANDS = {
+    "pause": "Stop draws until resumed.",
+    "resume": "Allow draws again.",
+    "end": "End the campaign now and reveal its server seed.",
+}
 
 
 def _state_command(action: str, help_text: str) -> None:
     @campaigns_cli.command(action, help=help_text)
     @click.argument("slug")
-    @click.option("--as", "email", required=True,
-                  help="Staff e-mail of an active marketer or admin of the campaign's account (audited).")
+    @click.option(
+        "--as",
+        "email",
+        required=True,
+        help="Staff e-mail of an active marketer or admin of the campaign's account (audited).",
+    )
     @with_appcontext
     def command(slug: str, email: str) -> None:
         _change_state(action, slug, email)
@@ -132,8 +142,11 @@ def reconcile_command(slug: str, repair: bool) -> None:
     """Compare Redis counters, the stream and the SQL ledger; exit 1 on drift."""
     s, campaign = _services(), _campaign(slug)
     try:
-        report = (reconciling.repair(db.session, s.redis, campaign, s.secrets) if repair
-                  else reconciling.compare(db.session, s.redis, campaign))
+        report = (
+            reconciling.repair(db.session, s.redis, campaign, s.secrets)
+            if repair
+            else reconciling.compare(db.session, s.redis, campaign)
+        )
     except CampaignError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(json.dumps(report.summary(), ensure_ascii=False, indent=2))

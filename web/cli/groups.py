@@ -1,4 +1,5 @@
 """The ``flask`` command groups; each topic module adds its commands to one of these."""
+
 from flask.cli import AppGroup
 
 campaigns_cli = AppGroup("campaigns", help="Publish, verify, reconcile and report on campaigns.")

@@ -1,4 +1,5 @@
 """``flask staff create``: the first admin (and any other staff) from the command line."""
+
 from __future__ import annotations
 
 import click

@@ -3,6 +3,7 @@
 The simulator is reached at ``WECHAT_API_BASE``; these commands refuse to run unless
 ``WECHAT_SIMULATOR=1``, so an account's secrets are never sent anywhere but the simulator.
 """
+
 from __future__ import annotations
 
 import click
@@ -45,14 +46,26 @@ def _push(account_slug: str | None, user: str, event: str, scene: str, repeat: i
     account = _account(account_slug)
     creds = credentials(current_app.extensions["services"].secrets, account)
     # The simulator learns the account as the app knows it, so its pushes verify.
-    _post("/sim/accounts", {"app_id": creds.app_id, "secret": creds.app_secret, "token": creds.token,
-                            "aes_key": creds.aes_key, "slug": account.slug})
-    result = _post("/sim/push", {"app_id": creds.app_id, "user": user, "event": event, "scene": scene, "repeat": repeat})
+    _post(
+        "/sim/accounts",
+        {
+            "app_id": creds.app_id,
+            "secret": creds.app_secret,
+            "token": creds.token,
+            "aes_key": creds.aes_key,
+            "slug": account.slug,
+        },
+    )
+    result = _post(
+        "/sim/push", {"app_id": creds.app_id, "user": user, "event": event, "scene": scene, "repeat": repeat}
+    )
     if result.get("errcode"):
         raise click.ClickException(f"the simulator refused: {result}")
     answers = ", ".join(f"{a['status']} {a['body']!r} in {a['ms']} ms" for a in result.get("answers", []))
-    click.echo(f"{event} of {user} ({result.get('openid')}) to {account.slug}: {result['status']}"
-               + (f" [{answers}]" if answers else ""))
+    click.echo(
+        f"{event} of {user} ({result.get('openid')}) to {account.slug}: {result['status']}"
+        + (f" [{answers}]" if answers else "")
+    )
     if result["status"] not in ("delivered", "dropped"):
         raise SystemExit(1)
 
@@ -90,8 +103,9 @@ def unfollow(user: str, account_slug: str | None) -> None:
 @click.option("--slow-ms", type=int, default=None, help="Delay every API answer.")
 @click.option("--drop-pushes", type=int, default=None, help="Do not deliver the next N pushes.")
 @click.option("--account", "account_slug", default=None)
-def misbehave(expire_token: bool, rate_limit: int | None, slow_ms: int | None, drop_pushes: int | None,
-              account_slug: str | None) -> None:
+def misbehave(
+    expire_token: bool, rate_limit: int | None, slow_ms: int | None, drop_pushes: int | None, account_slug: str | None
+) -> None:
     """Make the simulator misbehave the way WeChat sometimes does."""
     payload = {"rate_limit": rate_limit, "slow_ms": slow_ms, "drop_pushes": drop_pushes}
     payload = {k: v for k, v in payload.items() if v is not None}

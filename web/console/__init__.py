@@ -1,4 +1,5 @@
 """The marketer console: campaigns, prizes, codes, preview, publishing, audit log and staff admin."""
+
 from flask import Blueprint
 
 from web.staff_auth import current_staff

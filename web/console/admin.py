@@ -1,4 +1,5 @@
 """Administration: staff and their accounts, Official Accounts, API tokens, and the audit log."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -22,8 +23,7 @@ def _staff_page(**extra):
     staff = list(db.session.scalars(select(Staff).order_by(Staff.email)))
     accounts = list(db.session.scalars(select(OfficialAccount).order_by(OfficialAccount.name)))
     granted = {s.id: account_ids(db.session, s) for s in staff}
-    return render_template("console/staff.html", staff=staff, accounts=accounts, granted=granted, roles=ROLES,
-                           **extra)
+    return render_template("console/staff.html", staff=staff, accounts=accounts, granted=granted, roles=ROLES, **extra)
 
 
 @bp.get("/staff")
@@ -44,8 +44,13 @@ def add_staff():
     except InvalidInput as exc:
         db.session.rollback()
         return _staff_page(error=exc.message, fields=exc.fields), 400
-    audit.record(db.session, me(), "staff.create", now(), after={"email": person.email, "role": person.role,
-                                                                  "accounts": form.getlist("accounts")})
+    audit.record(
+        db.session,
+        me(),
+        "staff.create",
+        now(),
+        after={"email": person.email, "role": person.role, "accounts": form.getlist("accounts")},
+    )
     db.session.commit()
     flash(_("Added %(email)s.", email=person.email))
     return redirect(url_for("console.staff"))
@@ -58,7 +63,9 @@ def update_staff(staff_id: int):
     person = db.session.get(Staff, staff_id) or abort(404)
     role = request.form.get("role", person.role)
     if role not in ROLES:
-        raise InvalidInput(_("Unknown role."), fields={"role": _("Choose one of: %(choices)s.", choices=", ".join(ROLES))})
+        raise InvalidInput(
+            _("Unknown role."), fields={"role": _("Choose one of: %(choices)s.", choices=", ".join(ROLES))}
+        )
     if person.id == me().id and (role != "admin" or request.form.get("active") != "y"):
         raise InvalidInput(_("You cannot demote or disable yourself."), fields={"role": _("Ask another admin.")})
     before = {"role": person.role, "active": person.active, "accounts": sorted(account_ids(db.session, person) or [])}
@@ -74,8 +81,10 @@ def update_staff(staff_id: int):
 @staff_required("admin")
 def accounts():
     """The Official Accounts and the form to add one."""
-    return render_template("console/accounts.html",
-                           accounts=list(db.session.scalars(select(OfficialAccount).order_by(OfficialAccount.name))))
+    return render_template(
+        "console/accounts.html",
+        accounts=list(db.session.scalars(select(OfficialAccount).order_by(OfficialAccount.name))),
+    )
 
 
 @bp.post("/accounts")
@@ -85,10 +94,20 @@ def add_account():
     try:
         account = create_account(db.session, services().secrets, request.form)
     except InvalidInput as exc:
-        return form_errors("console/accounts.html", exc, form=request.form,
-                           accounts=list(db.session.scalars(select(OfficialAccount).order_by(OfficialAccount.name))))
-    audit.record(db.session, me(), "account.create", now(), account_id=account.id,
-                 after={"slug": account.slug, "name": account.name, "app_id": account.app_id})
+        return form_errors(
+            "console/accounts.html",
+            exc,
+            form=request.form,
+            accounts=list(db.session.scalars(select(OfficialAccount).order_by(OfficialAccount.name))),
+        )
+    audit.record(
+        db.session,
+        me(),
+        "account.create",
+        now(),
+        account_id=account.id,
+        after={"slug": account.slug, "name": account.name, "app_id": account.app_id},
+    )
     db.session.commit()
     return redirect(url_for("console.accounts"))
 
@@ -106,7 +125,9 @@ def tokens():
 def add_token():
     """Make a token; its value is shown once and only its hash is kept."""
     token, plain = issue_token(db.session, me(), request.form.get("label", ""), request.form.get("role", ""), now())
-    audit.record(db.session, me(), "token.create", now(), after={"id": token.id, "label": token.label, "role": token.role})
+    audit.record(
+        db.session, me(), "token.create", now(), after={"id": token.id, "label": token.label, "role": token.role}
+    )
     db.session.commit()
     mine = db.session.scalars(select(ApiToken).where(ApiToken.staff_id == me().id).order_by(ApiToken.id.desc()))
     return render_template("console/tokens.html", tokens=list(mine), roles=ROLES, new_token=plain)

@@ -1,4 +1,5 @@
 """Signing in and out of the console, throttled against password guessing."""
+
 from __future__ import annotations
 
 from flask import redirect, render_template, request, session, url_for
@@ -38,8 +39,9 @@ def sign_in():
     error, status = None, 200
     if form.validate_on_submit():
         try:
-            staff = authenticate(db.session, services().redis, form.email.data, form.password.data,
-                                 request.remote_addr or "unknown")
+            staff = authenticate(
+                db.session, services().redis, form.email.data, form.password.data, request.remote_addr or "unknown"
+            )
         except (InvalidInput, RateLimited) as exc:
             error, status = exc.message, exc.status
         else:

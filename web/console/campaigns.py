@@ -1,4 +1,5 @@
 """Campaign pages: the list, the editor (create and edit drafts), duplicate, archive, the overview."""
+
 from __future__ import annotations
 
 from flask import Response, abort, redirect, render_template, request, url_for
@@ -34,8 +35,12 @@ def _accounts():
 def campaigns():
     """Every campaign the staff member works on."""
     archived = request.args.get("archived") == "1"
-    return render_template("console/campaigns.html", campaigns=editing.visible_campaigns(db.session, me(), archived=archived),
-                           archived=archived, can_edit=current_role() in EDITORS + ("admin",))
+    return render_template(
+        "console/campaigns.html",
+        campaigns=editing.visible_campaigns(db.session, me(), archived=archived),
+        archived=archived,
+        can_edit=current_role() in EDITORS + ("admin",),
+    )
 
 
 def _choices() -> list[dict[str, str]]:
@@ -45,8 +50,14 @@ def _choices() -> list[dict[str, str]]:
 
 
 def _editor(doc: dict, campaign=None, **extra):
-    return render_template("console/editor.html", doc=form_values(doc), campaign=campaign, accounts=_accounts(),
-                           coupon_choices=_choices(), **extra)
+    return render_template(
+        "console/editor.html",
+        doc=form_values(doc),
+        campaign=campaign,
+        accounts=_accounts(),
+        coupon_choices=_choices(),
+        **extra,
+    )
 
 
 @bp.route("/campaigns/new", methods=["GET", "POST"])
@@ -60,8 +71,14 @@ def new_campaign():
     try:
         campaign = editing.save(db.session, me(), doc, now())
     except InvalidInput as exc:
-        return form_errors("console/editor.html", exc, doc=form_values(doc), campaign=None, accounts=_accounts(),
-                           coupon_choices=_choices())
+        return form_errors(
+            "console/editor.html",
+            exc,
+            doc=form_values(doc),
+            campaign=None,
+            accounts=_accounts(),
+            coupon_choices=_choices(),
+        )
     db.session.commit()
     return redirect(url_for("console.campaign", slug=campaign.slug))
 
@@ -77,8 +94,14 @@ def edit_campaign(slug: str):
     try:
         campaign = editing.save(db.session, me(), doc, now(), campaign)
     except InvalidInput as exc:
-        return form_errors("console/editor.html", exc, doc=form_values(doc), campaign=campaign, accounts=_accounts(),
-                           coupon_choices=_choices())
+        return form_errors(
+            "console/editor.html",
+            exc,
+            doc=form_values(doc),
+            campaign=campaign,
+            accounts=_accounts(),
+            coupon_choices=_choices(),
+        )
     db.session.commit()
     return redirect(url_for("console.campaign", slug=campaign.slug))
 
@@ -87,9 +110,16 @@ def campaign_page(found, problems=None, **extra):
     """The campaign page of ``found``; ``problems`` replaces the draft's own, ``extra`` adds an error or fields."""
     if problems is None:
         problems = validation.problems_for(db.session, found, now()) if found.status == "draft" else {}
-    return render_template("console/campaign.html", campaign=found, glance=overview(services(), found),
-                           problems=problems, role=current_role(), editor=current_role() in EDITORS + ("admin",),
-                           history=audit.entries(db.session, account_ids=None, campaign_id=found.id, limit=20), **extra)
+    return render_template(
+        "console/campaign.html",
+        campaign=found,
+        glance=overview(services(), found),
+        problems=problems,
+        role=current_role(),
+        editor=current_role() in EDITORS + ("admin",),
+        history=audit.entries(db.session, account_ids=None, campaign_id=found.id, limit=20),
+        **extra,
+    )
 
 
 @bp.get("/campaigns/<slug>")

@@ -1,4 +1,5 @@
 """A campaign's channels: add one (also while live), and each channel's QR code to show and download."""
+
 from __future__ import annotations
 
 import requests

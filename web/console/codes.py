@@ -1,4 +1,5 @@
 """Uploading a prize's coupon codes as CSV, with a line-numbered report."""
+
 from __future__ import annotations
 
 from flask import jsonify, render_template, request
@@ -28,8 +29,9 @@ def _tier(campaign, name: str):
 def codes(slug: str):
     """The upload page: codes in each tier's pool, and the form."""
     campaign = editing.campaign_for(db.session, me(), slug)
-    return render_template("console/codes.html", campaign=campaign,
-                           counts=validation.available_codes(db.session, campaign), report=None)
+    return render_template(
+        "console/codes.html", campaign=campaign, counts=validation.available_codes(db.session, campaign), report=None
+    )
 
 
 @bp.post("/campaigns/<slug>/codes")
@@ -41,8 +43,9 @@ def upload_codes(slug: str):
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidInput(_("Choose a CSV file to upload."), fields={"file": _("Choose a file.")})
-    report = import_codes(issuer_context(), me(), tier, upload.read(), skip_errors=request.form.get("skip_errors") == "y",
-                          now=now())
+    report = import_codes(
+        issuer_context(), me(), tier, upload.read(), skip_errors=request.form.get("skip_errors") == "y", now=now()
+    )
     if not report.imported:
         db.session.rollback()
     body = {"tier": tier.tier, **report.as_dict()}
@@ -51,5 +54,6 @@ def upload_codes(slug: str):
     status = 200 if report.imported or not report.errors else 422
     if wants_json() or request.headers.get("X-Requested-With") == "fetch":
         return jsonify(body), status
-    return render_template("console/codes.html", campaign=campaign, report=body,
-                           counts=validation.available_codes(db.session, campaign)), status
+    return render_template(
+        "console/codes.html", campaign=campaign, report=body, counts=validation.available_codes(db.session, campaign)
+    ), status

@@ -1,4 +1,5 @@
 """What every console view shares: the collaborators, the signed-in staff member, form errors."""
+
 from __future__ import annotations
 
 from flask import current_app, render_template
@@ -33,8 +34,13 @@ def issuer_context() -> IssuerContext:
     from campaigns.wechat.client import client_for
 
     svc = services()
-    return IssuerContext(session=db.session, redis=svc.redis, clock=svc.clock,
-                         wechat=lambda account: client_for(svc, account), settings=svc.settings)
+    return IssuerContext(
+        session=db.session,
+        redis=svc.redis,
+        clock=svc.clock,
+        wechat=lambda account: client_for(svc, account),
+        settings=svc.settings,
+    )
 
 
 def form_errors(template: str, exc: InvalidInput, **context):

@@ -5,11 +5,13 @@ arrive as English text that keeps its template; :func:`translate` looks the temp
 the catalogue and fills the values in, so a refusal reads in the console's language while
 the JSON API keeps the English text.
 """
+
 from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from campaigns.catalog.messages import Message
 from campaigns.errors import CampaignError
@@ -17,8 +19,14 @@ from web.errors import error_response
 
 from . import bp
 
-STATUS_LABELS = {"draft": _l("draft"), "scheduled": _l("scheduled"), "live": _l("live"), "paused": _l("paused"),
-                 "ended": _l("ended"), "archived": _l("archived")}
+STATUS_LABELS = {
+    "draft": _l("draft"),
+    "scheduled": _l("scheduled"),
+    "live": _l("live"),
+    "paused": _l("paused"),
+    "ended": _l("ended"),
+    "archived": _l("archived"),
+}
 GAME_LABELS = {"wheel": _l("Lucky wheel"), "scratch": _l("Scratch card")}
 
 

@@ -1,4 +1,5 @@
 """Publishing and the live-campaign actions, and the preview of what the odds will do."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -28,8 +29,7 @@ def publish(slug: str):
     campaign = editing.campaign_for(db.session, me(), slug)
     svc = services()
     try:
-        lifecycle.publish(db.session, svc.redis, me(), campaign, svc.clock, svc.secrets,
-                          check_cards=cards.checker(svc))
+        lifecycle.publish(db.session, svc.redis, me(), campaign, svc.clock, svc.secrets, check_cards=cards.checker(svc))
     except InvalidInput as exc:
         db.session.rollback()
         return campaign_page(editing.campaign_for(db.session, me(), slug), problems=exc.fields, error=exc.message), 400
@@ -77,7 +77,9 @@ def traffic(source) -> tuple[float, float]:
         except (TypeError, ValueError):
             raise InvalidInput("Enter the expected plays per day.", fields={key: "Enter a number."}) from None
         if not 0 <= value <= 100_000_000:
-            raise InvalidInput("Enter the expected plays per day.", fields={key: "Enter a number from 0 to 100,000,000."})
+            raise InvalidInput(
+                "Enter the expected plays per day.", fields={key: "Enter a number from 0 to 100,000,000."}
+            )
         values.append(value)
     return values[0], values[1]
 
@@ -85,10 +87,16 @@ def traffic(source) -> tuple[float, float]:
 def preview_of(doc: dict, weekday: float, weekend: float) -> dict:
     """The preview numbers of a campaign document as it stands (problems in it are tolerated)."""
     values, _ = document.parse(doc)
-    tiers = [TierInput(tier=p.get("tier") or "?", weight=p.get("weight") or 0, stock=p.get("stock") or 0,
-                       daily_limit=(p.get("release") or {}).get("per_day") if isinstance(p.get("release"), dict) else None,
-                       is_fallback=bool(p.get("is_fallback")))
-             for p in values.get("prizes", [])]
+    tiers = [
+        TierInput(
+            tier=p.get("tier") or "?",
+            weight=p.get("weight") or 0,
+            stock=p.get("stock") or 0,
+            daily_limit=(p.get("release") or {}).get("per_day") if isinstance(p.get("release"), dict) else None,
+            is_fallback=bool(p.get("is_fallback")),
+        )
+        for p in values.get("prizes", [])
+    ]
     zone = values.get("timezone") or "Asia/Shanghai"
     start, end = values.get("starts_at"), values.get("ends_at")
     days = days_between(_local(start, zone), _local(end, zone)) if start and end else []
@@ -116,5 +124,11 @@ def campaign_preview(slug: str):
     campaign = editing.campaign_for(db.session, me(), slug)
     weekday, weekend = traffic(request.args)
     result = preview_of(document.to_document(campaign), weekday, weekend)
-    return render_template("console/preview.html", campaign=campaign, result=result, weekday=weekday,
-                           weekend=weekend, codes=validation.available_codes(db.session, campaign))
+    return render_template(
+        "console/preview.html",
+        campaign=campaign,
+        result=result,
+        weekday=weekday,
+        weekend=weekend,
+        codes=validation.available_codes(db.session, campaign),
+    )

@@ -1,4 +1,5 @@
 """Images for game pages and prizes: uploads checked for type and size, served from this origin."""
+
 from __future__ import annotations
 
 import hashlib
@@ -44,7 +45,9 @@ def upload_media():
         raise InvalidInput(_("The image is too large."), fields={"file": _("Upload at most 2 MB.")})
     kind = image_type(data)
     if kind is None:
-        raise InvalidInput(_("This is not an image we accept."), fields={"file": _("Upload a PNG, JPEG, GIF or WebP image.")})
+        raise InvalidInput(
+            _("This is not an image we accept."), fields={"file": _("Upload a PNG, JPEG, GIF or WebP image.")}
+        )
     name = f"{hashlib.sha256(data).hexdigest()[:32]}.{kind}"
     os.makedirs(media_dir(), exist_ok=True)
     with open(os.path.join(media_dir(), name), "wb") as out:

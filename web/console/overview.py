@@ -1,4 +1,5 @@
 """The numbers on a campaign's page: time left, plays today, prizes left per tier, follower gain."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -41,8 +42,10 @@ def today_stats(campaign: Campaign, now: datetime) -> dict[str, Any]:
     rows = list(db.session.scalars(select(DailyStat).where(DailyStat.campaign_id == campaign.id)))
     latest = max(rows, key=lambda r: r.day, default=None)
     current = next((r for r in rows if r.day == today), None)
-    return {"plays_today": int((current.values or {}).get("plays", 0)) if current else 0,
-            "follower_gain": int((latest.values or {}).get("net_follower_gain_total", 0)) if latest else 0}
+    return {
+        "plays_today": int((current.values or {}).get("plays", 0)) if current else 0,
+        "follower_gain": int((latest.values or {}).get("net_follower_gain_total", 0)) if latest else 0,
+    }
 
 
 def overview(services, campaign: Campaign) -> dict[str, Any]:
