@@ -96,9 +96,9 @@ def redeem_rate(actor: str) -> str:
     return f"{RATE_PREFIX}redeem:{actor}"
 
 
-def draw_address_rate(address: str) -> str:
-    """Counter of the draws made from one client address in the current second."""
-    return f"{RATE_PREFIX}draw:{address}"
+def draw_address_rate(address: str, window: int) -> str:
+    """Counter of the draws made from one client address in rate window ``window`` (a count of windows)."""
+    return f"{RATE_PREFIX}draw:{address}:{window}"
 
 
 class WeChatKeys:
