@@ -25,7 +25,7 @@ def client_strings() -> dict[str, str]:
         "card_unavailable": _("Open this page in WeChat to add the card."),
         "plays_today": _("Plays left today: {n}"),
         "plays_total": _("Plays left: {n}"),
-        "not_started": _("The campaign has not started yet"),
+        "scheduled": _("The campaign has not started yet"),
         "starts_in": _("Starts in {time}"),
         "paused": _("The campaign is paused for a moment. Please come back soon."),
         "ended": _("The campaign has ended. Thank you for taking part!"),

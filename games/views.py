@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
@@ -11,7 +11,8 @@ from flask import Response, current_app, redirect, render_template, request, url
 from campaigns import events
 from campaigns.catalog.models import Campaign
 from campaigns.catalog.services import get_by_slug
-from campaigns.clock import iso_ms, to_ms
+from campaigns.catalog.status import status_at
+from campaigns.clock import iso_ms, to_ms, utc
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
 from campaigns.wechat.follow import ensure_following
 from campaigns.wechat.qr import scene_qr_url
@@ -23,22 +24,6 @@ from . import bp
 from .look import page_look, same_origin
 from .registry import get
 from .texts import client_strings
-
-
-def utc(at: datetime) -> datetime:
-    """``at`` as an aware UTC datetime (SQLite hands back naive ones)."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
-def schedule_state(campaign: Campaign, now: datetime) -> str:
-    """Which screen the schedule calls for: ``not_started``, ``paused``, ``ended`` or ``live``."""
-    if campaign.status == "ended" or now >= utc(campaign.ends_at):
-        return "ended"
-    if campaign.status == "paused":
-        return "paused"
-    if campaign.status == "scheduled" or now < utc(campaign.starts_at):
-        return "not_started"
-    return "live"
 
 
 def published_campaign(slug: str) -> Campaign:
@@ -79,7 +64,7 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
     data = {
         "slug": campaign.slug,
         "game": campaign.game,
-        "state": "follow" if follow else schedule_state(campaign, now),
+        "state": "follow" if follow else status_at(campaign, now),
         "now": iso_ms(now),
         "starts_at": iso_ms(utc(campaign.starts_at)),
         "ends_at": iso_ms(utc(campaign.ends_at)),

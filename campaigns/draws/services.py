@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 
 from .. import events
 from ..catalog.models import Campaign
-from ..catalog.publish import is_revealed, utc
-from ..clock import Clock, iso_ms, to_ms
+from ..catalog.publish import is_revealed
+from ..catalog.status import status_at
+from ..clock import Clock, iso_ms, to_ms, utc
 from ..coupons.services import coupon_states
 from ..crypto import SecretBox
 from ..errors import InvalidInput
@@ -47,15 +48,6 @@ def fairness_for(session: Session, campaign: Campaign, secrets: SecretBox) -> en
 def player_of(ctx: Context, campaign: Campaign | PublishedCampaign, openid: str) -> str:
     """The follower's pseudonym in this campaign."""
     return pseudonym(key_material(ctx.settings), campaign.id, openid)
-
-
-def status_of(campaign: Campaign, now: datetime) -> str:
-    """``scheduled``, ``live``, ``paused`` or ``ended`` as the follower should see it now."""
-    if campaign.status == "ended" or now >= utc(campaign.ends_at):
-        return "ended"
-    if campaign.status == "paused":
-        return "paused"
-    return "scheduled" if now < utc(campaign.starts_at) else "live"
 
 
 def _left(limit: int | None, used: int) -> int | None:
@@ -100,7 +92,7 @@ def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
         "wins": state.wins,
         "next_play_at": _next_play_at(campaign, now, today_left, total_left),
         "out_of_prizes": _out_of_prizes(campaign, view),
-        "status": status_of(campaign, now),
+        "status": status_at(campaign, now),
         "starts_at": iso_ms(utc(campaign.starts_at)),
         "ends_at": iso_ms(utc(campaign.ends_at)),
         "server_seed_hash": campaign.server_seed_hash,

@@ -125,7 +125,7 @@
   }
 
   function notStarted(startsAt) {
-    screen("not_started", t.not_started, "");
+    screen("scheduled", t.scheduled, "");
     clearTimeout(countdown);
     (function tick() {
       var left = Date.parse(startsAt) - (Date.now() + skew);
@@ -296,7 +296,7 @@
   // The first screen: the server's schedule, then the follower's plays from /me.
   function open() {
     if (data.state === "follow") { screen("follow", t.follow, t.follow_hint, reloadAction(t.followed)); return; }
-    if (data.state === "not_started") { notStarted(data.starts_at); return; }
+    if (data.state === "scheduled") { notStarted(data.starts_at); return; }
     if (data.state === "paused") { screen("paused", t.paused, "", reloadAction(t.retry)); return; }
     if (data.state === "ended") { screen("ended", t.ended, ""); return; }
     refreshMe().then(function (me) {

@@ -98,8 +98,8 @@ def test_a_draft_campaign_has_no_page(client):
     ("fields", "state"),
     [
         ({}, "live"),
-        ({"status": "scheduled"}, "not_started"),
-        ({"starts_at_days": 2}, "not_started"),
+        ({"status": "scheduled", "starts_at_days": 2}, "scheduled"),
+        ({"starts_at_days": 2}, "scheduled"),
         ({"status": "paused"}, "paused"),
         ({"status": "ended"}, "ended"),
         ({"ends_at_days": -1}, "ended"),
@@ -108,7 +108,8 @@ def test_a_draft_campaign_has_no_page(client):
 def test_the_page_tells_the_script_which_screen_the_schedule_calls_for(client, fields, state):
     now = SystemClock().now()
     if "starts_at_days" in fields:
-        fields = {"starts_at": now + timedelta(days=fields["starts_at_days"])}
+        fields = dict(fields)
+        fields["starts_at"] = now + timedelta(days=fields.pop("starts_at_days"))
     if "ends_at_days" in fields:
         fields = {"ends_at": now + timedelta(days=fields["ends_at_days"]), "starts_at": now - timedelta(days=3)}
     campaign = make_campaign(**fields)
