@@ -18,7 +18,6 @@ from ..catalog.status import status_at
 from ..clock import Clock, iso_ms, to_ms, utc
 from ..coupons.services import coupon_states
 from ..crypto import SecretBox
-from ..errors import InvalidInput
 from ..keys import CampaignKeys
 from ..players.services import key_material, pseudonym
 from . import engine, fairness, inventory
@@ -101,10 +100,7 @@ def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
 
 def set_client_seed(ctx: Context, campaign: Campaign, openid: str, client_seed: Any) -> dict[str, Any]:
     """Change the player's client seed for their next draws; return :func:`me`."""
-    if not fairness.valid_client_seed(client_seed):
-        raise InvalidInput(
-            "The client seed must be 1 to 64 letters, digits, '-' or '_'.", fields={"client_seed": "invalid"}
-        )
+    engine.check_client_seed(client_seed)
     player = player_of(ctx, campaign, openid)
     inventory.set_client_seed(ctx.redis, campaign.id, player, client_seed)
     return me(ctx, campaign, openid)
@@ -118,10 +114,6 @@ def draw(
     It reads no SQL: ``campaign`` is the process's frozen snapshot, everything else is in Redis.
     """
     key = engine.check_idempotency_key(idempotency_key)
-    if client_seed is not None and not fairness.valid_client_seed(client_seed):
-        raise InvalidInput(
-            "The client seed must be 1 to 64 letters, digits, '-' or '_'.", fields={"client_seed": "invalid"}
-        )
     player = player_of(ctx, campaign, openid)
     result = engine.run(
         ctx.redis,
