@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, stream_with_context
+from flask import Blueprint, Response, jsonify, render_template, stream_with_context
 from sqlalchemy import func, select
 
 from campaigns.analytics import charts
@@ -25,12 +25,10 @@ from campaigns.staff.services import require_account
 from extensions import db
 from web.staff_auth import current_staff, staff_required
 
+from .services import services
+
 bp = Blueprint("results", __name__)
 ROLES = ("operator", "marketer")
-
-
-def _services():
-    return current_app.extensions["services"]
 
 
 def _campaign(slug: str) -> Campaign:
@@ -39,7 +37,7 @@ def _campaign(slug: str) -> Campaign:
 
 
 def _results(campaign: Campaign) -> Results:
-    return results(db.session, campaign, _services().clock.now())
+    return results(db.session, campaign, services().clock.now())
 
 
 def distinct_winners(campaign: Campaign) -> int:
@@ -240,7 +238,7 @@ def _download(body: Iterator[str], mimetype: str, filename: str) -> Response:
 
 
 def _records(campaign: Campaign) -> Iterator[dict]:
-    settings = _services().settings
+    settings = services().settings
     pseudonym = pseudonymizer(db.session, campaign.id, settings.get("ENCRYPTION_KEY") or settings["SECRET_KEY"])
     return event_records(db.session, campaign.id, pseudonym)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,6 +15,7 @@ from ..catalog.models import Campaign
 from ..catalog.publish import is_revealed
 from ..catalog.status import status_at
 from ..clock import Clock, iso_ms, to_ms, utc
+from ..context import Context
 from ..coupons.services import coupon_states
 from ..crypto import SecretBox
 from ..keys import CampaignKeys
@@ -26,17 +26,6 @@ from .published import PublishedCampaign, snapshot
 
 # How many of the newest stream entries are searched for wins not yet in the SQL ledger.
 STREAM_TAIL = 500
-
-
-@dataclass
-class Context:
-    """The collaborators of a follower request."""
-
-    session: Session
-    redis: Any
-    clock: Clock
-    secrets: SecretBox
-    settings: Mapping[str, Any]
 
 
 def fairness_for(session: Session, campaign: Campaign, secrets: SecretBox) -> engine.Fairness:

@@ -14,7 +14,6 @@ def confirm_in_own_process(
     from app import create_app
     from campaigns.clock import FixedClock
     from campaigns.coupons import redeem as redemption
-    from campaigns.coupons.issuers import IssuerContext
     from campaigns.coupons.models import Store
     from campaigns.errors import CampaignError
 
@@ -30,7 +29,7 @@ def confirm_in_own_process(
     )
     with app.app_context():
         services = app.extensions["services"]
-        ctx = IssuerContext(session=db.session, redis=services.redis, clock=services.clock)
+        ctx = services.context(db.session)
         store = db.session.get(Store, store_id)
         start.wait(60)  # every process confirms at the same moment
         try:

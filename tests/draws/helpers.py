@@ -63,10 +63,8 @@ def published(session, services, *, min_interval_ms=0, at=NOW, **kwargs):
 
 
 def context(services, session):
-    """The draw services' context on the test's stores."""
-    from campaigns.draws import services as draws
-
-    return draws.Context(session, services.redis, services.clock, services.secrets, services.settings)
+    """The services' context on the test's stores."""
+    return services.context(session)
 
 
 def play(services, session, campaign, openid, key, *, at=None, client_seed=None):

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from campaigns.catalog.models import Campaign
 from campaigns.clock import to_ms
 from campaigns.players.pseudonym import campaign_key
 from extensions import db
+from web.services import services
 
 from .demo import demo
 from .groups import campaigns_cli
@@ -41,10 +41,6 @@ COLUMNS = (
 )
 
 
-def _services():
-    return current_app.extensions["services"]
-
-
 def _campaign(slug: str) -> Campaign:
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
@@ -63,10 +59,10 @@ def _cell(value, width: int) -> str:
 
 
 def _refresh(campaign: Campaign) -> None:
-    services = _services()
+    svc = services()
     # Bigger batches than the worker's: a bulk load wants fewer commits.
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "cli", time_budget_s=3600, count=5000)
-    stats.recompute(db.session, campaign.id, services.clock.now())
+    ingest.ingest_campaign(db.session, svc.redis, campaign.id, "cli", time_budget_s=3600, count=5000)
+    stats.recompute(db.session, campaign.id, svc.clock.now())
 
 
 @campaigns_cli.command("report")
@@ -78,7 +74,7 @@ def report(slug: str, stored: bool) -> None:
     campaign = _campaign(slug)
     if not stored:
         _refresh(campaign)
-    res = stats.results(db.session, campaign, _services().clock.now())
+    res = stats.results(db.session, campaign, services().clock.now())
     click.echo(f"{campaign.name} ({campaign.slug}), days in {campaign.timezone}")
     click.echo(" ".join(label.rjust(width) for _, label, width in COLUMNS))
     for row in res.rows:
@@ -114,15 +110,15 @@ def _backdate(campaign: Campaign, days: int, now: datetime) -> None:
 @with_appcontext
 def simulate_command(slug: str, days: int, players: int, seed: int) -> None:
     """Fill a campaign with a realistic synthetic history through the real event path (stream, ingest, stats)."""
-    services = _services()
+    svc = services()
     campaign = _campaign(slug)
-    now = services.clock.now()
+    now = svc.clock.now()
     _backdate(campaign, days, now)
-    settings = services.settings
+    settings = svc.settings
     key = campaign_key(settings.get("ENCRYPTION_KEY") or settings["SECRET_KEY"], campaign.id)
     started = time.monotonic()
     plan = simulate.plan_for(campaign, days, to_ms(now))
-    counts = simulate.simulate(services.redis, campaign.id, plan, players, key=key, seed=seed)
+    counts = simulate.simulate(svc.redis, campaign.id, plan, players, key=key, seed=seed)
     click.echo(
         f"  appended {sum(counts.values()):,} events to the stream: "
         + ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items()))
