@@ -67,8 +67,8 @@ def context(services, session):
     return services.context(session)
 
 
-def play(services, session, campaign, openid, key, *, at=None, client_seed=None):
-    """One draw through the engine, at instant ``at`` (a datetime) instead of the Redis clock."""
+def play(services, session, campaign, openid, key, *, at=NOW, client_seed=None):
+    """One draw through the engine at instant ``at``: the tests' fixed clock unless given, the Redis clock if None."""
     from campaigns.clock import to_ms
     from campaigns.draws import engine
     from campaigns.draws import services as draws
