@@ -9,6 +9,7 @@ import requests
 from flask import Response, current_app, redirect, render_template, request, url_for
 
 from campaigns import events
+from campaigns.analytics.channels import placement_of
 from campaigns.catalog.models import Campaign
 from campaigns.catalog.services import get_by_slug
 from campaigns.clock import iso_ms, to_ms
@@ -51,7 +52,8 @@ def published_campaign(slug: str) -> Campaign:
 
 def _login(campaign: Campaign) -> Response:
     """Send the browser through WeChat OAuth, back to this page."""
-    return redirect(url_for("wechat.login", slug=campaign.slug, next=request.path))
+    # The query string comes back too: its ``ch`` says which placement brought the follower.
+    return redirect(url_for("wechat.login", slug=campaign.slug, next=request.full_path.rstrip("?")))
 
 
 def must_follow(services, campaign: Campaign, openid: str) -> bool:
@@ -107,7 +109,8 @@ def page(slug: str):
         return _login(campaign)
     services = current_app.extensions["services"]
     now = services.clock.now()
-    events.append(services.redis, campaign.id, "visit", openid, to_ms(now))
+    placement = placement_of(request.args.get("ch"))
+    events.append(services.redis, campaign.id, "visit", openid, to_ms(now), ch=placement)
     follow = must_follow(services, campaign, openid)
     game = get(campaign.game)
     return render_template(

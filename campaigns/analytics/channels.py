@@ -7,6 +7,7 @@ A campaign's channels are its own ``Channel``s (by scene, in their order) and th
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,8 @@ UNFOLLOW_WINDOW_MS = 7 * 24 * 3600 * 1000
 PLAYER_CHANNEL = -2
 NO_CHANNEL = -1
 _CHANNEL_BITS = 16
+# What a game page URL's ``ch`` may hold (a channel's scene, share or menu); anything else is dropped.
+_CH = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 # Per day and channel, in this order. ``new_players`` and ``new_winners`` are counted on the
 # follower's first playing (winning) day, so their sums are the distinct players (winners).
@@ -42,6 +45,11 @@ CHANNEL_METRICS = (
     "unfollows_7d",
     "net_follower_gain",
 )
+
+
+def placement_of(ch: str | None) -> str:
+    """The ``ch`` of a game page URL as recorded on the visit: kept when well-formed, else empty."""
+    return ch if ch and _CH.fullmatch(ch) else ""
 
 
 def fixed_code(channels: tuple[str, ...], name: str) -> int:

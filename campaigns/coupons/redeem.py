@@ -100,6 +100,9 @@ def redeem(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> dict[str, An
         to_ms(coupon.redeemed_at),
         code=coupon.code,
         tier=coupon.tier.tier,
+        # Who redeemed, for the redemptions per store and per staff member (docs/metrics.md).
+        store=redeemer.store.name,
+        staff=redeemer.actor,
     )
     return describe(ctx, coupon)
 
