@@ -12,6 +12,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, st
 from sqlalchemy import func, select
 
 from campaigns.analytics import charts
+from campaigns.analytics.by_channel import CHANNEL_FIELDS, channel_document, channel_totals, placements
 from campaigns.analytics.exports import EVENT_COLUMNS, event_records
 from campaigns.analytics.pseudonym import pseudonymizer
 from campaigns.analytics.shape import describe
@@ -183,6 +184,35 @@ def stats_document(res: Results) -> dict:
             "half_life_days": figures.half_life_days,
         },
     }
+
+
+def campaign_channels(campaign: Campaign, res: Results) -> list[dict]:
+    """The campaign's per-channel totals (its channels by creation order, then share, menu, direct, other)."""
+    return channel_totals(res.rows, placements(sorted(campaign.channels, key=lambda c: c.id)))
+
+
+@bp.get("/api/v1/campaigns/<slug>/channels")
+@staff_required(*ROLES)
+def channels_json(slug: str):
+    """The results by placement as JSON: one object per channel, the sums equal to the campaign's totals."""
+    campaign = _campaign(slug)
+    return jsonify(channel_document(campaign.slug, campaign_channels(campaign, _results(campaign))))
+
+
+@bp.get("/api/v1/campaigns/<slug>/channels.csv")
+@staff_required(*ROLES)
+def channels_csv(slug: str):
+    """The results by placement as CSV, one line per channel."""
+    campaign = _campaign(slug)
+    totals = campaign_channels(campaign, _results(campaign))
+    header = ["channel", "scene", *CHANNEL_FIELDS]
+
+    def lines() -> Iterator[str]:
+        yield _csv_line(header)
+        for total in totals:
+            yield _csv_line([total[name] for name in header])
+
+    return _download(lines(), "text/csv", f"{slug}-channels.csv")
 
 
 @bp.get("/api/v1/campaigns/<slug>/stats")
