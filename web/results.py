@@ -9,10 +9,19 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, stream_with_context
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from campaigns.analytics import charts
-from campaigns.analytics.by_channel import CHANNEL_FIELDS, channel_document, channel_totals, placements
+from campaigns.analytics.by_channel import (
+    CHANNEL_FIELDS,
+    channel_document,
+    channel_totals,
+    funnel,
+    median_win_to_redemption_ms,
+    placements,
+    redemptions,
+)
 from campaigns.analytics.exports import EVENT_COLUMNS, event_records
 from campaigns.analytics.pseudonym import pseudonymizer
 from campaigns.analytics.shape import describe
@@ -28,6 +37,37 @@ from web.staff_auth import current_staff, staff_required
 
 bp = Blueprint("results", __name__)
 ROLES = ("operator", "marketer")
+# The words of the per-channel table, the funnel and the chart tables, in the catalogue (|tr looks them up).
+LABELS = {
+    "scans": _l("QR scans"),
+    "follows": _l("follows"),
+    "existing_follower_scans": _l("scans by followers"),
+    "visits": _l("visits"),
+    "players": _l("players"),
+    "plays": _l("plays"),
+    "winners": _l("winners"),
+    "claimed": _l("claimed"),
+    "redeemed": _l("redeemed"),
+    "unfollows": _l("unfollows"),
+    "unfollows_7d": _l("unfollows within 7 days"),
+    "net_follower_gain": _l("net follower gain"),
+}
+WORDS = (
+    _l("share"),
+    _l("menu"),
+    _l("direct"),
+    _l("other"),
+    _l("day"),
+    _l("channel"),
+    _l("visitors"),
+    _l("new players"),
+    _l("returning players"),
+    _l("net gain"),
+    _l("running total"),
+    _l("day 1"),
+    _l("day 3"),
+    _l("day 7"),
+)
 
 
 def _services():
@@ -122,17 +162,40 @@ def _table(dates: list[str], names: list[str], *columns: list) -> dict:
     }
 
 
+def placement_view(campaign: Campaign, res: Results) -> dict:
+    """The results by placement: the channel table, the net-gain chart with its table, funnels, redemptions."""
+    totals = campaign_channels(campaign, res)
+    names = [t["channel"] for t in totals]
+    gains = [t["net_follower_gain"] for t in totals]
+    delay = median_win_to_redemption_ms(res.rows)
+    return {
+        "totals": totals,
+        "net_gain": charts.channel_bars(names, gains),
+        "net_gain_table": {
+            "columns": ["channel", "net follower gain"],
+            "rows": [[n, g] for n, g in zip(names, gains, strict=True)],
+        },
+        "funnels": [(t["channel"], funnel(t)) for t in totals],
+        "stores": redemptions(res.rows, "redeemed_by_store"),
+        "staff": redemptions(res.rows, "redeemed_by_staff"),
+        "median_hours": None if delay is None else delay / 3_600_000,
+    }
+
+
 @bp.get("/console/campaigns/<slug>/results")
 @staff_required(*ROLES)
 def dashboard(slug: str):
     """The results dashboard of one campaign."""
-    res = _results(_campaign(slug))
+    campaign = _campaign(slug)
+    res = _results(campaign)
     return render_template(
         "results/dashboard.html",
         res=res,
         head=headline(res),
         charts=dashboard_charts(res),
         shape_lines=describe(res.shape),
+        places=placement_view(campaign, res),
+        labels=LABELS,
     )
 
 
