@@ -60,7 +60,13 @@ def fixed_code(channels: tuple[str, ...], name: str) -> int:
 def visit_channels(channels, visit_channel, visit_player, visit_ts, scan_player, scan_ts, scan_channel) -> np.ndarray:
     """Each visit's channel: its ``ch``, else the follower's last scan within 7 days, else direct."""
     out = visit_channel.astype(np.int64, copy=True)
-    none = np.flatnonzero(out == NO_CHANNEL)
+    out[out == NO_CHANNEL] = fixed_code(channels, DIRECT)
+    if scan_ts.size == 0:
+        return out
+    # Only the unplaced visits of followers who ever scanned can belong to a scan: look those up.
+    scanned = np.zeros(int(max(scan_player.max(), visit_player.max(initial=0))) + 1, dtype=bool)
+    scanned[scan_player] = True
+    none = np.flatnonzero((visit_channel == NO_CHANNEL) & scanned[visit_player])
     found = latest_at_or_before(scan_player, scan_ts, visit_player[none], visit_ts[none])
     recent = found >= 0
     recent[recent] = visit_ts[none][recent] - scan_ts[found[recent]] <= SCAN_WINDOW_MS
