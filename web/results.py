@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from campaigns.analytics import charts
 from campaigns.analytics.by_channel import (
     CHANNEL_FIELDS,
-    channel_document,
     channel_totals,
     funnel,
     median_win_to_redemption_ms,
@@ -254,28 +253,18 @@ def campaign_channels(campaign: Campaign, res: Results) -> list[dict]:
     return channel_totals(res.rows, placements(sorted(campaign.channels, key=lambda c: c.id)))
 
 
-@bp.get("/api/v1/campaigns/<slug>/channels")
-@staff_required(*ROLES)
-def channels_json(slug: str):
-    """The results by placement as JSON: one object per channel, the sums equal to the campaign's totals."""
-    campaign = _campaign(slug)
-    return jsonify(channel_document(campaign.slug, campaign_channels(campaign, _results(campaign))))
-
-
 @bp.get("/api/v1/campaigns/<slug>/channels.csv")
 @staff_required(*ROLES)
 def channels_csv(slug: str):
-    """The results by placement as CSV, one line per channel."""
+    """The results by placement as CSV, one line per channel (a few lines: not streamed)."""
     campaign = _campaign(slug)
-    totals = campaign_channels(campaign, _results(campaign))
     header = ["channel", "scene", *CHANNEL_FIELDS]
-
-    def lines() -> Iterator[str]:
-        yield _csv_line(header)
-        for total in totals:
-            yield _csv_line([total[name] for name in header])
-
-    return _download(lines(), "text/csv", f"{slug}-channels.csv")
+    body = _csv_line(header) + "".join(
+        _csv_line([total[name] for name in header]) for total in campaign_channels(campaign, _results(campaign))
+    )
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}-channels.csv"'
+    return response
 
 
 @bp.get("/api/v1/campaigns/<slug>/stats")

@@ -12,6 +12,7 @@ from campaigns import events
 from campaigns.analytics import ingest, stats
 from campaigns.catalog.models import OfficialAccount
 from campaigns.clock import to_ms
+from campaigns.staff.services import issue_token
 from extensions import db
 from tests.analytics.test_simulated import NOW, simulated_campaign
 from tests.factories import CampaignFactory, PrizeTierFactory, StaffFactory
@@ -117,8 +118,12 @@ def test_the_dashboard_is_chinese_first(app, client, services):
 
 def test_the_channels_api_and_csv_and_cli_give_one_document(app, client, services, runner):
     campaign = one_day_campaign(services)
-    sign_in(client, role="operator")
-    document = client.get(f"/api/v1/campaigns/{campaign.slug}/channels").get_json()
+    staff = sign_in(client, role="operator")
+    _, token = issue_token(db.session, staff, "script", "operator", NOW)
+    db.session.commit()
+    document = client.get(
+        f"/api/v1/campaigns/{campaign.slug}/channels", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
 
     assert document["campaign"] == campaign.slug
     assert [c["channel"] for c in document["channels"]][-4:] == ["share", "menu", "direct", "other"]
