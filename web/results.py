@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, stream_with_context
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -164,7 +165,7 @@ def _table(dates: list[str], names: list[str], *columns: list) -> dict:
 def placement_view(campaign: Campaign, res: Results) -> dict:
     """The results by placement: the channel table, the net-gain chart with its table, funnels, redemptions."""
     totals = campaign_channels(campaign, res)
-    names = [t["channel"] for t in totals]
+    names = [gettext(t["channel"]) for t in totals]
     gains = [t["net_follower_gain"] for t in totals]
     delay = median_win_to_redemption_ms(res.rows)
     return {
