@@ -70,6 +70,12 @@ def must_follow(services, campaign: Campaign, openid: str) -> bool:
     return False
 
 
+def share_link(campaign: Campaign) -> str:
+    """The game page's address for sharing, marked as the share channel (docs/metrics.md, "Channels")."""
+    root = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return root + url_for("games.page", slug=campaign.slug, ch="share")
+
+
 def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]:
     """Everything the game script needs, passed as one JSON block (the CSP forbids inline scripts)."""
     base = url_for("games.page", slug=campaign.slug)
@@ -91,6 +97,8 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
         "coupons": base + "coupons/",
         "tiers": tiers,
         "t": client_strings(),
+        # What WeChat's share menu sends: the page with ch=share, so shared links count as the share channel.
+        "share": {"title": campaign.name, "link": share_link(campaign)},
     }
     if game.extra:
         data.update(game.extra(tiers))

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from campaigns.analytics.by_channel import channel_totals, funnel, placements
+from campaigns.analytics.channels import placement_of
 from campaigns.analytics.days import campaign_calendar
 from campaigns.analytics.metrics import compute
 from campaigns.analytics.stats import daily_rows
@@ -189,3 +190,8 @@ def test_channel_sums_equal_the_campaign_totals_on_hand_made_events():
     assert sum(t["players"] for t in totals) == sum(r["new_players"] for r in rows) == 2
     assert sum(t["winners"] for t in totals) == 2
     assert sum(t["net_follower_gain"] for t in totals) == sum(r["net_follower_gain"] for r in rows) == 0
+
+
+def test_a_malformed_ch_is_recorded_as_none():
+    assert placement_of("poster") == "poster" and placement_of("share") == "share"
+    assert placement_of("<script>") == "" and placement_of("x" * 65) == "" and placement_of(None) == ""
