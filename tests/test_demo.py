@@ -92,3 +92,10 @@ def test_the_finished_demo_campaign_has_14_days_of_real_draws_that_verify_and_re
     by_name = {c["channel"]: c for c in document["channels"]}
     assert by_name["海报"]["players"] > 0 and by_name["桌牌"]["players"] > 0 and by_name["share"]["players"] > 0
     assert sum(c["plays"] for c in document["channels"]) == draws
+    # The simulated redemptions are redemptions in SQL too: such a coupon cannot be redeemed again.
+    redeemed = db.session.scalar(
+        select(func.count())
+        .select_from(CouponCode)
+        .where(CouponCode.state == "redeemed", CouponCode.tier_id.in_([t.id for t in campaign.tiers]))
+    )
+    assert redeemed == sum(c["redeemed"] for c in document["channels"]) > 0

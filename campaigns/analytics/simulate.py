@@ -16,11 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import update
 
 from .. import events
+from ..clock import from_ms
+from ..coupons.models import CouponCode
 from ..draws import engine
+from ..draws.services import fairness_for
 from ..errors import InvalidInput, LimitReached, RateLimited
+from ..players.services import key_material, pseudonym
 from .days import campaign_calendar, local_midnights_ms
+from .ingest import ingest_campaign
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -99,8 +105,10 @@ def _draws_through_the_script(redis, fair, campaign_id: int, player, ts, openids
 
 def simulate(
     redis, fair, campaign_id: int, plan: Plan, players: int, players_of: Callable[[str], str], seed: int = 7
-) -> dict[str, int]:
-    """Simulate ``players`` followers of a published campaign up to ``plan.now_ms``; return counts by type.
+) -> tuple[dict[str, int], list[tuple]]:
+    """Simulate ``players`` followers of a published campaign up to ``plan.now_ms``.
+
+    Returns the counts by event type and the coupon events as ``(type, code, ts_ms, store)``.
 
     ``fair`` is the campaign's :class:`campaigns.draws.engine.Fairness` and ``players_of``
     gives a follower's pseudonym (the ledger's ``player``).
@@ -123,7 +131,8 @@ def simulate(
     out.sort(key=lambda e: e[2])
     counts = _append(redis, campaign_id, out, openids)
     counts["draw"] = len(results)
-    return counts
+    coupons = [(kind, f["code"], at, f.get("store")) for kind, _, at, f in out if kind.startswith("coupon_")]
+    return counts, coupons
 
 
 def _visit_events(player, ts, rng, players: int, plan: Plan) -> list[tuple]:
@@ -231,16 +240,32 @@ def simulate_published(
     """Simulate a published campaign's first ``days`` days up to ``now_ms`` through the real draw script.
 
     A draft is refused: without a commitment there is no draw to run. Dates are never moved,
-    so the history covers only the part of those days before ``now_ms``.
+    so the history covers only the part of those days before ``now_ms``. The events are
+    ingested, and the coupons the simulated winners added or redeemed are marked so in SQL.
     """
-    from ..draws.services import fairness_for
-    from ..players.services import key_material, pseudonym
-
     if campaign.published_at is None:
         raise InvalidInput("Publish the campaign first: a simulated history draws through its commitment.")
     fair = fairness_for(session, campaign, secrets)
     material = key_material(settings)
     plan = plan_for(campaign, days, now_ms)
-    return simulate(
+    counts, coupons = simulate(
         redis, fair, campaign.id, plan, players, lambda openid: pseudonym(material, campaign.id, openid), seed=seed
     )
+    # Bigger batches than the worker's: a bulk load wants fewer commits.
+    ingest_campaign(session, redis, campaign.id, "simulate", time_budget_s=3600, count=5000)
+    _settle_coupons(session, campaign, coupons)
+    return counts
+
+
+def _settle_coupons(session, campaign, coupons: list[tuple]) -> None:
+    """Mark the simulated coupons added or redeemed, as the coupon services would have (the ledger issued them)."""
+    tier_ids = [t.id for t in campaign.tiers]
+    for kind, code, at, store in coupons:
+        if kind == "coupon_added":
+            values = {"state": "added", "added_at": from_ms(at)}
+        else:
+            values = {"state": "redeemed", "redeemed_at": from_ms(at), "redeemed_by": store}
+        session.execute(
+            update(CouponCode).where(CouponCode.code == code, CouponCode.tier_id.in_(tier_ids)).values(**values)
+        )
+    session.commit()

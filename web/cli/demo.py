@@ -17,7 +17,7 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from campaigns import demo as demo_data
-from campaigns.analytics import ingest, simulate, stats
+from campaigns.analytics import simulate, stats
 from campaigns.catalog.publish import end, publish
 from campaigns.clock import to_ms
 from campaigns.redisconn import RedisServer, server_binary
@@ -56,7 +56,6 @@ def finish_demo(campaigns) -> None:
         )
         end(db.session, services.redis, campaign, services.clock)
         db.session.commit()
-        ingest.ingest_campaign(db.session, services.redis, campaign.id, "demo", time_budget_s=3600, count=5000)
         stats.recompute(db.session, campaign.id, services.clock.now())
 
 
