@@ -82,6 +82,10 @@ def _finished(account: OfficialAccount, clock: Clock) -> Campaign:
     first = datetime.combine(today - timedelta(days=FINISHED_DAYS - 1), time(0), tzinfo=ZoneInfo(TIMEZONE))
     campaign.starts_at, campaign.ends_at = first.astimezone(UTC), now - timedelta(hours=1)
     campaign.timezone = TIMEZONE
+    # A daily release spreads the prizes over the 14 days, as a marketer would for a long campaign.
+    for tier in campaign.tiers:
+        if not tier.is_fallback:
+            tier.release = {"per_day": -(-tier.stock // FINISHED_DAYS)}
     return campaign
 
 

@@ -89,16 +89,18 @@ def describe(figures: Shape) -> list[str]:
             "weekday": f"{figures.weekday_avg:.0f}",
         }
         if figures.weekend_vs_weekday < 0:
-            template = (
+            line = msg(
                 "Weekend days averaged {ratio} fewer plays than weekdays "
-                "({weekend} against {weekday} a day, first day left out)."
+                "({weekend} against {weekday} a day, first day left out).",
+                **values,
             )
         else:
-            template = (
+            line = msg(
                 "Weekend days averaged {ratio} more plays than weekdays "
-                "({weekend} against {weekday} a day, first day left out)."
+                "({weekend} against {weekday} a day, first day left out).",
+                **values,
             )
-        lines.append(msg(template, **values))
+        lines.append(line)
     if figures.half_life_days is not None:
         lines.append(
             msg(
