@@ -9,19 +9,10 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, stream_with_context
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from campaigns.analytics import charts
-from campaigns.analytics.by_channel import (
-    CHANNEL_FIELDS,
-    channel_totals,
-    funnel,
-    median_win_to_redemption_ms,
-    placements,
-    redemptions,
-)
+from campaigns.analytics.by_channel import CHANNEL_FIELDS
 from campaigns.analytics.exports import EVENT_COLUMNS, event_records
 from campaigns.analytics.pseudonym import pseudonymizer
 from campaigns.analytics.shape import describe
@@ -33,41 +24,11 @@ from campaigns.draws.models import Draw
 from campaigns.errors import NotFound
 from campaigns.staff.services import require_account
 from extensions import db
+from web.results_placement import LABELS, campaign_channels, placement_view
 from web.staff_auth import current_staff, staff_required
 
 bp = Blueprint("results", __name__)
 ROLES = ("operator", "marketer")
-# The words of the per-channel table, the funnel and the chart tables, in the catalogue (|tr looks them up).
-LABELS = {
-    "scans": _l("QR scans"),
-    "follows": _l("follows"),
-    "existing_follower_scans": _l("scans by followers"),
-    "visits": _l("visits"),
-    "players": _l("players"),
-    "plays": _l("plays"),
-    "winners": _l("winners"),
-    "claimed": _l("claimed"),
-    "redeemed": _l("redeemed"),
-    "unfollows": _l("unfollows"),
-    "unfollows_7d": _l("unfollows within 7 days"),
-    "net_follower_gain": _l("net follower gain"),
-}
-WORDS = (
-    _l("share"),
-    _l("menu"),
-    _l("direct"),
-    _l("other"),
-    _l("day"),
-    _l("channel"),
-    _l("visitors"),
-    _l("new players"),
-    _l("returning players"),
-    _l("net gain"),
-    _l("running total"),
-    _l("day 1"),
-    _l("day 3"),
-    _l("day 7"),
-)
 
 
 def _services():
@@ -162,26 +123,6 @@ def _table(dates: list[str], names: list[str], *columns: list) -> dict:
     }
 
 
-def placement_view(campaign: Campaign, res: Results) -> dict:
-    """The results by placement: the channel table, the net-gain chart with its table, funnels, redemptions."""
-    totals = campaign_channels(campaign, res)
-    names = [gettext(t["channel"]) for t in totals]
-    gains = [t["net_follower_gain"] for t in totals]
-    delay = median_win_to_redemption_ms(res.rows)
-    return {
-        "totals": totals,
-        "net_gain": charts.channel_bars(names, gains),
-        "net_gain_table": {
-            "columns": ["channel", "net follower gain"],
-            "rows": [[n, g] for n, g in zip(names, gains, strict=True)],
-        },
-        "funnels": [(t["channel"], funnel(t)) for t in totals],
-        "stores": redemptions(res.rows, "redeemed_by_store"),
-        "staff": redemptions(res.rows, "redeemed_by_staff"),
-        "median_hours": None if delay is None else delay / 3_600_000,
-    }
-
-
 @bp.get("/console/campaigns/<slug>/results")
 @staff_required(*ROLES)
 def dashboard(slug: str):
@@ -247,11 +188,6 @@ def stats_document(res: Results) -> dict:
             "half_life_days": figures.half_life_days,
         },
     }
-
-
-def campaign_channels(campaign: Campaign, res: Results) -> list[dict]:
-    """The campaign's per-channel totals (its channels by creation order, then share, menu, direct, other)."""
-    return channel_totals(res.rows, placements(sorted(campaign.channels, key=lambda c: c.id)))
 
 
 @bp.get("/api/v1/campaigns/<slug>/channels.csv")

@@ -10,8 +10,10 @@ from sqlalchemy import select
 
 from campaigns import events
 from campaigns.analytics import ingest, stats
+from campaigns.analytics.models import DailyStat
 from campaigns.catalog.models import OfficialAccount
 from campaigns.clock import to_ms
+from campaigns.coupons.models import Store, StoreLink
 from campaigns.staff.services import issue_token
 from extensions import db
 from tests.analytics.test_simulated import NOW, simulated_campaign
@@ -229,3 +231,29 @@ def test_the_full_dashboard_in_chromium(app, services, live_server, browser, art
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         context.close()
+
+
+def test_redemptions_per_store_and_staff_member_show_their_names(app, client, services):
+    campaign = one_day_campaign(services)
+    staff = sign_in(client, role="operator")
+    store = Store(account_id=campaign.account_id, name="南京路店")
+    db.session.add(store)
+    db.session.flush()
+    link = StoreLink(store_id=store.id, label="前台", token_hash="0" * 64)
+    db.session.add(link)
+    db.session.commit()
+    row = db.session.scalar(select(DailyStat).where(DailyStat.campaign_id == campaign.id))
+    row.values = {
+        **row.values,
+        "redeemed_by_store": {"南京路店": 3},
+        "redeemed_by_staff": {f"staff:{staff.id}": 2, f"link:{link.id}": 1},
+        "median_win_to_redemption_ms": 5_400_000,
+    }
+    db.session.commit()
+
+    page = client.get(f"/console/campaigns/{campaign.slug}/results").text
+
+    assert '<th scope="row">南京路店</th><td>3</td>' in page
+    assert f'<th scope="row">{staff.email}</th><td>2</td>' in page
+    assert '<th scope="row">门店链接 前台（南京路店）</th><td>1</td>' in page
+    assert "<b>1.5 小时</b>" in page
