@@ -1,9 +1,15 @@
-"""The demo data: one Official Account, a live scratch card and a live lucky wheel."""
+"""The demo data: one Official Account, a live scratch card, a live lucky wheel, and a finished campaign.
+
+The finished one ran for the last 14 days: it is published with its start in the past, its
+history is simulated through the real draw script, then it is ended and its server seed
+revealed, so its dashboard is full and ``flask campaigns verify`` passes on it.
+"""
 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +28,11 @@ DEMO_APP_ID = "wxdemo0000000001"
 DEMO_APP_SECRET = "demo-app-secret-0000000000000001"
 DEMO_TOKEN = "demotoken"
 DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+
+FINISHED = "autumn-demo"
+FINISHED_DAYS = 14
+FINISHED_PLAYERS = 1500
+TIMEZONE = "Asia/Shanghai"
 
 PRIZES = (
     # tier, name, weight, stock, coupon kind, value in fen
@@ -63,6 +74,21 @@ def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: 
     return campaign
 
 
+def _finished(account: OfficialAccount, clock: Clock) -> Campaign:
+    """The finished campaign: 14 local days up to an hour ago."""
+    campaign = _campaign(account, FINISHED, "秋季刮刮卡（已结束）", "scratch", clock)
+    now = clock.now().replace(microsecond=0)
+    today = now.astimezone(ZoneInfo(TIMEZONE)).date()
+    first = datetime.combine(today - timedelta(days=FINISHED_DAYS - 1), time(0), tzinfo=ZoneInfo(TIMEZONE))
+    campaign.starts_at, campaign.ends_at = first.astimezone(UTC), now - timedelta(hours=1)
+    campaign.timezone = TIMEZONE
+    # A daily release spreads the prizes over the 14 days, as a marketer would for a long campaign.
+    for tier in campaign.tiers:
+        if not tier.is_fallback:
+            tier.release = {"per_day": -(-tier.stock // FINISHED_DAYS)}
+    return campaign
+
+
 def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     """Create the demo data unless it exists; return the demo campaigns (not yet published)."""
     account = session.scalar(select(OfficialAccount).where(OfficialAccount.slug == DEMO_ACCOUNT))
@@ -81,6 +107,7 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     campaigns = [
         _campaign(account, "scratch-demo", "双十二刮刮卡", "scratch", clock),
         _campaign(account, "wheel-demo", "幸运大转盘", "wheel", clock),
+        _finished(account, clock),
     ]
     session.add_all(campaigns)
     session.flush()

@@ -9,6 +9,7 @@ import requests
 from flask import Response, current_app, redirect, render_template, request, url_for
 
 from campaigns import events
+from campaigns.analytics.channels import placement_of
 from campaigns.catalog.models import Campaign
 from campaigns.catalog.services import get_by_slug
 from campaigns.catalog.status import status_at
@@ -36,7 +37,8 @@ def published_campaign(slug: str) -> Campaign:
 
 def _login(campaign: Campaign) -> Response:
     """Send the browser through WeChat OAuth, back to this page."""
-    return redirect(url_for("wechat.login", slug=campaign.slug, next=request.path))
+    # The query string comes back too: its ``ch`` says which placement brought the follower.
+    return redirect(url_for("wechat.login", slug=campaign.slug, next=request.full_path.rstrip("?")))
 
 
 def must_follow(services, campaign: Campaign, openid: str) -> bool:
@@ -51,6 +53,12 @@ def must_follow(services, campaign: Campaign, openid: str) -> bool:
         # WeChat cannot tell right now: show the game; the draw checks the follow again.
         return False
     return False
+
+
+def share_link(campaign: Campaign) -> str:
+    """The game page's address for sharing, marked as the share channel (docs/metrics.md, "Channels")."""
+    root = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
+    return root + url_for("games.page", slug=campaign.slug, ch="share")
 
 
 def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]:
@@ -74,6 +82,8 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
         "coupons": base + "coupons/",
         "tiers": tiers,
         "t": client_strings(),
+        # What WeChat's share menu sends: the page with ch=share, so shared links count as the share channel.
+        "share": {"title": campaign.name, "link": share_link(campaign)},
     }
     if game.extra:
         data.update(game.extra(tiers))
@@ -92,7 +102,8 @@ def page(slug: str):
         return _login(campaign)
     services = current_app.extensions["services"]
     now = services.clock.now()
-    events.append(services.redis, campaign.id, "visit", openid, to_ms(now))
+    placement = placement_of(request.args.get("ch"))
+    events.append(services.redis, campaign.id, "visit", openid, to_ms(now), ch=placement)
     follow = must_follow(services, campaign, openid)
     game = get(campaign.game)
     return render_template(

@@ -101,6 +101,9 @@ def redeem(ctx: Context, redeemer: Redeemer, entered: str) -> dict[str, Any]:
         to_ms(coupon.redeemed_at),
         code=coupon.code,
         tier=coupon.tier.tier,
+        # Who redeemed, for the redemptions per store and per staff member (docs/metrics.md).
+        store=redeemer.store.name,
+        staff=redeemer.actor,
     )
     return describe(ctx, coupon)
 

@@ -322,8 +322,21 @@
     }
     var page = location.href.split("#")[0];
     request("GET", data.urls["wx-config"] + "?url=" + encodeURIComponent(page)).then(function (reply) {
-      if (reply.status === 200) window.wx.config(reply.body);
+      if (reply.status !== 200) return;
+      window.wx.config(reply.body);
+      shareAsChannel();
     }, function () {});
+  }
+
+  // A link shared from the page (to a chat or Moments) carries ch=share: the results count it as the share channel.
+  function shareAsChannel() {
+    var share = data.share;
+    if (!share || !window.wx.ready) return;
+    window.wx.ready(function () {
+      var opts = { title: share.title, desc: share.title, link: share.link, imgUrl: "" };
+      if (window.wx.updateAppMessageShareData) window.wx.updateAppMessageShareData(opts);
+      if (window.wx.updateTimelineShareData) window.wx.updateTimelineShareData({ title: share.title, link: share.link, imgUrl: "" });
+    });
   }
 
   window.Game = {

@@ -17,7 +17,9 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from campaigns import demo as demo_data
-from campaigns.catalog.publish import publish
+from campaigns.analytics import simulate, stats
+from campaigns.catalog.publish import end, publish
+from campaigns.clock import to_ms
 from campaigns.redisconn import RedisServer, server_binary
 from extensions import db
 
@@ -35,6 +37,28 @@ def publish_demo(campaigns) -> None:
             publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets)
 
 
+def finish_demo(campaigns) -> None:
+    """Give the finished demo campaign its 14 days through the real draw script, end it and reveal its seed."""
+    services = current_app.extensions["services"]
+    for campaign in campaigns:
+        if campaign.slug != demo_data.FINISHED or campaign.status == "ended":
+            continue
+        db.session.commit()
+        simulate.simulate_published(
+            db.session,
+            services.redis,
+            services.secrets,
+            services.settings,
+            campaign,
+            demo_data.FINISHED_DAYS,
+            demo_data.FINISHED_PLAYERS,
+            to_ms(campaign.ends_at),
+        )
+        end(db.session, services.redis, campaign, services.clock)
+        db.session.commit()
+        stats.recompute(db.session, campaign.id, services.clock.now())
+
+
 @demo.command("seed")
 @with_appcontext
 def seed_command() -> None:
@@ -43,6 +67,7 @@ def seed_command() -> None:
     campaigns = demo_data.seed(db.session, services.secrets, services.clock)
     db.session.flush()
     publish_demo(campaigns)
+    finish_demo(campaigns)
     email, password = demo_data.reset_admin(db.session)
     db.session.commit()
     click.echo(f"admin login: {email} / {password}")
@@ -166,7 +191,7 @@ def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str)
         f"  scratch card:        {public}/c/scratch-demo/\n"
         f"  lucky wheel:         {public}/c/wheel-demo/\n"
         f"  marketer console:    {public}/console/\n"
-        f"  operator dashboard:  {public}/console/campaigns/scratch-demo/results\n"
+        f"  operator dashboard:  {public}/console/campaigns/{demo_data.FINISHED}/results (a finished campaign)\n"
         f"  WeChat simulator:    {sim}/\n"
         f"  console {seeded}\n"
         f"Ctrl-C stops everything.\n"
