@@ -1,4 +1,4 @@
-"""The demo data: one Official Account, a live scratch card and a live lucky wheel."""
+"""The demo data: one Official Account and a live campaign of each game (scratch card, wheel, grid, slot)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ PRIZES = (
 )
 
 
-def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock) -> Campaign:
+def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock, winners: int = 0) -> Campaign:
     now = clock.now().replace(microsecond=0)
     campaign = Campaign(
         account=account,
@@ -43,7 +43,7 @@ def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: 
         starts_at=now,
         ends_at=now + timedelta(days=30),
         plays_per_day=5,
-        look={"title": name},
+        look={"title": name, **({"winners": winners} if winners else {})},
     )
     for position, (tier, prize, weight, stock, coupon, value) in enumerate(PRIZES):
         campaign.tiers.append(
@@ -81,6 +81,8 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     campaigns = [
         _campaign(account, "scratch-demo", "双十二刮刮卡", "scratch", clock),
         _campaign(account, "wheel-demo", "幸运大转盘", "wheel", clock),
+        _campaign(account, "grid-demo", "九宫格抽奖", "grid", clock, winners=10),
+        _campaign(account, "slot-demo", "幸运老虎机", "slot", clock, winners=10),
     ]
     session.add_all(campaigns)
     session.flush()

@@ -23,6 +23,7 @@ from . import bp
 from .look import page_look, same_origin
 from .registry import get
 from .texts import client_strings
+from .winners import winners_shown
 
 
 def utc(at: datetime) -> datetime:
@@ -89,7 +90,10 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
         "coupons": base + "coupons/",
         "tiers": tiers,
         "t": client_strings(),
+        "sounds": url_for("static", filename="sound/"),
     }
+    if winners_shown(campaign.look):
+        data["urls"]["winners"] = base + "winners"
     if game.extra:
         data.update(game.extra(tiers))
     return data

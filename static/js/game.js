@@ -15,6 +15,7 @@
   var pending = null;
   var playKey = null;
   var countdown = null;
+  var effects = window.GameEffects;
 
   function $(id) { return document.getElementById(id); }
 
@@ -242,6 +243,7 @@
     $("result").dataset.seq = result.seq;
     $("result").dataset.tier = result.awarded_tier;
     announce(fmt(win ? t.announce_win : t.announce_lose, { name: prize.name }));
+    effects.result(win);
     if (win) loadPrizes();
     if (outOfPlays()) $("plays").textContent = player.plays_left_total === 0 ? t.no_plays_total : t.no_plays;
   }
@@ -340,13 +342,17 @@
     },
     showResult: showResult,
     announce: announce,
+    // The animation's beat: a segment, a cell or a symbol went past (a tick, when sound is on).
+    tick: effects.tick,
     // A game registers itself: ``impl.reset()`` puts its stage back to rest for a new play.
     start: function (impl) {
       game = impl;
       $("seed-form").addEventListener("submit", saveSeed);
       $("prizes-panel").addEventListener("toggle", loadPrizes);
+      effects.init(t, data.sounds);
       open();
       configureWx(0);
+      effects.ticker(data.urls.winners, t, request);
       // The fairness panel wants /me on every screen; the live screen has already asked.
       if (data.state !== "live") refreshMe().catch(function () {});
     }
