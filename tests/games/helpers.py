@@ -102,3 +102,21 @@ def scratch_row(cdp, box: dict, fraction: float, steps: int = 16) -> None:
     for point in points[1:]:
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def lit_cell(page) -> str:
+    """The tier of the grid's lit cell (exactly one cell is lit once the light has run)."""
+    lit = page.locator("#grid .cell.on")
+    assert lit.count() == 1
+    return lit.get_attribute("data-tier")
+
+
+def slot_line(page) -> list[str]:
+    """The symbols on the slot's pay line, read where they are drawn: the middle of each reel's window."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('#slot .reel')).map(reel => {
+            const box = reel.getBoundingClientRect();
+            const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+            return hit.closest('.sym').dataset.symbol;
+        })"""
+    )
