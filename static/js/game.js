@@ -343,7 +343,8 @@
     showResult: showResult,
     announce: announce,
     // The animation's beat: a segment, a cell or a symbol went past (a tick, when sound is on).
-    tick: effects.tick,
+    // Without motion there is no animation to follow, so no ticks either.
+    tick: function () { if (!reduced) effects.tick(); },
     // A game registers itself: ``impl.reset()`` puts its stage back to rest for a new play.
     start: function (impl) {
       game = impl;
