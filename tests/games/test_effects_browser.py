@@ -42,15 +42,22 @@ def test_sound_stays_off_until_the_toggle_is_tapped_then_ticks_while_the_light_r
     phone.wait_for_function(
         "() => performance.getEntriesByType('resource').filter(e => e.name.includes('/sound/')).length === 3"
     )
+    cdp = phone.context.new_cdp_session(phone)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     phone.click("[data-play]")
-    phone.wait_for_timeout(600)
+    phone.wait_for_timeout(1000)
     running = int(phone.locator("#sound").get_attribute("data-played") or 0)
+    assert phone.locator("#grid").get_attribute("data-state") == "running"
     phone.wait_for_selector("#result:not([hidden])", timeout=20_000)
     after = int(phone.locator("#sound").get_attribute("data-played"))
     phone.wait_for_timeout(500)
 
     assert sorted(url.rsplit("/", 1)[1] for url in sounds) == ["lose.wav", "tick.wav", "win.wav"]
-    assert running >= 5  # ticks while the light runs ...
+    assert running >= 4  # ticks while the light runs, waiting for the answer ...
     assert after > running  # ... more while it slows down, and the result's own sound
     assert int(phone.locator("#sound").get_attribute("data-played")) == after  # nothing once it rests
 
