@@ -15,7 +15,9 @@
   var pending = null;
   var playKey = null;
   var countdown = null;
-  var effects = window.GameEffects;
+  // Sound, vibration and the ticker (effects.js) load once the game is up, off its critical path;
+  // until then a tick or a result simply makes no sound.
+  var effects = { tick: function () {}, result: function () {} };
 
   function $(id) { return document.getElementById(id); }
 
@@ -248,6 +250,51 @@
     if (outOfPlays()) $("plays").textContent = player.plays_left_total === 0 ? t.no_plays_total : t.no_plays;
   }
 
+  // One play of an animated game (the grid, the slot). ``begin()`` notes where the game rests;
+  // then it moves with ``cruise(elapsed)``
+  // while the server decides; once it has answered and ``spinUp`` ms have passed, ``land(result,
+  // now, elapsed)`` plans the stop and ``stopping(now)`` moves until it returns true; then the
+  // result shows. Frames follow elapsed time (requestAnimationFrame may be throttled). With
+  // reduced motion ``jump(result)`` puts the game at rest on the result at once. A refused or
+  // lost draw puts the stage back to rest and shows why.
+  function spin(game) {
+    var stage = game.stage;
+    if (stage.dataset.state === "running") return;
+    game.begin();
+    stage.dataset.state = "running";
+    game.button.disabled = true;
+    show($("result"), false);
+    setState("playing");
+    var asked = draw(), answer = null, failure = null;
+    function done(result) {
+      stage.dataset.state = "landed";
+      game.button.disabled = false;
+      showResult(result);
+    }
+    function failed(error) {
+      stage.dataset.state = "rest";
+      game.button.disabled = false;
+      fail(error, function () { spin(game); });
+    }
+    if (reduced) {
+      asked.then(function (result) { game.jump(result); done(result); }, failed);
+      return;
+    }
+    asked.then(function (result) { answer = result; }, function (error) { failure = error; });
+    var start = performance.now(), landing = false;
+    function frame(now) {
+      if (failure) { failed(failure); return; }
+      if (!landing && answer && now - start >= game.spinUp) {
+        landing = true;
+        game.land(answer, now, now - start);
+      }
+      if (landing && game.stopping(now)) { done(answer); return; }
+      if (!landing) game.cruise(now - start);
+      window.requestAnimationFrame(frame);
+    }
+    window.requestAnimationFrame(frame);
+  }
+
   function ready() {
     // The moment the game first becomes playable, for the performance budget (see the tests).
     if (window.performance && performance.mark && !performance.getEntriesByName("game-ready").length) {
@@ -328,6 +375,18 @@
     }, function () {});
   }
 
+  function loadEffects() {
+    var button = $("sound");
+    var script = document.createElement("script");
+    script.src = button.getAttribute("data-script");
+    script.onload = function () {
+      effects = window.GameEffects;
+      effects.init(t, data.sounds);
+      effects.ticker(data.urls.winners, t, request);
+    };
+    document.head.appendChild(script);
+  }
+
   window.Game = {
     data: data,
     t: t,
@@ -341,6 +400,7 @@
       setState("playing");
     },
     showResult: showResult,
+    spin: spin,
     announce: announce,
     // The animation's beat: a segment, a cell or a symbol went past (a tick, when sound is on).
     // Without motion there is no animation to follow, so no ticks either.
@@ -350,10 +410,9 @@
       game = impl;
       $("seed-form").addEventListener("submit", saveSeed);
       $("prizes-panel").addEventListener("toggle", loadPrizes);
-      effects.init(t, data.sounds);
       open();
       configureWx(0);
-      effects.ticker(data.urls.winners, t, request);
+      loadEffects();
       // The fairness panel wants /me on every screen; the live screen has already asked.
       if (data.state !== "live") refreshMe().catch(function () {});
     }

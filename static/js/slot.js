@@ -1,7 +1,7 @@
 /* 老虎机: three reels turn while the server decides, then stop one after another on the pay line.
    A win lines up the awarded tier's symbol three times. A loss stops on three different symbols,
-   none of them the top prize's, so it never looks like almost winning (a near miss). Positions
-   follow elapsed time and the last one is set exactly, like the wheel. */
+   none of them the top prize's, so it never looks like almost winning (a near miss). The last
+   positions are set exactly (the play itself is Game.spin's). */
 (function () {
   "use strict";
 
@@ -14,21 +14,19 @@
   G.data.tiers.forEach(function (tier) { tiers[tier.tier] = tier; });
   var reels = Array.prototype.slice.call(slot.querySelectorAll(".reel")).map(function (el, i) {
     // Each reel starts elsewhere on its strip, so the machine does not rest on a line.
-    return { el: el, strip: el.querySelector(".strip"), at: (i * 2) % L, shown: -1 };
+    return { el: el, strip: el.querySelector(".strip"), at: (i * 2) % L, shown: -1, base: 0, stop: null };
   });
   var SPEED = 0.018;     // symbols per ms
-  var SPIN_UP = 400;     // ms before the first reel may stop
   var MIN_TURN = [7, 11, 15];  // symbols each reel turns at least while stopping, so they stop in order
-  var running = false;
 
-  function place(reel, at) {
+  function place(reel, at, moving) {
     reel.at = at;
     reel.strip.style.transform = "translateY(" + (-(((at % L) + L) % L) * 100 / (2 * L)) + "%)";
     var shown = ((Math.round(at) % L) + L) % L;
     if (shown !== reel.shown) {
       reel.shown = shown;
       reel.el.dataset.symbol = symbols[shown];
-      if (running) G.tick();
+      if (moving) G.tick();
     }
   }
 
@@ -50,69 +48,44 @@
 
   // Symbols to turn from ``from`` to stop on ``symbol``, at least ``min``.
   function distance(symbol, from, min) {
-    var start = Math.floor(from), target = symbols.indexOf(symbol);
+    var start = Math.round(from), target = symbols.indexOf(symbol);
     var steps = ((target - start) % L + L) % L;
     while (steps < min) steps += L;
     return start + steps - from;
   }
 
-  function finish(result) {
-    running = false;
-    slot.dataset.state = "landed";
-    button.disabled = false;
-    G.showResult(result);
-  }
-
-  function play() {
-    if (running) return;
-    running = true;
-    button.disabled = true;
-    G.playing();
-    slot.dataset.state = "running";
-    var answer = null, failure = null;
-    var asked = G.draw();
-    if (G.reduced) {
-      asked.then(function (result) {
-        line(result).forEach(function (symbol, i) { place(reels[i], reels[i].at + distance(symbol, reels[i].at, 0)); });
-        finish(result);
-      }, stop);
-      return;
-    }
-    asked.then(function (result) { answer = result; }, function (error) { failure = error; });
-    var start = performance.now(), stops = null;
-    var bases = reels.map(function (reel) { return reel.at; });
-    function frame(now) {
-      if (failure) { stop(failure); return; }
-      if (!stops && answer && now - start >= SPIN_UP) {
-        stops = line(answer).map(function (symbol, i) {
-          var from = bases[i] + SPEED * (now - start);
-          var d = distance(symbol, from, MIN_TURN[i]);
-          return { from: from, d: d, duration: 3 * d / SPEED, at: now };
-        });
-      }
-      var moving = false;
-      reels.forEach(function (reel, i) {
-        if (!stops) { place(reel, bases[i] + SPEED * (now - start)); moving = true; return; }
-        var s = stops[i], p = (now - s.at) / s.duration;
-        if (p >= 1) { place(reel, s.from + s.d); return; }
-        place(reel, s.from + s.d * (1 - Math.pow(1 - p, 3)));
-        moving = true;
+  var game = {
+    stage: slot,
+    button: button,
+    spinUp: 400,
+    begin: function () { reels.forEach(function (reel) { reel.base = reel.at; }); },
+    cruise: function (elapsed) {
+      reels.forEach(function (reel) { place(reel, reel.base + SPEED * elapsed, true); });
+    },
+    // Each reel eases out from cruise speed (D symbols take 3D / speed), the later ones turning longer.
+    land: function (result, now, elapsed) {
+      line(result).forEach(function (symbol, i) {
+        var from = reels[i].base + SPEED * elapsed;
+        var d = distance(symbol, from, MIN_TURN[i]);
+        reels[i].stop = { from: from, d: d, duration: 3 * d / SPEED, at: now };
       });
-      if (!moving) { finish(answer); return; }
-      window.requestAnimationFrame(frame);
+    },
+    stopping: function (now) {
+      var stopped = 0;
+      reels.forEach(function (reel) {
+        var s = reel.stop, p = Math.min(1, (now - s.at) / s.duration);
+        place(reel, p >= 1 ? s.from + s.d : s.from + s.d * (1 - Math.pow(1 - p, 3)), true);
+        if (p >= 1) stopped++;
+      });
+      return stopped === reels.length;
+    },
+    jump: function (result) {
+      line(result).forEach(function (symbol, i) { place(reels[i], reels[i].at + distance(symbol, reels[i].at, 0), false); });
     }
-    window.requestAnimationFrame(frame);
-  }
+  };
 
-  function stop(error) {
-    running = false;
-    button.disabled = false;
-    slot.dataset.state = "rest";
-    G.fail(error, play);
-  }
-
-  reels.forEach(function (reel) { place(reel, reel.at); });
-  button.addEventListener("click", play);
+  reels.forEach(function (reel) { place(reel, reel.at, false); });
+  button.addEventListener("click", function () { G.spin(game); });
 
   G.start({
     reset: function () { slot.dataset.state = "rest"; }

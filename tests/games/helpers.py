@@ -120,3 +120,19 @@ def slot_line(page) -> list[str]:
             return hit.closest('.sym').dataset.symbol;
         })"""
     )
+
+
+def drop_the_first_answer(page) -> list[str]:
+    """Let the server draw the first play but lose its answer on the way back; return each try's key."""
+    keys: list[str] = []
+
+    def route(request_route):
+        keys.append(request_route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            request_route.fetch()  # the server draws ...
+            request_route.abort("connectionreset")  # ... but the answer never reaches the phone
+        else:
+            request_route.continue_()
+
+    page.route("**/draw", route)
+    return keys

@@ -71,6 +71,7 @@ def test_the_result_vibrates_the_phone_where_it_can(app, live_server, services, 
     phone.emulate_media(reduced_motion="reduce")
     open_game(phone, app, live_server, campaign)
     phone.wait_for_selector("#game[data-state=ready]")
+    phone.wait_for_function("() => !!window.GameEffects")  # loaded once the game is up
     play(phone)
 
     won = phone.locator("#game").get_attribute("data-state") == "won"

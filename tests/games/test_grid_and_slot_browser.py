@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from games.slot import BLANKS, loss_line_allowed
-from tests.games.helpers import ledger, lit_cell, open_game, published, slot_line
+from tests.games.helpers import drop_the_first_answer, ledger, lit_cell, open_game, published, slot_line
 
 pytestmark = pytest.mark.browser
 
@@ -96,17 +96,7 @@ def test_a_dropped_answer_is_retried_with_the_same_key_and_shows_one_result(app,
     campaign = published(services, game)
     open_game(phone, app, live_server, campaign)
     phone.wait_for_selector("#game[data-state=ready]")
-    keys = []
-
-    def drop_the_first_answer(route):
-        keys.append(route.request.headers.get("idempotency-key"))
-        if len(keys) == 1:
-            route.fetch()  # the server draws ...
-            route.abort("connectionreset")  # ... but the answer never reaches the phone
-        else:
-            route.continue_()
-
-    phone.route("**/draw", drop_the_first_answer)
+    keys = drop_the_first_answer(phone)
     play_once(phone, game)
 
     draws = ledger(services, campaign)

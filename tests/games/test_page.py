@@ -32,6 +32,8 @@ class Assets(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if attrs.get("data-script"):  # a script the page loads once it is up (effects.js)
+            self.urls.append(attrs["data-script"])
         if tag == "link" and attrs.get("rel") == "stylesheet":
             self.urls.append(attrs["href"])
         if tag == "script":
