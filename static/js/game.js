@@ -1,4 +1,4 @@
-/* What both games share: the server's answers, the state screens, the result, the panels.
+/* What every game shares: the server's answers, the state screens, the result, the panels.
    The browser decides nothing: it asks POST /draw and shows what the server said. */
 (function () {
   "use strict";
