@@ -1,8 +1,9 @@
-"""The demo data: one Official Account, a live scratch card, a live lucky wheel, and a finished campaign.
+"""The demo data: one Official Account, a live campaign of each game, and a finished campaign.
 
-The finished one ran for the last 14 days: it is published with its start in the past, its
-history is simulated through the real draw script, then it is ended and its server seed
-revealed, so its dashboard is full and ``flask campaigns verify`` passes on it.
+The live ones are a scratch card, a wheel, a grid and a slot machine. The finished one ran
+for the last 14 days: it is published with its start in the past, its history is simulated
+through the real draw script, then it is ended and its server seed revealed, so its
+dashboard is full and ``flask campaigns verify`` passes on it.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ PRIZES = (
 )
 
 
-def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock) -> Campaign:
+def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock, winners: int = 0) -> Campaign:
     now = clock.now().replace(microsecond=0)
     campaign = Campaign(
         account=account,
@@ -54,7 +55,7 @@ def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: 
         starts_at=now,
         ends_at=now + timedelta(days=30),
         plays_per_day=5,
-        look={"title": name},
+        look={"title": name, **({"winners": winners} if winners else {})},
     )
     for position, (tier, prize, weight, stock, coupon, value) in enumerate(PRIZES):
         campaign.tiers.append(
@@ -108,6 +109,8 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
         _campaign(account, "scratch-demo", "双十二刮刮卡", "scratch", clock),
         _campaign(account, "wheel-demo", "幸运大转盘", "wheel", clock),
         _finished(account, clock),
+        _campaign(account, "grid-demo", "九宫格抽奖", "grid", clock, winners=10),
+        _campaign(account, "slot-demo", "幸运老虎机", "slot", clock, winners=10),
     ]
     session.add_all(campaigns)
     session.flush()

@@ -10,6 +10,10 @@ def client_strings() -> dict[str, str]:
     return {
         "loading": _("Loading…"),
         "play_wheel": _("Spin"),
+        "start": _("Start"),
+        "sound_on": _("Sound on"),
+        "sound_off": _("Sound off"),
+        "ticker_line": _("{player} won {prize}"),
         "spinning": _("Spinning…"),
         "reveal": _("Reveal without scratching"),
         "scratch_here": _("Scratch here"),

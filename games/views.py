@@ -25,6 +25,7 @@ from . import bp
 from .look import page_look, same_origin
 from .registry import get
 from .texts import client_strings
+from .winners import winners_shown
 
 
 def published_campaign(slug: str) -> Campaign:
@@ -84,7 +85,10 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
         "t": client_strings(),
         # What WeChat's share menu sends: the page with ch=share, so shared links count as the share channel.
         "share": {"title": campaign.name, "link": share_link(campaign)},
+        "sounds": url_for("static", filename="sound/"),
     }
+    if winners_shown(campaign.look):
+        data["urls"]["winners"] = base + "winners"
     if game.extra:
         data.update(game.extra(tiers))
     return data

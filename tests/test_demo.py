@@ -7,7 +7,7 @@ from campaigns.coupons.models import CouponCode
 from extensions import db
 
 
-def test_seed_creates_two_live_campaigns_and_a_finished_one_with_prizes_and_codes_and_can_run_twice(runner):
+def test_seed_creates_a_live_campaign_of_each_game_and_a_finished_one_with_prizes_and_codes_and_can_run_twice(runner):
     first = runner.invoke(args=["demo", "seed"])
     second = runner.invoke(args=["demo", "seed"])
 
@@ -17,9 +17,12 @@ def test_seed_creates_two_live_campaigns_and_a_finished_one_with_prizes_and_code
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.slug)).all()
     assert [(c.slug, c.game, c.status) for c in campaigns] == [
         ("autumn-demo", "scratch", "ended"),
+        ("grid-demo", "grid", "live"),
         ("scratch-demo", "scratch", "live"),
+        ("slot-demo", "slot", "live"),
         ("wheel-demo", "wheel", "live"),
     ]
+    assert [c.slug for c in campaigns if c.look.get("winners")] == ["grid-demo", "slot-demo"]
     for campaign in campaigns:
         assert sum(t.is_fallback for t in campaign.tiers) == 1
     coded = sum(t.stock for c in campaigns for t in c.tiers if t.coupon_kind == "code")

@@ -8,6 +8,7 @@ from flask import jsonify
 
 from campaigns.analytics.by_channel import CHANNEL_FIELDS
 from campaigns.catalog.document import SCHEMA
+from campaigns.catalog.gamekinds import KEYS as GAME_KEYS
 
 from . import bp
 
@@ -35,7 +36,7 @@ SUMMARY = {
         "slug": {"type": "string"},
         "name": {"type": "string"},
         "account": {"type": "string"},
-        "game": {"type": "string", "enum": ["scratch", "wheel"]},
+        "game": {"type": "string", "enum": GAME_KEYS},  # the game registry's list
         "status": {"type": "string", "enum": ["draft", "scheduled", "live", "paused", "ended"]},
         "archived": {"type": "boolean"},
         "server_seed_hash": NULLABLE_TEXT,

@@ -190,6 +190,8 @@ def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str)
         f"\nThe demo is up.\n"
         f"  scratch card:        {public}/c/scratch-demo/\n"
         f"  lucky wheel:         {public}/c/wheel-demo/\n"
+        f"  lucky grid:          {public}/c/grid-demo/\n"
+        f"  slot machine:        {public}/c/slot-demo/\n"
         f"  marketer console:    {public}/console/\n"
         f"  operator dashboard:  {public}/console/campaigns/{demo_data.FINISHED}/results (a finished campaign)\n"
         f"  WeChat simulator:    {sim}/\n"
