@@ -65,6 +65,12 @@ class RateLimited(CampaignError):
     code, status = "rate_limited", 429
 
 
+class IdempotencyKeyReused(CampaignError):
+    """The Idempotency-Key was first sent with another request body; the first request's draw stands."""
+
+    code, status = "idempotency_key_reused", 422
+
+
 class Busy(CampaignError):
     """A backing service (Redis, the database, WeChat) is unavailable for now."""
 
