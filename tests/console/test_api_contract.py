@@ -106,3 +106,31 @@ def test_the_exports_are_documented_and_answer_as_documented(client, headers, sp
         check(spec, answer, f"/campaigns/{{slug}}/{path}", "get")
         missing = client.get(f"/api/v1/campaigns/nope/{path}", headers=headers)
         check(spec, missing, f"/campaigns/{{slug}}/{path}", "get")
+
+
+def test_whole_numbers_written_as_3_0_are_whole_numbers(client, marketer):
+    headers = token_for(marketer)
+    doc = campaign_doc(plays_per_day=3.0)
+    doc["prizes"][0]["weight"] = 5.0
+    created = client.post("/api/v1/campaigns", json=doc, headers=headers)
+    assert created.status_code == 201, created.json
+    assert created.json["document"]["plays_per_day"] == 3
+
+
+def test_an_instant_with_no_utc_equivalent_is_400_not_500(client, marketer, spec):
+    answer = client.post(
+        "/api/v1/campaigns", json=campaign_doc(starts_at="0001-01-01T00:00:00+23:59"), headers=token_for(marketer)
+    )
+    assert answer.status_code == 400
+    assert "starts_at" in answer.json["error"]["fields"]
+    check(spec, answer, "/campaigns", "post")
+
+
+def test_prize_values_and_images_are_stated_as_the_server_reads_them(spec):
+    doc = campaign_doc()
+    for value, valid in [("32.50", True), ("10000000", True), ("10000000.01", False), ("811400456", False)]:
+        doc["prizes"][0]["value"] = value
+        assert _valid(spec, "CampaignDocument", doc) is valid, value
+    doc["prizes"][0]["value"] = "32"
+    doc["prizes"][0]["image"] = "-x"
+    assert not _valid(spec, "CampaignDocument", doc)

@@ -149,15 +149,11 @@ def top_up(slug: str):
     svc = _services()
     campaign = _campaign(slug)
     body = _json_body()
-    lifecycle.top_up(
-        db.session,
-        svc.redis,
-        current_staff(),
-        campaign,
-        body.get("stock") if isinstance(body, dict) else None,
-        svc.clock,
-        svc.secrets,
-    )
+    stock = body.get("stock") if isinstance(body, dict) else None
+    if isinstance(stock, dict):
+        # JSON's 30.0 is the whole number 30, as the document's "integer" says.
+        stock = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in stock.items()}
+    lifecycle.top_up(db.session, svc.redis, current_staff(), campaign, stock, svc.clock, svc.secrets)
     db.session.commit()
     return jsonify(detail(campaign))
 

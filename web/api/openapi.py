@@ -179,13 +179,15 @@ def campaign_document_schema() -> dict:
         minContains=1,
         maxContains=1,
     )
-    # Text is read trimmed, so a name must carry something besides spaces.
-    for field in ("name", "account"):
-        schema["properties"][field]["pattern"] = r"\S"
-    schema["properties"]["prizes"]["items"]["properties"]["name"]["pattern"] = r"\S"
+    # Text is read trimmed, so a name must carry something besides spaces; no text may hold a NUL (web/inputs.py).
+    prize = schema["properties"]["prizes"]["items"]["properties"]
+    for field in (schema["properties"]["name"], schema["properties"]["account"], prize["name"]):
+        field["pattern"] = SOME_TEXT
+    prize["card_id"]["pattern"] = NO_NUL
+    schema["properties"]["look"]["properties"]["title"]["pattern"] = NO_NUL
     schema["properties"]["timezone"]["pattern"] = r"^[A-Za-z_+-]+(?:/[A-Za-z0-9_+-]+){0,2}$"
     schema["properties"]["channels"]["uniqueItems"] = True
-    schema["properties"]["channels"]["items"]["pattern"] = r"\S"
+    schema["properties"]["channels"]["items"]["pattern"] = SOME_TEXT
     # Both opening hours or neither.
     schema["allOf"] = [_both_or_neither("opens_at", "closes_at"), _both_or_neither("closes_at", "opens_at")]
     return schema
@@ -203,7 +205,10 @@ def _responses(ok: int, ok_schema: str, *errors: int) -> dict:
     return responses
 
 
-SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
+# Text without a NUL character (refused in every request), and such text with something besides spaces.
+NO_NUL = r"^[^\u0000]*$"
+SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string", "pattern": NO_NUL}}
 
 
 def _operation(summary: str, ok: int, ok_schema: str, body: str | None = None, params=(SLUG,), **extra) -> dict:
@@ -246,7 +251,7 @@ def paths() -> dict:
         "in": "query",
         "required": False,
         "description": "A campaign's slug (404 when the token's owner has none such).",
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "pattern": NO_NUL},
     }
     codes = {
         **_operation("Import coupon codes (CSV body)", 200, "ImportReport", params=(SLUG, tier, skip)),
@@ -327,6 +332,7 @@ def document() -> dict:
                 },
                 "TopUp": {
                     "type": "object",
+                    "additionalProperties": False,
                     "required": ["stock"],
                     "description": "New totals by prize tier of a published campaign. Each tier must be one of "
                     "the campaign's prizes other than the fallback, and each total at least its current "
@@ -342,12 +348,14 @@ def document() -> dict:
                 },
                 "NewSlug": {
                     "type": "object",
+                    "additionalProperties": False,
                     "required": ["slug"],
                     "description": "409 slug_taken when another campaign uses the slug.",
                     "properties": {"slug": {"type": "string", "pattern": SCHEMA["properties"]["slug"]["pattern"]}},
                 },
                 "Traffic": {
                     "type": "object",
+                    "additionalProperties": False,
                     "description": "Absent values default to 1,000 weekday and 1,500 weekend plays.",
                     "properties": {
                         "weekday_plays": {"type": "number", "minimum": 0, "maximum": MAX_PLAYS},
