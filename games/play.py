@@ -22,7 +22,7 @@ from web.services import context
 from web.staff_auth import current_staff
 
 from . import bp
-from .views import published_campaign
+from .views import campaign_on_record, published_campaign
 
 
 def _json_body() -> dict:
@@ -103,7 +103,7 @@ def prizes(slug: str):
 @bp.get("/<slug>/fairness")
 def fairness(slug: str):
     """The fairness commitment and every rules version; the server seed once revealed."""
-    campaign = published_campaign(slug)
+    campaign = campaign_on_record(slug)
     services = current_app.extensions["services"]
     return jsonify(public.fairness_document(campaign, services.clock, services.secrets))
 
@@ -111,7 +111,7 @@ def fairness(slug: str):
 @bp.get("/<slug>/ledger.jsonl")
 def ledger(slug: str):
     """The draw ledger as JSON lines: public once revealed, to staff before."""
-    campaign = published_campaign(slug)
+    campaign = campaign_on_record(slug)
     services = current_app.extensions["services"]
     public.ledger_allowed(campaign, services.clock, staff=current_staff() is not None)
     lines = list(public.ledger_jsonl(db.session, campaign))
@@ -121,5 +121,5 @@ def ledger(slug: str):
 @bp.get("/<slug>/verify")
 def verify_page(slug: str):
     """The static verifier page: recomputes the follower's draws in the browser with WebCrypto."""
-    campaign = published_campaign(slug)
+    campaign = campaign_on_record(slug)
     return render_template("games/verify.html", campaign=campaign)

@@ -11,7 +11,7 @@ from flask import Response, current_app, redirect, render_template, request, url
 from campaigns import events
 from campaigns.analytics.channels import placement_of
 from campaigns.catalog.models import Campaign
-from campaigns.catalog.services import get_by_slug
+from campaigns.catalog.services import get_by_slug, get_with_record
 from campaigns.catalog.status import status_at
 from campaigns.clock import iso_ms, to_ms, utc
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
@@ -34,6 +34,11 @@ def published_campaign(slug: str) -> Campaign:
     if campaign.status == "draft":
         raise NotFound("This campaign does not exist.")
     return campaign
+
+
+def campaign_on_record(slug: str) -> Campaign:
+    """The campaign ``slug`` once published, archived ones included: for its rules and fairness proof."""
+    return get_with_record(db.session, slug)
 
 
 def _login(campaign: Campaign) -> Response:
