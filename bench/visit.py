@@ -1,0 +1,240 @@
+"""A follower's visit under load, each endpoint a share of bare Flask on the same server: ``python bench/visit.py``.
+
+``python bench/visit.py [--seconds 5] [--rounds 3] [--connections 16] [--servers gunicorn,granian]``
+
+``wrk`` (a C load generator, Debian's package) drives, one endpoint at a time:
+
+- ``bare``: a bare Flask JSON hello (``bench/wsgi.py``), the ceiling;
+- ``trivial``: the product's trivial logged-in endpoint (the session cookie read, nothing else);
+- ``me``: ``GET /c/<slug>/me``, which every page open calls;
+- ``page``: ``GET /c/<slug>/``, the game page;
+- ``draw``: ``POST /c/<slug>/draw``.
+
+Each server runs the product and the bare app as two instances of the same configuration
+(2 workers x 4 gthread threads for gunicorn). ``bench/visit.lua`` gives every connection
+its own followers' session cookies and every draw a fresh ``Idempotency-Key``. Rounds are
+interleaved (every endpoint of every server once per round) and the medians are reported,
+each with its ratio to the bare endpoint of its server and round. The draw script alone
+(``redis-benchmark``, as in ``bench/draws.py``) runs against the same Redis afterwards, so
+the script's headroom over the HTTP draw is measured in the same run. The run fails if a
+request was refused or a tier oversold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.draws import free_port, native_client, oversold  # noqa: E402
+from campaigns.redisconn import RedisServer, connect  # noqa: E402
+
+ENDPOINTS = (  # name, app, method, path (formatted with the campaign's slug and account id)
+    ("bare", "bare", "GET", "/hello"),
+    ("trivial", "product", "GET", "/bench/{account_id}/whoami"),
+    ("me", "product", "GET", "/c/{slug}/me"),
+    ("page", "product", "GET", "/c/{slug}/"),
+    ("draw", "product", "POST", "/c/{slug}/draw"),
+)
+APPS = {"bare": "bench.wsgi:create_bare_app()", "product": "bench.wsgi:create_bench_app()"}
+LUA = ROOT / "bench" / "visit.lua"
+SCRIPT_CAMPAIGN = 999_999  # the script-alone campaign's id in the same Redis (no SQL row)
+
+
+def wrk_binary() -> str:
+    """The ``wrk`` binary, or exit saying how to install it."""
+    binary = shutil.which("wrk")
+    if binary is None:
+        raise SystemExit("wrk is not installed: run `apt-get install wrk` (Debian's package), or `make bench` as root")
+    return binary
+
+
+def server_command(server: str, app: str, port: int) -> list[str]:
+    """The command that serves ``app`` on ``port`` with 2 worker processes of 4 threads."""
+    if server == "gunicorn":
+        return [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--worker-class",
+            "gthread",
+            APPS[app],
+        ]
+    if server == "granian":
+        return [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+            "--blocking-threads",
+            "4",
+            "--factory",
+            APPS[app].removesuffix("()"),
+        ]
+    raise ValueError(server)
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer")
+
+
+def run_wrk(base: str, path: str, method: str, cookies: Path, connections: int, seconds: float) -> dict:
+    """One wrk run of ``connections`` connections (one per wrk thread) for ``seconds``: its JSON line."""
+    command = [wrk_binary(), "-t", str(connections), "-c", str(connections), "-d", f"{seconds:g}s"]
+    command += ["-s", str(LUA), base + path, "--", str(cookies), method, path, str(connections)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def check_answers(base: str, path: str, method: str, cookie: str) -> None:
+    """One request of the endpoint must succeed (not a login redirect or a refusal) before it is measured."""
+    headers = {"Cookie": f"session={cookie}", "User-Agent": "MicroMessenger bench", "Accept": "application/json"}
+    if method == "POST":
+        headers.update({"Content-Type": "application/json", "Idempotency-Key": f"check-{time.time_ns()}"})
+    answer = requests.request(method, base + path, headers=headers, data="{}" if method == "POST" else None, timeout=10)
+    if answer.status_code != 200 or answer.history:
+        raise RuntimeError(f"{method} {path} answered {answer.status_code}: {answer.text[:200]}")
+
+
+def environment(directory: Path, redis_url: str) -> dict[str, str]:
+    """The servers' settings: production, with the per-address draw limit off (every load comes from 127.0.0.1)."""
+    return dict(
+        os.environ,
+        APP_ENV="production",
+        SECRET_KEY="bench-secret-key-0123456789abcdef",
+        REDIS_URL=redis_url,
+        DRAW_IP_LIMIT="0",
+        DATABASE_URL=f"sqlite:///{directory / 'bench.sqlite3'}",
+        PUBLIC_URL="https://bench.invalid",
+    )
+
+
+def measure(args: argparse.Namespace, directory: Path) -> dict:
+    """Every endpoint of every server, ``args.rounds`` interleaved rounds; then the script alone."""
+    from bench.http_setup import prepare
+
+    redis_server = RedisServer(directory / "redis", port=free_port(), unixsocket=False).start()
+    env = environment(directory, redis_server.url)
+    servers: list[subprocess.Popen] = []
+    try:
+        slug, cookies, campaign_id, account_id = prepare(env, args.connections * args.followers)
+        cookie_file = directory / "cookies.txt"
+        cookie_file.write_text("\n".join(cookies) + "\n")
+        ports = {}
+        for server in args.servers:
+            for app in APPS:
+                ports[server, app] = free_port()
+                command = server_command(server, app, ports[server, app])
+                log = open(directory / f"{server}-{app}.log", "ab")
+                servers.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log))
+        for (server, app), port in ports.items():
+            wait_http(f"http://127.0.0.1:{port}/")
+        runs: dict[tuple[str, str], list[dict]] = {}
+        for round_ in range(args.rounds + 1):  # round 0 warms every worker up and is not counted
+            for server in args.servers:
+                for name, app, method, template in ENDPOINTS:
+                    base = f"http://127.0.0.1:{ports[server, app]}"
+                    path = template.format(slug=slug, account_id=account_id)
+                    if round_ == 0:
+                        check_answers(base, path, method, cookies[0])
+                    seconds = 1 if round_ == 0 else args.seconds
+                    result = run_wrk(base, path, method, cookie_file, args.connections, seconds)
+                    if result["non_2xx"] or result["socket_errors"]:
+                        raise RuntimeError(f"{server} {name}: {result}")
+                    if round_:
+                        runs.setdefault((server, name), []).append(result)
+        for process in servers:
+            process.terminate()
+        for process in servers:
+            process.wait(10)
+        servers = []
+        script = native_client(redis_server.port, SCRIPT_CAMPAIGN, rounds=3)
+        return {
+            "runs": runs,
+            "script": script,
+            "oversold": oversold(connect(redis_server.url), campaign_id) or bool(script.get("oversold")),
+        }
+    finally:
+        for process in servers:
+            process.terminate()
+            process.wait(10)
+        redis_server.stop()
+
+
+def summary(measured: dict, servers: list[str]) -> list[tuple[str, str]]:
+    """The report lines: per server and endpoint, the medians and the median ratio to bare."""
+    runs, rows = measured["runs"], []
+    for server in servers:
+        bare = runs[server, "bare"]
+        for name, *_ in ENDPOINTS:
+            mine = runs[server, name]
+            ratio = statistics.median(m["rps"] / b["rps"] for m, b in zip(mine, bare, strict=True))
+            rps, p50, p99 = (statistics.median(m[k] for m in mine) for k in ("rps", "p50", "p99"))
+            rows.append((f"{server} {name}", f"{rps:,.0f} req/s  {ratio:.2f}x bare  p50 {p50:.1f}  p99 {p99:.1f} ms"))
+    script = measured["script"]
+    if script:
+        for server in servers:
+            draw = statistics.median(m["rps"] for m in runs[server, "draw"])
+            rows.append((f"draw script alone / {server} HTTP draw", f"{script['script'] / draw:.0f}x"))
+        rows.append(("draw script alone (redis-benchmark)", f"{script['script']:,.0f} draws/s"))
+    else:
+        rows.append(("draw script alone: redis-benchmark not installed (apt-get install redis-tools)", "-"))
+    rows.append(("oversold or code twice", str(measured["oversold"])))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5.0, help="length of each measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (the medians are reported)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections")
+    parser.add_argument("--followers", type=int, default=32, help="follower sessions per connection")
+    parser.add_argument("--servers", default="gunicorn", help="comma-separated: gunicorn, granian")
+    args = parser.parse_args()
+    args.servers = args.servers.split(",")
+    wrk_binary()
+    with tempfile.TemporaryDirectory() as tmp:
+        measured = measure(args, Path(tmp))
+    print(
+        f"{args.connections} wrk connections x {args.followers} followers each; {args.rounds} interleaved rounds of "
+        f"{args.seconds:g} s; 2 workers x 4 threads per server; {os.cpu_count()} CPUs"
+    )
+    for name, value in summary(measured, args.servers):
+        print(f"  {name:<44}{value}")
+    return 1 if measured["oversold"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
