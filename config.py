@@ -161,6 +161,8 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "PERMANENT_SESSION_LIFETIME": session_hours * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A session lasts SESSION_HOURS from sign-in: the cookie is not signed again on every answer.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # Browsers send the session only over TLS whenever the site is served over TLS.
         "SESSION_COOKIE_SECURE": env == "production" or public_url.startswith("https://"),
         "PROXY_HOPS": _count(environ, "PROXY_HOPS"),

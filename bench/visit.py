@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
@@ -38,6 +39,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import pyspy  # noqa: E402
 from bench.draws import free_port, native_client, oversold  # noqa: E402
 from campaigns.redisconn import RedisServer, connect  # noqa: E402
 
@@ -141,45 +143,76 @@ def environment(directory: Path, redis_url: str) -> dict[str, str]:
     )
 
 
+@dataclass
+class Target:
+    """The campaign under load and the servers serving it."""
+
+    slug: str
+    account_id: int
+    cookie: str  # one follower's session, for the check before each endpoint
+    cookie_file: Path
+    ports: dict[tuple[str, str], int] = field(default_factory=dict)
+    processes: dict[tuple[str, str], subprocess.Popen] = field(default_factory=dict)
+
+    def start(self, servers: list[str], env: dict[str, str], directory: Path) -> None:
+        """Every app under every server, each on its own port."""
+        for server in servers:
+            for app in APPS:
+                port = self.ports[server, app] = free_port()
+                log = open(directory / f"{server}-{app}.log", "ab")
+                command = server_command(server, app, port)
+                self.processes[server, app] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        for port in self.ports.values():
+            wait_http(f"http://127.0.0.1:{port}/")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.terminate()
+        for process in self.processes.values():
+            process.wait(10)
+        self.processes.clear()
+
+
+def one_endpoint(args, target: Target, server: str, endpoint: tuple, round_: int) -> dict:
+    """One wrk run of one endpoint (round 0: checked, 1 s, not counted; with ``--profile``, sampled in round 1)."""
+    name, app, method, template = endpoint
+    base = f"http://127.0.0.1:{target.ports[server, app]}"
+    path = template.format(slug=target.slug, account_id=target.account_id)
+    if round_ == 0:
+        check_answers(base, path, method, target.cookie)
+    seconds = 1 if round_ == 0 else args.seconds
+    sampler = None
+    if args.profile and round_ == 1:
+        sampler = pyspy.record(target.processes[server, app].pid, seconds, args.profile / f"{server}-{name}.txt")
+        time.sleep(0.5)  # py-spy attaches before the load starts
+    result = run_wrk(base, path, method, target.cookie_file, args.connections, seconds)
+    if sampler:
+        sampler.wait(30)
+    if (result["non_2xx"] or result["socket_errors"]) and not sampler:
+        raise RuntimeError(f"{server} {name}: {result}")
+    return result
+
+
 def measure(args: argparse.Namespace, directory: Path) -> dict:
     """Every endpoint of every server, ``args.rounds`` interleaved rounds; then the script alone."""
     from bench.http_setup import prepare
 
     redis_server = RedisServer(directory / "redis", port=free_port(), unixsocket=False).start()
     env = environment(directory, redis_server.url)
-    servers: list[subprocess.Popen] = []
+    target = None
     try:
         slug, cookies, campaign_id, account_id = prepare(env, args.connections * args.followers)
-        cookie_file = directory / "cookies.txt"
-        cookie_file.write_text("\n".join(cookies) + "\n")
-        ports = {}
-        for server in args.servers:
-            for app in APPS:
-                ports[server, app] = free_port()
-                command = server_command(server, app, ports[server, app])
-                log = open(directory / f"{server}-{app}.log", "ab")
-                servers.append(subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log))
-        for (server, app), port in ports.items():
-            wait_http(f"http://127.0.0.1:{port}/")
+        target = Target(slug, account_id, cookies[0], directory / "cookies.txt")
+        target.cookie_file.write_text("\n".join(cookies) + "\n")
+        target.start(args.servers, env, directory)
         runs: dict[tuple[str, str], list[dict]] = {}
         for round_ in range(args.rounds + 1):  # round 0 warms every worker up and is not counted
             for server in args.servers:
-                for name, app, method, template in ENDPOINTS:
-                    base = f"http://127.0.0.1:{ports[server, app]}"
-                    path = template.format(slug=slug, account_id=account_id)
-                    if round_ == 0:
-                        check_answers(base, path, method, cookies[0])
-                    seconds = 1 if round_ == 0 else args.seconds
-                    result = run_wrk(base, path, method, cookie_file, args.connections, seconds)
-                    if result["non_2xx"] or result["socket_errors"]:
-                        raise RuntimeError(f"{server} {name}: {result}")
+                for endpoint in ENDPOINTS:
+                    result = one_endpoint(args, target, server, endpoint, round_)
                     if round_:
-                        runs.setdefault((server, name), []).append(result)
-        for process in servers:
-            process.terminate()
-        for process in servers:
-            process.wait(10)
-        servers = []
+                        runs.setdefault((server, endpoint[0]), []).append(result)
+        target.stop()
         script = native_client(redis_server.port, SCRIPT_CAMPAIGN, rounds=3)
         return {
             "runs": runs,
@@ -187,9 +220,8 @@ def measure(args: argparse.Namespace, directory: Path) -> dict:
             "oversold": oversold(connect(redis_server.url), campaign_id) or bool(script.get("oversold")),
         }
     finally:
-        for process in servers:
-            process.terminate()
-            process.wait(10)
+        if target:
+            target.stop()
         redis_server.stop()
 
 
@@ -222,8 +254,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections")
     parser.add_argument("--followers", type=int, default=32, help="follower sessions per connection")
     parser.add_argument("--servers", default="gunicorn", help="comma-separated: gunicorn, granian")
+    parser.add_argument("--profile", type=Path, help="sample the workers with py-spy in round 1, into this folder")
     args = parser.parse_args()
     args.servers = args.servers.split(",")
+    if args.profile:
+        pyspy.binary()
+        args.profile.mkdir(parents=True, exist_ok=True)
     wrk_binary()
     with tempfile.TemporaryDirectory() as tmp:
         measured = measure(args, Path(tmp))
@@ -233,6 +269,8 @@ def main() -> int:
     )
     for name, value in summary(measured, args.servers):
         print(f"  {name:<44}{value}")
+    for recording in sorted(args.profile.glob("*.txt")) if args.profile else ():
+        print("\n".join(pyspy.summarize(recording)))
     return 1 if measured["oversold"] else 0
 
 
