@@ -21,8 +21,13 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The benchmarks need wrk (Debian's package): installed here when missing and we are root.
 bench: $(STAMP)
+	@command -v wrk >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; \
+	  else echo "wrk is needed: run \`sudo apt-get install wrk\`"; exit 1; fi; }
 	$(PY) bench/draws.py
+	$(PY) bench/visit.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts
