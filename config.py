@@ -82,7 +82,7 @@ SETTINGS: tuple[Setting, ...] = (
         "PUBLIC_URL", "http://127.0.0.1:5000", "The app's external base URL, used for OAuth redirect_uri and QR codes."
     ),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the JSON logs on stderr."),
-    Setting("SESSION_HOURS", "72", "How long a follower's or staff member's session lasts."),
+    Setting("SESSION_HOURS", "72", "How long a follower's or staff member's session lasts, from sign-in."),
     Setting(
         "PROXY_HOPS",
         "0",

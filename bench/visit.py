@@ -16,7 +16,9 @@ Rust WSGI server measured side by side with ``--servers gunicorn,granian`` after
 install granian``; the product runs on gunicorn). ``bench/visit.lua`` gives every connection
 its own followers' session cookies and every draw a fresh ``Idempotency-Key``. Rounds are
 interleaved (every endpoint of every server once per round) and the medians are reported,
-each with its ratio to the bare endpoint of its server and round. The draw script alone
+each with its ratio to the bare endpoint of its server and round, and with the server's CPU
+time per request (its workers' user + system time over the run, from ``/proc``) and the
+Redis server's: on a shared machine the CPU a request costs is steadier than its rate. The draw script alone
 (``redis-benchmark``, as in ``bench/draws.py``) runs against the same Redis in every round,
 so the script's headroom over the HTTP draw is a ratio within each round too. The run fails if a
 request was refused or a tier oversold.
@@ -122,6 +124,22 @@ def run_wrk(base: str, path: str, method: str, cookies: Path, connections: int, 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of process ``pid`` and its children (a server's workers) so far."""
+    total = 0.0
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for one in [pid, *map(int, children.read_text().split() if children.exists() else [])]:
+        try:
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / TICK  # utime, stime
+    return total
+
+
 def check_answers(base: str, path: str, method: str, cookie: str) -> None:
     """One request of the endpoint must succeed (not a login redirect or a refusal) before it is measured."""
     headers = {"Cookie": f"session={cookie}", "User-Agent": "MicroMessenger bench", "Accept": "application/json"}
@@ -153,6 +171,7 @@ class Target:
     account_id: int
     cookie: str  # one follower's session, for the check before each endpoint
     cookie_file: Path
+    redis_pid: int
     ports: dict[tuple[str, str], int] = field(default_factory=dict)
     processes: dict[tuple[str, str], subprocess.Popen] = field(default_factory=dict)
 
@@ -187,7 +206,12 @@ def one_endpoint(args, target: Target, server: str, endpoint: tuple, round_: int
     if args.profile and round_ == 1:
         sampler = pyspy.record(target.processes[server, app].pid, seconds, args.profile / f"{server}-{name}.txt")
         time.sleep(0.5)  # py-spy attaches before the load starts
+    server_pid = target.processes[server, app].pid
+    before = cpu_seconds(server_pid), cpu_seconds(target.redis_pid)
     result = run_wrk(base, path, method, target.cookie_file, args.connections, seconds)
+    after = cpu_seconds(server_pid), cpu_seconds(target.redis_pid)
+    result["cpu_us"] = (after[0] - before[0]) / max(result["requests"], 1) * 1e6
+    result["redis_us"] = (after[1] - before[1]) / max(result["requests"], 1) * 1e6
     if sampler:
         sampler.wait(30)
     if (result["non_2xx"] or result["socket_errors"]) and not sampler:
@@ -204,7 +228,7 @@ def measure(args: argparse.Namespace, directory: Path) -> dict:
     target = None
     try:
         slug, cookies, campaign_id, account_id = prepare(env, args.connections * args.followers)
-        target = Target(slug, account_id, cookies[0], directory / "cookies.txt")
+        target = Target(slug, account_id, cookies[0], directory / "cookies.txt", redis_server.process.pid)
         target.cookie_file.write_text("\n".join(cookies) + "\n")
         target.start(args.servers, env, directory)
         runs: dict[tuple[str, str], list[dict]] = {}
@@ -236,8 +260,17 @@ def summary(measured: dict, servers: list[str]) -> list[tuple[str, str]]:
         for name, *_ in ENDPOINTS:
             mine = runs[server, name]
             ratio = statistics.median(m["rps"] / b["rps"] for m, b in zip(mine, bare, strict=True))
-            rps, p50, p99 = (statistics.median(m[k] for m in mine) for k in ("rps", "p50", "p99"))
+            rps, p50, p99, cpu, redis = (
+                statistics.median(m[k] for m in mine) for k in ("rps", "p50", "p99", "cpu_us", "redis_us")
+            )
+            cpu_ratio = statistics.median(m["cpu_us"] / b["cpu_us"] for m, b in zip(mine, bare, strict=True))
             rows.append((f"{server} {name}", f"{rps:,.0f} req/s  {ratio:.2f}x bare  p50 {p50:.1f}  p99 {p99:.1f} ms"))
+            rows.append(
+                (
+                    f"{server} {name}: server CPU a request",
+                    f"{cpu:,.0f} us ({cpu_ratio:.1f}x bare's); Redis {redis:,.0f} us",
+                )
+            )
     scripts = measured["scripts"]
     if scripts:
         for server in servers:
