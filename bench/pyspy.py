@@ -1,6 +1,6 @@
 """Sampling the web workers with py-spy while ``bench/visit.py`` loads them, and where the CPU went.
 
-``py-spy`` (``pip install py-spy``; it reads the workers' memory, so it needs root or
+``py-spy`` (``pip install -e .[bench]`` or ``pip install py-spy``; it reads the workers' memory, so it needs root or
 ``ptrace`` rights) records the Python CPU time (the samples holding the GIL) of every
 worker of the server for the length of one wrk run, as collapsed stacks. :func:`summarize`
 reads them back: the share of the busy samples in which each function is on the stack
