@@ -28,9 +28,9 @@ from .texts import client_strings
 from .winners import winners_shown
 
 
-def published_campaign(slug: str) -> Campaign:
+def published_campaign(slug: str, *, with_tiers: bool = False) -> Campaign:
     """The campaign ``slug`` once published; drafts are not found."""
-    campaign = get_by_slug(db.session, slug)
+    campaign = get_by_slug(db.session, slug, with_tiers=with_tiers)
     if campaign.status == "draft":
         raise NotFound("This campaign does not exist.")
     return campaign
@@ -102,7 +102,7 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
 @bp.get("/<slug>/")
 def page(slug: str):
     """The campaign's game page, for a logged-in follower inside WeChat."""
-    campaign = published_campaign(slug)
+    campaign = published_campaign(slug, with_tiers=True)
     blocked = outside_wechat(campaign)
     if blocked is not None:
         return blocked
