@@ -12,6 +12,7 @@ from werkzeug.security import generate_password_hash
 from .catalog.models import Campaign, Channel, OfficialAccount, PrizeTier
 from .clock import Clock
 from .coupons.models import CouponCode
+from .coupons.services import generate_missing
 from .crypto import SecretBox
 from .staff.models import Staff
 
@@ -27,8 +28,9 @@ PRIZES = (
     # tier, name, weight, stock, coupon kind, value in fen
     ("gold", "一等奖：免费咖啡一杯", 5, 20, "code", 3200),
     ("silver", "二等奖：半价券", 15, 100, "code", 1600),
-    ("bronze", "三等奖：曲奇一块", 30, 300, "none", 500),
-    ("none", "谢谢参与", 50, 0, "none", 0),
+    ("bronze", "三等奖：曲奇一块", 30, 300, "code", 500),
+    ("bag", "四等奖：帆布袋（包邮到家）", 10, 50, "shipping", 3900),
+    ("none", "谢谢参与", 40, 0, "none", 0),
 )
 
 
@@ -90,6 +92,8 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
                 session.add_all(
                     CouponCode(tier_id=tier.id, code=f"DEMO{secrets.token_hex(6).upper()}") for _ in range(tier.stock)
                 )
+        # The shipped prize's claim codes are the platform's, as at any publish.
+        generate_missing(session, campaign)
     return campaigns
 
 

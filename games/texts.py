@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from campaigns.coupons.issuers import follower_texts
+
 
 def client_strings() -> dict[str, str]:
     """The scripts' strings in the current locale; placeholders are ``{name}``."""
-    return {
+    # Each claim kind brings the words of its states and next steps (campaigns/coupons/issuers.py).
+    claims = {key: _(text.template) for key, text in follower_texts().items()}
+    return claims | {
         "loading": _("Loading…"),
         "play_wheel": _("Spin"),
         "spinning": _("Spinning…"),
@@ -48,4 +52,6 @@ def client_strings() -> dict[str, str]:
         "state_added": _("Added"),
         "state_redeemed": _("Redeemed"),
         "state_expired": _("Expired"),
+        "claim": _("Claim the prize"),
+        "claim_contact": _("Ask the shop how to claim it"),
     }

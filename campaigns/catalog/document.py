@@ -12,8 +12,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..coupons.issuers import document_kinds
 from .messages import msg
-from .models import COUPON_KINDS, GAMES, Campaign
+from .models import GAMES, NO_CLAIM, Campaign
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 TIER = re.compile(r"^[a-z0-9_-]{1,32}$")
@@ -39,7 +40,7 @@ PRIZE_SCHEMA: dict[str, Any] = {
         "value": {"type": "string", "pattern": r"^\d{1,9}(\.\d{1,2})?$"},
         "currency": {"type": "string", "pattern": CURRENCY.pattern},
         "image": {"type": ["string", "null"], "maxLength": 255},
-        "coupon": {"type": "string", "enum": list(COUPON_KINDS)},
+        "coupon": {"type": "string", "enum": document_kinds()},
         "card_id": {"type": ["string", "null"], "maxLength": 64},
         "valid_from": {**_date, "type": ["string", "null"]},
         "valid_until": {**_date, "type": ["string", "null"]},
@@ -184,9 +185,9 @@ def _prize(raw: Any, path: str, problems: Problems, zone: ZoneInfo | None) -> di
     if not isinstance(tier, str) or not TIER.match(tier):
         problems.add(f"{path}.tier", msg("Use 1-32 lowercase letters, digits, '-' or '_'."))
         tier = None
-    coupon = raw.get("coupon") or "none"
-    if coupon not in COUPON_KINDS:
-        problems.add(f"{path}.coupon", msg("Choose one of: {choices}.", choices=", ".join(COUPON_KINDS)))
+    coupon = raw.get("coupon") or NO_CLAIM
+    if coupon not in document_kinds():
+        problems.add(f"{path}.coupon", msg("Choose one of: {choices}.", choices=", ".join(document_kinds())))
     currency = raw.get("currency") or "CNY"
     if not isinstance(currency, str) or not CURRENCY.match(currency):
         problems.add(f"{path}.currency", msg("Use a three-letter currency code such as CNY."))

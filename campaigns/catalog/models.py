@@ -17,7 +17,8 @@ def utcnow() -> datetime:
 
 GAMES = ("scratch", "wheel")
 STATUSES = ("draft", "scheduled", "live", "paused", "ended")
-COUPON_KINDS = ("none", "code", "wechat_card")
+# A fallback tier's ``coupon_kind`` when it gives nothing; the claim kinds are campaigns.coupons.issuers'.
+NO_CLAIM = "none"
 
 
 class OfficialAccount(Base):
@@ -105,7 +106,7 @@ class PrizeTier(Base):
     # "all", {"per_day": N} or "moments" (see docs/fairness.md).
     release: Mapped[Any] = mapped_column(JSON, default="all")
     is_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
-    coupon_kind: Mapped[str] = mapped_column(String(16), default="none")
+    coupon_kind: Mapped[str] = mapped_column(String(16), default=NO_CLAIM)
     card_id: Mapped[str | None] = mapped_column(String(64))
     # Declared value in minor units (fen for CNY) and ISO 4217 currency.
     value_minor: Mapped[int] = mapped_column(Integer, default=0)

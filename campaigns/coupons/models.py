@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..base import Base
@@ -109,3 +109,30 @@ class RefusalLog(Base):
     store_link_id: Mapped[int | None] = mapped_column(ForeignKey("store_link.id"))
 
     store: Mapped[Store | None] = relationship()
+
+
+# address_given: the winner gave an address, editable; shipped: the carrier has it (no more edits).
+SHIPMENT_STATES = ("address_given", "shipped")
+
+
+class Shipment(Base):
+    """A shipped prize: its winner's address (encrypted at rest) and, once sent, the carrier's tracking."""
+
+    __tablename__ = "shipment"
+    __table_args__ = (UniqueConstraint("coupon_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coupon_id: Mapped[int] = mapped_column(ForeignKey("coupon_code.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    # The address as sealed JSON (campaigns.crypto); emptied when erased after the campaign.
+    address_sealed: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="address_given")
+    carrier: Mapped[str] = mapped_column(String(32), default="")
+    tracking_number: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    shipped_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+
+    coupon: Mapped[CouponCode] = relationship()

@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..catalog.messages import Message, msg
 from ..catalog.models import PrizeTier
 from ..errors import InvalidInput
-from .issuers import IssuerContext, register
+from .issuers import UPLOADED_OR_GENERATED, ClaimStatus, IssuerContext, register
 from .models import CouponCode
 
 # Crockford's base32 without 0 and 1 as well, so that nothing reads as O, I or L.
@@ -67,7 +68,33 @@ class PlatformCodes:
 
     kind = "code"
     label = "Platform code"
-    note = "Works for every account: a code and QR code on the prize page, redeemed on the staff page."
+    note = (
+        "Works for every account: a code and QR code on the prize page, redeemed on the staff page. "
+        "Upload your own codes, or upload none and the platform makes them at publish."
+    )
+    stocking = UPLOADED_OR_GENERATED
+    first_step = "show_in_store"
+    uses_card_id = False
+    texts = {
+        "claim_to_use": msg("To use in store"),
+        "claim_redeemed": msg("Redeemed"),
+        "claim_expired": msg("Expired"),
+        "step_show_in_store": msg("Show the code at the store"),
+    }
+
+    def problems(self, tier: PrizeTier, available_codes: int, cards: Mapping[str, str]) -> dict[str, Message]:
+        """A tier with some uploaded codes needs one per prize; with none, the platform makes them."""
+        if tier.is_fallback or available_codes == 0 or available_codes >= tier.stock:
+            return {}
+        return {
+            "stock": msg(
+                "Upload more codes: {stock} prizes but only {codes} codes.", stock=tier.stock, codes=available_codes
+            )
+        }
+
+    def status(self, ctx: IssuerContext, coupon: CouponCode, state: str) -> ClaimStatus:
+        """Shown in the store until redeemed or expired."""
+        return in_store_status(state)
 
     def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Nothing to tell anyone: every code may be awarded."""
@@ -86,6 +113,13 @@ class PlatformCodes:
 
     def expire(self, ctx: IssuerContext, coupon: CouponCode) -> None:
         """Nothing to withdraw elsewhere."""
+
+
+def in_store_status(state: str) -> ClaimStatus:
+    """The claim of a code shown in a store: to use, then redeemed or expired."""
+    if state in ("redeemed", "expired"):
+        return ClaimStatus(state, "none")
+    return ClaimStatus("to_use", "show_in_store")
 
 
 def group(code: str, size: int = 4) -> str:

@@ -12,19 +12,20 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 from wechatpy.exceptions import WeChatClientException
 
+from ..catalog.messages import Message, msg
 from ..catalog.models import PrizeTier
 from ..clock import to_ms
 from ..errors import AlreadyRedeemed, Busy, InvalidInput, WeChatError
-from .issuers import IssuerContext, register
+from .issuers import CARD_UNKNOWN, UPLOADED, ClaimStatus, IssuerContext, register
 from .models import CouponCode
-from .platform_codes import chunks
+from .platform_codes import chunks, in_store_status
 
 DEPOSIT_BATCH = 100
 # WeChat's answer when a code was consumed before.
@@ -81,6 +82,21 @@ def unreachable() -> Busy:
     return Busy("WeChat cannot be reached right now; please try again in a moment.")
 
 
+def _card_problem(tier: PrizeTier, cards: Mapping[str, str]) -> Message | None:
+    # What WeChat said of the card_id, looked up before the checks (``campaigns.wechat.cards``).
+    card_id = (tier.card_id or "").strip()
+    if not card_id:
+        return msg("Enter the WeChat card_id of this prize's card.")
+    if cards.get(card_id) == CARD_UNKNOWN:
+        return msg(
+            "This Official Account has no WeChat card with this card_id; "
+            "copy it from the card's page in the WeChat platform."
+        )
+    if card_id in cards:
+        return msg("Could not check the card with WeChat; try again.")
+    return None
+
+
 class WeChatCards:
     """Cards of the WeChat card feature (``coupon_kind`` ``wechat_card``)."""
 
@@ -90,6 +106,36 @@ class WeChatCards:
         "Needs WeChat's card feature, which WeChat no longer opens to new accounts "
         "(WeChat Pay merchant coupons replace it); platform codes work without it."
     )
+
+    stocking = UPLOADED
+    first_step = "add_to_wallet"
+    uses_card_id = True
+    texts = {
+        "claim_not_added": msg("Not added to WeChat cards"),
+        "claim_to_use": msg("To use in store"),
+        "claim_redeemed": msg("Redeemed"),
+        "claim_expired": msg("Expired"),
+        "step_add_to_wallet": msg("Add it to your WeChat cards"),
+        "step_show_in_store": msg("Show the code at the store"),
+    }
+
+    def problems(self, tier: PrizeTier, available_codes: int, cards: Mapping[str, str]) -> dict[str, Message]:
+        """The card must exist for the account (as WeChat said), with a deposited code per prize."""
+        problems = {}
+        card = _card_problem(tier, cards)
+        if card:
+            problems["card_id"] = card
+        if not tier.is_fallback and available_codes < tier.stock:
+            problems["stock"] = msg(
+                "Upload more codes: {stock} prizes but only {codes} codes.", stock=tier.stock, codes=available_codes
+            )
+        return problems
+
+    def status(self, ctx: IssuerContext, coupon: CouponCode, state: str) -> ClaimStatus:
+        """Added to the wallet first, then shown in the store."""
+        if state == "issued":
+            return ClaimStatus("not_added", "add_to_wallet")
+        return in_store_status(state)
 
     def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Deposit the codes to the tier's card; only the ones WeChat accepted may be awarded."""

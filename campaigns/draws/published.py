@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign, RulesVersion
 from ..catalog.services import get_by_slug
+from ..coupons.issuers import first_step
 from ..crypto import SecretBox
 from ..errors import Busy, NotFound
 from . import engine, inventory
@@ -43,6 +44,8 @@ class Tier:
     coupon_kind: str
     card_id: str | None
     is_fallback: bool
+    # What its winner does first (the claim kind's first step).
+    claim_step: str = "none"
 
 
 @dataclass(frozen=True)
@@ -90,7 +93,8 @@ def snapshot(session: Session, campaign: Campaign, secrets: SecretBox) -> Publis
         plays_per_day=campaign.plays_per_day,
         plays_total=campaign.plays_total,
         tiers=tuple(
-            Tier(t.tier, t.name, t.image, t.coupon_kind, t.card_id, bool(t.is_fallback)) for t in campaign.tiers
+            Tier(t.tier, t.name, t.image, t.coupon_kind, t.card_id, bool(t.is_fallback), first_step(t.coupon_kind))
+            for t in campaign.tiers
         ),
         fairness=engine.Fairness(
             secrets.open(campaign.server_seed_sealed), prizes, rules["fallback_tier"], days=_days(rules)

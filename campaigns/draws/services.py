@@ -15,7 +15,8 @@ from .. import events
 from ..catalog.models import Campaign
 from ..catalog.publish import is_revealed, utc
 from ..clock import Clock, iso_ms, to_ms
-from ..coupons.services import coupon_states
+from ..coupons.issuers import IssuerContext
+from ..coupons.services import claim_statuses, coupon_states
 from ..crypto import SecretBox
 from ..errors import InvalidInput
 from ..keys import CampaignKeys
@@ -150,7 +151,7 @@ def draw_body(campaign: PublishedCampaign, result: Mapping[str, Any]) -> dict[st
     code = result.get("code") or ""
     coupon = None
     if code:
-        coupon = {"code": code, "kind": tier.coupon_kind, "card_id": tier.card_id}
+        coupon = {"code": code, "kind": tier.coupon_kind, "card_id": tier.card_id, "step": tier.claim_step}
     return {
         "seq": result["seq"],
         "nonce": result["nonce"],
@@ -203,7 +204,9 @@ def prizes(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
             int(f["seq"]),
             {"seq": int(f["seq"]), "ts": int(f["ts"]), "tier": f["awarded_tier"], "code": f.get("code", "")},
         )
-    states = coupon_states(ctx.session, [w["code"] for w in wins.values() if w["code"]], ctx.clock)
+    codes = [w["code"] for w in wins.values() if w["code"]]
+    states = coupon_states(ctx.session, codes, ctx.clock)
+    claims = claim_statuses(IssuerContext(ctx.session, ctx.redis, ctx.clock, secrets=ctx.secrets), codes)
     tiers = {t.tier: t for t in campaign.tiers}
     out = []
     for win in sorted(wins.values(), key=lambda w: w["seq"]):
@@ -216,6 +219,7 @@ def prizes(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
                 "card_id": tier.card_id,
                 "state": _won_state(states.get(win["code"])),
             }
+        claim = claims.get(win["code"])
         out.append(
             {
                 "seq": win["seq"],
@@ -224,6 +228,7 @@ def prizes(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
                 "name": tier.name,
                 "image": tier.image,
                 "coupon": coupon,
+                "claim": {"state": claim.state, "step": claim.step} if claim else None,
             }
         )
     return {"prizes": out}

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..catalog.messages import msg
 from ..catalog.models import PrizeTier
-from ..coupons.issuers import IssuerContext
+from ..coupons.issuers import IssuerContext, accepts_uploads
 from ..coupons.models import CouponCode
 from ..coupons.platform_codes import UPLOADED_CODE
 from ..coupons.services import add_codes
@@ -111,7 +111,7 @@ def import_codes(
     ctx: IssuerContext, staff: Staff, tier: PrizeTier, data: bytes, *, skip_errors: bool, now: datetime
 ) -> ImportReport:
     """Check an upload and, when it is clean (or the marketer skips bad lines), add its codes to ``tier``."""
-    if tier.coupon_kind not in ("code", "wechat_card"):
+    if not accepts_uploads(tier.coupon_kind):
         raise InvalidInput(
             msg("This prize carries no coupon."), fields={"tier": msg("Choose a prize whose coupon is codes.")}
         )
