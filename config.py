@@ -94,6 +94,11 @@ SETTINGS: tuple[Setting, ...] = (
         "24",
         "How long ingested events stay in a campaign's Redis stream before the worker trims them.",
     ),
+    Setting(
+        "ADDRESS_RETENTION_DAYS",
+        "90",
+        "Days after a campaign ends before its winners' shipping addresses are erased.",
+    ),
 )
 
 
@@ -166,5 +171,6 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "PROXY_HOPS": _count(environ, "PROXY_HOPS"),
         "DRAW_IP_LIMIT": _count(environ, "DRAW_IP_LIMIT"),
         "STREAM_RETENTION_HOURS": _count(environ, "STREAM_RETENTION_HOURS"),
+        "ADDRESS_RETENTION_DAYS": _count(environ, "ADDRESS_RETENTION_DAYS"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     }

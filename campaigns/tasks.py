@@ -105,6 +105,16 @@ def go_live_due() -> int:
 
 
 @rearms
+def erase_addresses() -> int:
+    """Erase the shipping addresses of campaigns that ended ``ADDRESS_RETENTION_DAYS`` ago (default 90)."""
+    from .coupons.shipping import RETENTION_DAYS, erase_due
+
+    rt = runtime.current()
+    days = int(rt.settings.get("ADDRESS_RETENTION_DAYS", RETENTION_DAYS))
+    with rt.session_factory() as session:
+        return erase_due(session, rt.clock, days)
+
+
 def expire_coupons() -> int:
     """Record as expired every unused coupon past its validity (states are also computed on read)."""
     from .coupons.issuers import IssuerContext

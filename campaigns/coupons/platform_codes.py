@@ -67,8 +67,8 @@ class PlatformCodes:
     """Codes the platform generates or the marketer uploads; redeemed on the staff page only."""
 
     kind = "code"
-    label = "Platform code"
-    note = (
+    label = msg("Platform code")
+    note = msg(
         "Works for every account: a code and QR code on the prize page, redeemed on the staff page. "
         "Upload your own codes, or upload none and the platform makes them at publish."
     )

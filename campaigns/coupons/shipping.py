@@ -30,8 +30,8 @@ class Shipping:
     """A physical prize, sent to the winner's address."""
 
     kind = "shipping"
-    label = "Shipped to an address"
-    note = "A physical prize: the winner gives an address, you export them and import the tracking numbers."
+    label = msg("Shipped to an address")
+    note = msg("A physical prize: the winner gives an address, you export them and import the tracking numbers.")
     stocking = GENERATED
     first_step = "give_address"
     uses_card_id = False

@@ -101,8 +101,8 @@ class WeChatCards:
     """Cards of the WeChat card feature (``coupon_kind`` ``wechat_card``)."""
 
     kind = "wechat_card"
-    label = "WeChat card"
-    note = (
+    label = msg("WeChat card")
+    note = msg(
         "Needs WeChat's card feature, which WeChat no longer opens to new accounts "
         "(WeChat Pay merchant coupons replace it); platform codes work without it."
     )
@@ -120,16 +120,9 @@ class WeChatCards:
     }
 
     def problems(self, tier: PrizeTier, available_codes: int, cards: Mapping[str, str]) -> dict[str, Message]:
-        """The card must exist for the account (as WeChat said), with a deposited code per prize."""
-        problems = {}
+        """The card must exist for the account (as WeChat said)."""
         card = _card_problem(tier, cards)
-        if card:
-            problems["card_id"] = card
-        if not tier.is_fallback and available_codes < tier.stock:
-            problems["stock"] = msg(
-                "Upload more codes: {stock} prizes but only {codes} codes.", stock=tier.stock, codes=available_codes
-            )
-        return problems
+        return {"card_id": card} if card else {}
 
     def status(self, ctx: IssuerContext, coupon: CouponCode, state: str) -> ClaimStatus:
         """Added to the wallet first, then shown in the store."""
