@@ -100,3 +100,14 @@ def test_a_winner_gives_an_address_and_follows_the_parcel(
     assert phone.locator("#tracking-number").inner_text() == "SF1234567890"
     assert phone.locator("#address-form").count() == 0
     phone.screenshot(path=str(artifacts / "shipping-shipped.png"), full_page=True)
+
+    # The console's claims list, on a desktop, in Chinese.
+    desktop = phone.context.browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+    staff_cookie = app.session_interface.get_signing_serializer(app).dumps({"staff_id": staff.id})
+    desktop.add_cookies([{"name": "session", "value": staff_cookie, "url": sim_live_server.url}])
+    console = desktop.new_page()
+    console.goto(f"{sim_live_server.url}/console/campaigns/{campaign.slug}/claims")
+    row = console.locator(f"#claims tr[data-code='{code}']")
+    assert "已发货" in row.inner_text() and "张三" in row.inner_text() and "SF1234567890" in row.inner_text()
+    console.screenshot(path=str(artifacts / "shipping-console-claims.png"), full_page=True)
+    desktop.close()
