@@ -208,30 +208,30 @@ def prizes(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
     states = coupon_states(ctx.session, codes, ctx.clock)
     claims = claim_statuses(IssuerContext(ctx.session, ctx.redis, ctx.clock, secrets=ctx.secrets), codes)
     tiers = {t.tier: t for t in campaign.tiers}
-    out = []
-    for win in sorted(wins.values(), key=lambda w: w["seq"]):
-        tier = tiers[win["tier"]]
-        coupon = None
-        if win["code"]:
-            coupon = {
-                "code": win["code"],
-                "kind": tier.coupon_kind,
-                "card_id": tier.card_id,
-                "state": _won_state(states.get(win["code"])),
-            }
-        claim = claims.get(win["code"])
-        out.append(
-            {
-                "seq": win["seq"],
-                "ts": fairness.iso_ms(win["ts"]),
-                "tier": tier.tier,
-                "name": tier.name,
-                "image": tier.image,
-                "coupon": coupon,
-                "claim": {"state": claim.state, "step": claim.step} if claim else None,
-            }
-        )
-    return {"prizes": out}
+    ordered = sorted(wins.values(), key=lambda w: w["seq"])
+    return {"prizes": [_won_prize(tiers[w["tier"]], w, states, claims) for w in ordered]}
+
+
+def _won_prize(tier, win: dict, states: dict, claims: dict) -> dict[str, Any]:
+    """One won prize for My prizes: its coupon's state, and its claim's state and next step."""
+    coupon = None
+    if win["code"]:
+        coupon = {
+            "code": win["code"],
+            "kind": tier.coupon_kind,
+            "card_id": tier.card_id,
+            "state": _won_state(states.get(win["code"])),
+        }
+    claim = claims.get(win["code"])
+    return {
+        "seq": win["seq"],
+        "ts": fairness.iso_ms(win["ts"]),
+        "tier": tier.tier,
+        "name": tier.name,
+        "image": tier.image,
+        "coupon": coupon,
+        "claim": {"state": claim.state, "step": claim.step} if claim else None,
+    }
 
 
 def _won_state(state: str | None) -> str:
