@@ -69,6 +69,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Base URL for QR code images (showqrcode); the simulator's URL in development.",
     ),
     Setting(
+        "WECHAT_PAY_BASE",
+        "https://api.mch.weixin.qq.com",
+        "Base URL of WeChat Pay's merchant API (red packets); the simulator's URL in development.",
+    ),
+    Setting(
         "WECHAT_JSSDK_URL",
         "https://res.wx.qq.com/open/js/jweixin-1.6.0.js",
         "WeChat's JS-SDK script, loaded (deferred) by the game pages for wx.addCard.",
@@ -159,6 +164,7 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "WECHAT_API_BASE": _env(environ, "WECHAT_API_BASE").rstrip("/"),
         "WECHAT_OPEN_BASE": _env(environ, "WECHAT_OPEN_BASE").rstrip("/"),
         "WECHAT_MP_BASE": _env(environ, "WECHAT_MP_BASE").rstrip("/"),
+        "WECHAT_PAY_BASE": _env(environ, "WECHAT_PAY_BASE").rstrip("/"),
         "WECHAT_JSSDK_URL": _env(environ, "WECHAT_JSSDK_URL"),
         "WECHAT_SIMULATOR": _env(environ, "WECHAT_SIMULATOR") == "1",
         "PUBLIC_URL": public_url,

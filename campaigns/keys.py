@@ -144,3 +144,8 @@ class WeChatKeys:
 def login_failures(subject: str) -> str:
     """Counter of failed console sign-ins for one e-mail address or one client address."""
     return f"{RATE_PREFIX}login:{subject}"
+
+
+def payout_lock(mch_billno: str) -> str:
+    """Held by the one worker sending a red packet, so the same payout run twice at once sends once."""
+    return f"pay:lock:{mch_billno}"

@@ -21,6 +21,7 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     from .console import bp as console_bp
     from .jssdk import bp as jssdk_bp
     from .oauth import bp as oauth_bp
+    from .pay import register as register_pay
     from .push import push_hook
 
     app.config["SIM_PUSH"] = push_hook
@@ -29,4 +30,5 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.register_blueprint(console_bp)
     app.register_blueprint(jssdk_bp)
     register_cards(app)
+    register_pay(app)
     return app

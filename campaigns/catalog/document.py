@@ -38,6 +38,9 @@ PRIZE_SCHEMA: dict[str, Any] = {
         "daily_limit": _int_or_null,
         "fallback": {"type": "boolean"},
         "value": {"type": "string", "pattern": r"^\d{1,9}(\.\d{1,2})?$"},
+        # A red packet's random amount range (both or neither); the amount is then drawn from the digest.
+        "amount_min": {"type": ["string", "null"], "pattern": r"^\d{1,9}(\.\d{1,2})?$"},
+        "amount_max": {"type": ["string", "null"], "pattern": r"^\d{1,9}(\.\d{1,2})?$"},
         "currency": {"type": "string", "pattern": CURRENCY.pattern},
         "image": {"type": ["string", "null"], "maxLength": 255},
         "coupon": {"type": "string", "enum": document_kinds()},
@@ -148,6 +151,19 @@ def _instant(value: Any, path: str, problems: Problems, zone: ZoneInfo | None, *
     return parsed.astimezone(UTC)
 
 
+def _amount_range(raw: dict, path: str, problems: Problems) -> dict[str, int | None]:
+    low, high = raw.get("amount_min"), raw.get("amount_max")
+    if low in (None, "") and high in (None, ""):
+        return {"amount_min_minor": None, "amount_max_minor": None}
+    if low in (None, "") or high in (None, ""):
+        problems.add(f"{path}.amount_max", msg("Give both ends of the amount range, or neither."))
+        return {"amount_min_minor": None, "amount_max_minor": None}
+    return {
+        "amount_min_minor": _value_minor(low, f"{path}.amount_min", problems),
+        "amount_max_minor": _value_minor(high, f"{path}.amount_max", problems),
+    }
+
+
 def _value_minor(value: Any, path: str, problems: Problems) -> int:
     if value is None or value == "":
         return 0
@@ -206,6 +222,7 @@ def _prize(raw: Any, path: str, problems: Problems, zone: ZoneInfo | None) -> di
         "release": {"per_day": daily} if daily else "all",
         "is_fallback": raw.get("fallback") is True,
         "value_minor": _value_minor(raw.get("value"), f"{path}.value", problems),
+        **_amount_range(raw, path, problems),
         "currency": currency,
         "image": image,
         "coupon_kind": coupon,
@@ -348,6 +365,16 @@ def _prize_document(tier) -> dict[str, Any]:
         "card_id": tier.card_id,
         "valid_from": _iso(tier.valid_from),
         "valid_until": _iso(tier.valid_until),
+        **_range_document(tier),
+    }
+
+
+def _range_document(tier) -> dict[str, str]:
+    if tier.amount_min_minor is None or tier.amount_max_minor is None:
+        return {}
+    return {
+        "amount_min": f"{Decimal(tier.amount_min_minor) / 100:.2f}",
+        "amount_max": f"{Decimal(tier.amount_max_minor) / 100:.2f}",
     }
 
 

@@ -25,6 +25,8 @@ TIER_FIELDS = (
     "release",
     "is_fallback",
     "value_minor",
+    "amount_min_minor",
+    "amount_max_minor",
     "currency",
     "image",
     "coupon_kind",

@@ -111,6 +111,9 @@ class PrizeTier(Base):
     # Declared value in minor units (fen for CNY) and ISO 4217 currency.
     value_minor: Mapped[int] = mapped_column(Integer, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    # A red packet's random amount range in fen (both set, or neither: then the amount is the value).
+    amount_min_minor: Mapped[int | None] = mapped_column(Integer)
+    amount_max_minor: Mapped[int | None] = mapped_column(Integer)
     image: Mapped[str | None] = mapped_column(String(255))
     valid_from: Mapped[datetime | None]
     valid_until: Mapped[datetime | None]

@@ -40,8 +40,8 @@ def declared_value(value_minor: int) -> str:
 
 
 def prize_entry(tier: PrizeTier) -> dict:
-    """One tier as the rules document lists it."""
-    return {
+    """One tier as the rules document lists it (a random red-packet amount range too, in fen)."""
+    entry = {
         "tier": tier.tier,
         "name": tier.name,
         "weight": tier.weight,
@@ -51,6 +51,9 @@ def prize_entry(tier: PrizeTier) -> dict:
         "value": declared_value(tier.value_minor or 0),
         "currency": tier.currency,
     }
+    if tier.amount_min_minor is not None and tier.amount_max_minor is not None:
+        entry["amount"] = {"min": tier.amount_min_minor, "max": tier.amount_max_minor}
+    return entry
 
 
 def rules_from_campaign(campaign: Campaign) -> dict:

@@ -29,7 +29,7 @@ from ..errors import InvalidInput
 from .models import CouponCode
 
 # The claim-kind modules, each registering one issuer on import.
-MODULES = ("platform_codes", "wechat_cards", "shipping")
+MODULES = ("platform_codes", "wechat_cards", "shipping", "red_packets")
 # How a kind's pool is stocked: codes the marketer uploads, codes the platform generates,
 # or generated only when the marketer uploaded none.
 UPLOADED, GENERATED, UPLOADED_OR_GENERATED = "uploaded", "generated", "uploaded_or_generated"

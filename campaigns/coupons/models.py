@@ -136,3 +136,51 @@ class Shipment(Base):
     erased_at: Mapped[datetime | None]
 
     coupon: Mapped[CouponCode] = relationship()
+
+
+class MerchantAccount(Base):
+    """An Official Account's WeChat Pay merchant: its mch_id, and its API key and certificate sealed at rest."""
+
+    __tablename__ = "merchant_account"
+    __table_args__ = (UniqueConstraint("account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("official_account.id"))
+    mch_id: Mapped[str] = mapped_column(String(32))
+    # The name on the red packet (send_name): the brand, at most 10 characters on WeChat's side.
+    send_name: Mapped[str] = mapped_column(String(32), default="")
+    api_key_sealed: Mapped[str] = mapped_column(Text)
+    # The merchant's API certificate and its private key (PEM), sealed; sendredpack needs both.
+    cert_sealed: Mapped[str] = mapped_column(Text, default="")
+    key_sealed: Mapped[str] = mapped_column(Text, default="")
+    sign_type: Mapped[str] = mapped_column(String(16), default="MD5")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# pending: waiting to be sent (or to be retried at next_attempt_at); unknown: the send timed out and
+# is retried under the same mch_billno; SENT, RECEIVED, REFUND, FAILED: WeChat Pay's own words.
+RED_PACKET_STATES = ("pending", "unknown", "SENT", "RECEIVED", "REFUND", "FAILED")
+
+
+class RedPacket(Base):
+    """The cash payout of one won red-packet prize; ``mch_billno`` is derived from the campaign and ``seq``."""
+
+    __tablename__ = "red_packet"
+    __table_args__ = (UniqueConstraint("coupon_id"), UniqueConstraint("mch_billno"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coupon_id: Mapped[int] = mapped_column(ForeignKey("coupon_code.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    seq: Mapped[int]
+    openid: Mapped[str] = mapped_column(String(64))
+    amount_minor: Mapped[int]
+    mch_billno: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+    send_listid: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    coupon: Mapped[CouponCode] = relationship()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:29:44.239045
+Create Date: 2026-12-01 09:47:54.466754
 
 """
 from alembic import op
@@ -107,6 +107,20 @@ def upgrade():
     with op.batch_alter_table('follower', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follower_account_id'), ['account_id'], unique=False)
 
+    op.create_table('merchant_account',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('mch_id', sa.String(length=32), nullable=False),
+    sa.Column('send_name', sa.String(length=32), nullable=False),
+    sa.Column('api_key_sealed', sa.Text(), nullable=False),
+    sa.Column('cert_sealed', sa.Text(), nullable=False),
+    sa.Column('key_sealed', sa.Text(), nullable=False),
+    sa.Column('sign_type', sa.String(length=16), nullable=False),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_merchant_account_account_id_official_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_merchant_account')),
+    sa.UniqueConstraint('account_id', name=op.f('uq_merchant_account_account_id'))
+    )
     op.create_table('staff_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
@@ -248,6 +262,8 @@ def upgrade():
     sa.Column('card_id', sa.String(length=64), nullable=True),
     sa.Column('value_minor', sa.Integer(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('amount_min_minor', sa.Integer(), nullable=True),
+    sa.Column('amount_max_minor', sa.Integer(), nullable=True),
     sa.Column('image', sa.String(length=255), nullable=True),
     sa.Column('valid_from', campaigns.base.UTCDateTime(), nullable=True),
     sa.Column('valid_until', campaigns.base.UTCDateTime(), nullable=True),
@@ -313,6 +329,30 @@ def upgrade():
     with op.batch_alter_table('coupon_code', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_coupon_code_openid'), ['openid'], unique=False)
         batch_op.create_index(batch_op.f('ix_coupon_code_tier_id'), ['tier_id'], unique=False)
+
+    op.create_table('red_packet',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('coupon_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('amount_minor', sa.Integer(), nullable=False),
+    sa.Column('mch_billno', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('last_error', sa.String(length=200), nullable=False),
+    sa.Column('send_listid', sa.String(length=64), nullable=False),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_red_packet_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['coupon_id'], ['coupon_code.id'], name=op.f('fk_red_packet_coupon_id_coupon_code')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_red_packet')),
+    sa.UniqueConstraint('coupon_id', name=op.f('uq_red_packet_coupon_id')),
+    sa.UniqueConstraint('mch_billno', name=op.f('uq_red_packet_mch_billno'))
+    )
+    with op.batch_alter_table('red_packet', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_red_packet_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('redemption',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -391,6 +431,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_redemption_campaign_id'))
 
     op.drop_table('redemption')
+    with op.batch_alter_table('red_packet', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_red_packet_campaign_id'))
+
+    op.drop_table('red_packet')
     with op.batch_alter_table('coupon_code', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_coupon_code_tier_id'))
         batch_op.drop_index(batch_op.f('ix_coupon_code_openid'))
@@ -445,6 +489,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_staff_account_account_id'))
 
     op.drop_table('staff_account')
+    op.drop_table('merchant_account')
     with op.batch_alter_table('follower', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follower_account_id'))
 
