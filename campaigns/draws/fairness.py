@@ -153,12 +153,17 @@ def rules_document(
 ) -> dict:
     """The rules document in its published shape (see docs/fairness.md, "Formats")."""
     keys = ("tier", "name", "weight", "stock", "release", "coupon", "value", "currency")
+    # A red packet's random amount range is committed too, only where a tier has one.
+    optional = ("amount",)
     return {
         "slug": slug,
         "timezone": timezone_name,
         "start": iso_ms(start_ms),
         "end": iso_ms(end_ms),
-        "prizes": [{key: prize[key] for key in keys} for prize in prizes],
+        "prizes": [
+            {key: prize[key] for key in keys} | {key: prize[key] for key in optional if key in prize}
+            for prize in prizes
+        ],
         "fallback_tier": fallback_tier,
         "limits": {"plays_per_day": plays_per_day, "plays_total": plays_total, "wins_total": wins_total},
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import func, select
 
 from campaigns.coupons.issuers import choices, document_kinds, kinds
@@ -66,3 +67,35 @@ def test_a_top_up_of_a_shipped_prize_gets_its_codes_too(as_marketer, marketer, f
     )
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert services.redis.llen(CampaignKeys(campaign.id).codes("silver")) == 45
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"value": "0.50"}, "prizes[0].value"),
+        ({"value": "200.01"}, "prizes[0].value"),
+        ({"amount_min": "0.99", "amount_max": "8.88"}, "prizes[0].amount_min"),
+        ({"amount_min": "9.00", "amount_max": "8.88"}, "prizes[0].amount_max"),
+        ({"amount_min": "1.00"}, "prizes[0].amount_max"),
+    ],
+)
+def test_a_red_packet_amount_outside_wechats_limits_is_refused_on_its_row(as_marketer, marketer, frozen, change, field):
+    doc = campaign_doc(starts_at=NOW.isoformat())
+    doc["prizes"][0].update(coupon="red_packet", **change)
+    doc["prizes"][0].setdefault("value", "8.88")
+    answer = as_marketer.post("/api/v1/campaigns", json=doc, headers=token_for(marketer))
+    if answer.status_code == 201:
+        answer = as_marketer.post("/api/v1/campaigns/spring-wheel/publish", headers=token_for(marketer))
+    assert answer.status_code == 400
+    assert field in answer.get_json()["error"]["fields"]
+    assert status() in (None, "draft")
+
+
+def test_a_red_packet_range_is_part_of_the_committed_rules(as_marketer, marketer, frozen):
+    doc = campaign_doc(starts_at=NOW.isoformat())
+    doc["prizes"][0].update(coupon="red_packet", value="8.88", amount_min="1.00", amount_max="8.88")
+    assert as_marketer.post("/api/v1/campaigns", json=doc, headers=token_for(marketer)).status_code == 201
+    assert as_marketer.post("/api/v1/campaigns/spring-wheel/publish", headers=token_for(marketer)).status_code == 200
+    rules = as_marketer.get("/c/spring-wheel/fairness").get_json()
+    document = rules["versions"][0]["rules"]
+    assert document["prizes"][0]["amount"] == {"min": 100, "max": 888}

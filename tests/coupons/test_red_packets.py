@@ -51,12 +51,12 @@ def pay_wired(app, simulator):
     return simulator.app.config["SIM_PAY"]
 
 
-@pytest.fixture
-def cash_campaign(services, pay_wired):
-    """A live campaign whose every draw wins a ¥8.88 red packet, its merchant set."""
+def published_cash(services, amount_range=(None, None)):
+    """A live campaign whose every draw wins a ¥8.88 red packet (or one in ``amount_range``), its merchant set."""
     prizes = (("cash", "现金红包", 1, 5, False), ("none", "谢谢参与", 0, 0, True))
     campaign = make_campaign("scratch", prizes, status="draft")
     campaign.tiers[0].coupon_kind, campaign.tiers[0].value_minor = "red_packet", 888
+    campaign.tiers[0].amount_min_minor, campaign.tiers[0].amount_max_minor = amount_range
     generate_missing(db.session, campaign)
     publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets, min_interval_ms=0)
     set_merchant(
@@ -64,6 +64,11 @@ def cash_campaign(services, pay_wired):
     )
     db.session.commit()
     return campaign
+
+
+@pytest.fixture
+def cash_campaign(services, pay_wired):
+    return published_cash(services)
 
 
 def won(client, services, campaign, openid="o-fan") -> CouponCode:
@@ -151,3 +156,16 @@ def test_another_refusal_fails_with_wechats_words(client, services, cash_campaig
     pay_wired.merchants[DEMO_MCH_ID]["api_key"] = "X" * 32  # the merchant changed its key: SIGN_ERROR
     packet = pay(ctx(services), coupon.id)
     assert packet.status == "FAILED" and "SIGN_ERROR" in packet.last_error
+
+
+def test_a_random_amount_is_the_one_the_committed_range_and_the_draws_digest_give(client, services, pay_wired):
+    from campaigns.draws.models import Draw
+
+    campaign = published_cash(services, (100, 888))
+    assert campaign.rules_versions[0].rules_json.count('"amount":{"max":888,"min":100}') == 1
+    coupon = won(client, services, campaign)
+    packet = pay(ctx(services), coupon.id)
+    draw = db.session.scalar(select(Draw).where(Draw.seq == coupon.draw_seq))
+    seed = services.secrets.open(campaign.server_seed_sealed)
+    expected = fairness.red_packet_amount(fairness.digest(seed, draw.client_seed, draw.nonce), {"min": 100, "max": 888})
+    assert packet.status == "SENT" and packet.amount_minor == expected and 100 <= expected <= 888
