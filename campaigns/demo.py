@@ -15,6 +15,7 @@ from .coupons.models import CouponCode
 from .coupons.services import generate_missing
 from .crypto import SecretBox
 from .staff.models import Staff
+from .wechat.pay import set_merchant
 
 DEMO_ACCOUNT = "demo-brand"
 DEMO_ADMIN = "admin@demo.local"
@@ -23,6 +24,9 @@ DEMO_APP_ID = "wxdemo0000000001"
 DEMO_APP_SECRET = "demo-app-secret-0000000000000001"
 DEMO_TOKEN = "demotoken"
 DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+# The simulator's demo WeChat Pay merchant; see simulator/pay.py.
+DEMO_MCH_ID = "1900000109"
+DEMO_PAY_KEY = "DemoPayKey0000000000000000000001"
 
 PRIZES = (
     # tier, name, weight, stock, coupon kind, value in fen
@@ -30,7 +34,8 @@ PRIZES = (
     ("silver", "二等奖：半价券", 15, 100, "code", 1600),
     ("bronze", "三等奖：曲奇一块", 30, 300, "code", 500),
     ("bag", "四等奖：帆布袋（包邮到家）", 10, 50, "shipping", 3900),
-    ("none", "谢谢参与", 40, 0, "none", 0),
+    ("cash", "五等奖：微信现金红包 ¥1.88", 5, 100, "red_packet", 188),
+    ("none", "谢谢参与", 35, 0, "none", 0),
 )
 
 
@@ -86,6 +91,7 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     ]
     session.add_all(campaigns)
     session.flush()
+    set_merchant(session, box, account, mch_id=DEMO_MCH_ID, api_key=DEMO_PAY_KEY, send_name="演示品牌")
     for campaign in campaigns:
         for tier in campaign.tiers:
             if tier.coupon_kind == "code":

@@ -196,20 +196,28 @@ def gethbinfo():
     return _xml(fields)
 
 
-@bp.post("/sim/pay/redpacks/<billno>/open")
+def _cors(response: Response, status: int = 200) -> tuple[Response, int]:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+    return response, status
+
+
+@bp.route("/sim/pay/redpacks/<billno>/open", methods=["POST", "OPTIONS"])
 def open_red_packet(billno: str):
     """The follower opens the red packet in WeChat: ``{"openid"}``; SENT becomes RECEIVED."""
+    if request.method == "OPTIONS":
+        return _cors(Response(status=204), 204)
     sim = pay_state()
     sim.refund_due()
     openid = str((request.get_json(silent=True) or {}).get("openid", ""))
     with sim.lock:
         packet = sim.packets.get(billno)
         if packet is None or packet.openid != openid:
-            return jsonify(errcode=404, errmsg="no such red packet for this follower"), 404
+            return _cors(jsonify(errcode=404, errmsg="no such red packet for this follower"), 404)
         if packet.status != "SENT":
-            return jsonify(errcode=409, errmsg=f"the red packet is {packet.status}"), 409
+            return _cors(jsonify(errcode=409, errmsg=f"the red packet is {packet.status}"), 409)
         packet.status, packet.rcv_time = "RECEIVED", sim.clock()
-        return jsonify(errcode=0, errmsg="ok", packet=asdict(packet))
+        return _cors(jsonify(errcode=0, errmsg="ok", packet=asdict(packet)))
 
 
 @bp.post("/sim/pay/misbehave")

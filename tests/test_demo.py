@@ -23,7 +23,7 @@ def test_seed_creates_two_live_campaigns_with_prizes_and_codes_and_can_run_twice
         assert sum(t.is_fallback for t in campaign.tiers) == 1
         # Every prize has a way to reach its winner: a claim kind, and a code per prize.
         assert all(t.coupon_kind != "none" for t in campaign.tiers if not t.is_fallback)
-        assert {"code", "shipping"} <= {t.coupon_kind for t in campaign.tiers}
+        assert {"code", "shipping", "red_packet"} <= {t.coupon_kind for t in campaign.tiers}
     claimed = sum(t.stock for c in campaigns for t in c.tiers if not t.is_fallback)
     assert db.session.scalar(select(func.count()).select_from(CouponCode)) == claimed
 

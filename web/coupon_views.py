@@ -80,11 +80,6 @@ def _translated(text) -> str:
     return gettext(text) if isinstance(text, str) and text else str(text)
 
 
-def _claim_details(ctx: IssuerContext, found) -> dict:
-    # Only shipped prizes have more to show than the code's state.
-    return shipping.claim_view(ctx, found) if found.tier.coupon_kind == shipping.Shipping.kind else {}
-
-
 @bp.get("/<slug>/coupons/<code>/claim")
 def claim_page(slug: str, code: str):
     """The prize's claim page: its state and what to do next, as its claim kind shows it."""
@@ -92,15 +87,20 @@ def claim_page(slug: str, code: str):
     ctx = issuer_context()
     campaign = found.tier.campaign
     base = url_for("coupons.claim_page", slug=slug, code=found.code)
+    simulated = bool(current_app.config.get("WECHAT_SIMULATOR"))
     data = {
         "address_url": url_for("coupons.save_address", slug=slug, code=found.code),
         "wx_config_url": url_for("games.page", slug=slug) + "wx-config",
         "claim_url": base,
+        # In the demo the simulator plays WeChat, where the follower opens a red packet.
+        "sim_base": current_app.config["WECHAT_API_BASE"] if simulated else None,
+        "openid": found.openid if simulated else None,
         "t": {
             "saved": gettext("Address saved"),
             "error": gettext("Something went wrong. Please try again."),
             "network": gettext("The network is not answering"),
             "wx_unavailable": gettext("Open this page in WeChat to use your WeChat address."),
+            "opened": gettext("Opened in (simulated) WeChat; the state follows within minutes."),
         },
     }
     return render_template(
@@ -108,7 +108,7 @@ def claim_page(slug: str, code: str):
         campaign=campaign,
         coupon=found,
         view=follower_view(ctx, found),
-        details=_claim_details(ctx, found),
+        details=issuer_for(found.tier.coupon_kind).details(ctx, found),
         texts={key: gettext(text.template) for key, text in follower_texts().items()},
         look=page_look(campaign.look),
         provinces=addresses.PROVINCES,

@@ -89,6 +89,9 @@ class Issuer(Protocol):
     def deliver(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
         """What the prize page needs to hand the prize to the follower."""
 
+    def details(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+        """What the claim page shows beyond the state (an address, a tracking number, a payout)."""
+
     def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
         """Mark the coupon used on the issuer's platform; raise AlreadyRedeemed if it already was."""
 

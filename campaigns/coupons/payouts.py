@@ -223,3 +223,8 @@ def reconcile(ctx: PayContext) -> int:
             changed += 1
     ctx.session.commit()
     return changed
+
+
+def payouts_of(session, campaign_id: int) -> list[RedPacket]:
+    """A campaign's red packets, in ``seq`` order, for the console (failures with WeChat's words)."""
+    return list(session.scalars(select(RedPacket).where(RedPacket.campaign_id == campaign_id).order_by(RedPacket.seq)))

@@ -104,6 +104,10 @@ class PlatformCodes:
         """The code as text and as a QR code on the prize page."""
         return {"kind": self.kind, "code": coupon.code, "display": group(coupon.code), "card_id": None}
 
+    def details(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+        """The code is all there is."""
+        return {}
+
     def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
         """The platform's own record is the only one: nothing more to do."""
 

@@ -83,6 +83,11 @@ class RedPackets:
         """The claim's code names it; the money arrives in WeChat."""
         return {"kind": self.kind, "code": coupon.code, "display": coupon.code, "card_id": None}
 
+    def details(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+        """The payout: its amount and billno once prepared."""
+        packet = ctx.session.scalar(select(RedPacket).where(RedPacket.coupon_id == coupon.id))
+        return {"packet": packet}
+
     def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
         """Cash is never redeemed in a store."""
         raise CouponRefused("This prize is cash sent in WeChat, not redeemed in a store.")

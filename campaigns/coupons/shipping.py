@@ -65,6 +65,10 @@ class Shipping:
         """The claim's code names it; the claim page asks for the address."""
         return {"kind": self.kind, "code": coupon.code, "display": coupon.code, "card_id": None}
 
+    def details(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+        """The address, the parcel's carrier and tracking number, and whether the address may change."""
+        return claim_view(ctx, coupon)
+
     def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
         """A shipped prize is never redeemed in a store."""
         raise CouponRefused("This prize is shipped to the winner, not redeemed in a store.")

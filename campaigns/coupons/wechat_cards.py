@@ -160,6 +160,10 @@ class WeChatCards:
         )
         return {"cardId": coupon.tier.card_id, "cardExt": json.dumps(ext, separators=(",", ":"))}
 
+    def details(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+        """The code is all there is."""
+        return {}
+
     def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
         """Consume the code in WeChat; 40099 means it was consumed before."""
         client = ctx.wechat_client(coupon.tier.campaign.account)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wechatpy.pay import WeChatPay
 
+from ..catalog.messages import msg
 from ..catalog.models import OfficialAccount
 from ..coupons.models import MerchantAccount
 from ..crypto import SecretBox
@@ -42,15 +43,15 @@ def set_merchant(
     """Record (or replace) the account's WeChat Pay merchant, its secrets sealed. Does not commit."""
     problems = {}
     if not (mch_id.isdigit() and 8 <= len(mch_id) <= 10):
-        problems["mch_id"] = "The merchant id is 8 to 10 digits."
+        problems["mch_id"] = msg("The merchant id is 8 to 10 digits.")
     if len(api_key) != 32 or not api_key.isalnum():
-        problems["api_key"] = "The API key is 32 letters and digits."
+        problems["api_key"] = msg("The API key is 32 letters and digits.")
     if not 1 <= len(send_name) <= 10:
-        problems["send_name"] = "The sender's name on the red packet is 1 to 10 characters."
+        problems["send_name"] = msg("The sender's name on the red packet is 1 to 10 characters.")
     if sign_type not in SIGN_TYPES:
-        problems["sign_type"] = "Choose MD5 or HMAC-SHA256."
+        problems["sign_type"] = msg("Choose MD5 or HMAC-SHA256.")
     if problems:
-        raise InvalidInput("The merchant settings are not valid.", fields=problems)
+        raise InvalidInput(msg("The merchant settings are not valid."), fields=problems)
     merchant = merchant_of(session, account.id) or MerchantAccount(account_id=account.id)
     merchant.mch_id, merchant.send_name, merchant.sign_type = mch_id, send_name, sign_type
     merchant.api_key_sealed = secrets.seal(api_key)

@@ -4,6 +4,18 @@
   "use strict";
   var data = JSON.parse(document.getElementById("claim-data").textContent);
   var t = data.t;
+  var open = document.getElementById("sim-open");
+  if (open) {
+    // The demo's stand-in for opening the red packet in WeChat's chat (the simulator plays WeChat).
+    open.addEventListener("click", function () {
+      fetch(data.sim_base + "/sim/pay/redpacks/" + encodeURIComponent(open.getAttribute("data-billno")) + "/open", {
+        method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ openid: data.openid })
+      }).then(function (reply) {
+        document.getElementById("open-msg").textContent = reply.ok ? t.opened : t.error;
+        open.disabled = reply.ok;
+      }, function () { document.getElementById("open-msg").textContent = t.network; });
+    });
+  }
   var form = document.getElementById("address-form");
   if (!form) { return; }
   var message = document.getElementById("address-msg");

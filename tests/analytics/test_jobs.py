@@ -32,7 +32,7 @@ def test_scheduling_the_periodic_jobs_twice_schedules_them_once(app, services):
         f"periodic-heartbeat-{seconds // 30 + 1}",
         f"periodic-ingest-{seconds // 5 + 1}",
         f"periodic-pay-red-packets-{seconds // 10 + 1}",
-        f"periodic-reconcile-red-packets-{seconds // 300 + 1}",
+        f"periodic-reconcile-red-packets-{seconds // 60 + 1}",
         f"periodic-stats-{seconds // 60 + 1}",
     ]
     assert again == []

@@ -6,6 +6,7 @@ from flask import Response, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from campaigns.catalog import editing
+from campaigns.coupons.payouts import payouts_of
 from campaigns.errors import InvalidInput
 from campaigns.staff import shipments
 from extensions import db
@@ -19,7 +20,8 @@ from .i18n import translate
 
 def _page(campaign, report=None, status: int = 200):
     rows = shipments.claims(db.session, services().secrets, campaign)
-    return render_template("console/claims.html", campaign=campaign, rows=rows, report=report), status
+    packets = payouts_of(db.session, campaign.id)
+    return render_template("console/claims.html", campaign=campaign, rows=rows, packets=packets, report=report), status
 
 
 @bp.get("/campaigns/<slug>/claims")
