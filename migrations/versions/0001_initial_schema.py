@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:47:54.466754
+Create Date: 2026-12-01 09:57:15.497892
 
 """
 from alembic import op

@@ -169,3 +169,63 @@ def test_a_random_amount_is_the_one_the_committed_range_and_the_draws_digest_giv
     seed = services.secrets.open(campaign.server_seed_sealed)
     expected = fairness.red_packet_amount(fairness.digest(seed, draw.client_seed, draw.nonce), {"min": 100, "max": 888})
     assert packet.status == "SENT" and packet.amount_minor == expected and 100 <= expected <= 888
+
+
+def test_an_unopened_red_packet_is_refunded_after_24_hours(client, services, cash_campaign, pay_wired):
+    now = [1_800_000_000.0]
+    pay_wired.clock = lambda: now[0]
+    coupon = won(client, services, cash_campaign)
+    assert pay(ctx(services), coupon.id).status == "SENT"
+    balance = pay_wired.merchants[DEMO_MCH_ID]["balance"]
+    now[0] += 23 * 3600
+    assert tasks.reconcile_red_packets() == 0
+    now[0] += 2 * 3600
+    assert tasks.reconcile_red_packets() == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(RedPacket)).status == "REFUND"
+    assert pay_wired.merchants[DEMO_MCH_ID]["balance"] == balance + 888
+    claim = client.get(f"/c/{cash_campaign.slug}/prizes").get_json()["prizes"][0]["claim"]
+    assert claim == {"state": "refunded", "step": "none"}
+
+
+def test_the_claim_page_shows_the_amount_and_the_console_the_payout(client, services, cash_campaign, pay_wired):
+    from tests.factories import StaffFactory
+
+    from .conftest import log_in_staff
+
+    coupon = won(client, services, cash_campaign)
+    pay(ctx(services), coupon.id)
+    page = client.get(f"/c/{cash_campaign.slug}/coupons/{coupon.code}/claim").get_data(as_text=True)
+    assert "¥8.88" in page and "已发出" in page
+    staff = StaffFactory(role="marketer", accounts=[cash_campaign.account])
+    db.session.commit()
+    log_in_staff(client, staff)
+    listing = client.get(f"/console/campaigns/{cash_campaign.slug}/claims").get_data(as_text=True)
+    assert mch_billno(DEMO_MCH_ID, cash_campaign.id, coupon.draw_seq) in listing and "SENT" in listing
+
+
+def test_merchant_settings_are_sealed_and_audited(client, services, cash_campaign):
+    from campaigns.coupons.models import MerchantAccount
+    from campaigns.staff.models import AuditEntry
+    from tests.factories import StaffFactory
+
+    from .conftest import log_in_staff
+
+    admin = StaffFactory(role="admin")
+    db.session.commit()
+    log_in_staff(client, admin)
+    url = f"/console/accounts/{cash_campaign.account.slug}/pay"
+    refused = client.post(url, data={"mch_id": "12ab", "api_key": "short", "send_name": "演示品牌"})
+    assert refused.status_code == 400
+    key = "K" * 31 + "9"
+    saved = client.post(
+        url, data={"mch_id": "1234567890", "api_key": key, "send_name": "品牌", "sign_type": "HMAC-SHA256"}
+    )
+    assert saved.status_code == 302
+    db.session.expire_all()
+    merchant = db.session.scalar(select(MerchantAccount))
+    assert merchant.mch_id == "1234567890" and key not in merchant.api_key_sealed
+    assert services.secrets.open(merchant.api_key_sealed) == key
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "merchant.set"))
+    assert entry.after["mch_id"] == "1234567890" and key not in str(entry.after)
+    assert key not in client.get(url).get_data(as_text=True)
