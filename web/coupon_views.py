@@ -11,9 +11,9 @@ from flask_babel import gettext
 
 from campaigns.catalog.messages import Message
 from campaigns.catalog.services import get_by_slug
-from campaigns.coupons import addresses, qr, shipping
+from campaigns.coupons import addresses, fraud, qr, shipping
 from campaigns.coupons.issuers import IssuerContext, follower_texts, issuer_for
-from campaigns.coupons.services import effective_state, follower_view, owned_coupon
+from campaigns.coupons.services import claim_status, effective_state, follower_view, owned_coupon
 from campaigns.errors import CampaignError, CouponNotValid, CouponRefused, InvalidInput
 from extensions import db
 from games.look import page_look
@@ -90,6 +90,7 @@ def claim_page(slug: str, code: str):
     simulated = bool(current_app.config.get("WECHAT_SIMULATOR"))
     data = {
         "address_url": url_for("coupons.save_address", slug=slug, code=found.code),
+        "claim_post_url": url_for("coupons.claim_prize", slug=slug, code=found.code),
         "wx_config_url": url_for("games.page", slug=slug) + "wx-config",
         "claim_url": base,
         # In the demo the simulator plays WeChat, where the follower opens a red packet.
@@ -116,6 +117,19 @@ def claim_page(slug: str, code: str):
     )
 
 
+@bp.post("/<slug>/coupons/<code>/claim")
+def claim_prize(slug: str, code: str):
+    """The winner claims the prize (taps 领取): the fraud checks decide before anything is paid."""
+    found = _my_coupon(slug, code)
+    ctx = issuer_context()
+    try:
+        fraud.require_claimable(fraud.screen(ctx, found, request.remote_addr or ""))
+    except CampaignError as exc:
+        return error_response(exc.code, _translated(exc.message), exc.status)
+    status = claim_status(ctx, found)
+    return jsonify(claim={"state": status.state, "step": status.step})
+
+
 @bp.post("/<slug>/coupons/<code>/address")
 def save_address(slug: str, code: str):
     """Record or change the shipping address of the follower's prize (JSON), until it ships."""
@@ -125,7 +139,7 @@ def save_address(slug: str, code: str):
         raise InvalidInput("Send the address as a JSON object.", fields={"Content-Type": "json"})
     ctx = issuer_context()
     try:
-        shipment = shipping.save_address(ctx, found, body)
+        shipment = shipping.save_address(ctx, found, body, request.remote_addr or "")
     except CampaignError as exc:
         # The follower reads the refusal in the page's language, field by field.
         fields = {name: _translated(text) for name, text in exc.fields.items()}

@@ -68,6 +68,8 @@ SCHEMA: dict[str, Any] = {
         "plays_per_day": _int_or_null,
         "plays_total": _int_or_null,
         "wins_total": _int_or_null,
+        # Prizes worth more than this (yuan) are reviewed by staff before they are paid or shipped.
+        "review_above": {"type": ["string", "null"], "pattern": r"^\d{1,9}(\.\d{1,2})?$"},
         "follow_required": {"type": "boolean"},
         "look": {
             "type": "object",
@@ -261,6 +263,8 @@ def parse(doc: Any) -> tuple[dict[str, Any], Problems]:
     values.update(_opening_hours(doc, problems))
     for key in ("plays_per_day", "plays_total", "wins_total"):
         values[key] = _integer(doc.get(key), key, problems, minimum=1, optional=True)
+    review = doc.get("review_above")
+    values["review_above_minor"] = None if review in (None, "") else _value_minor(review, "review_above", problems)
     values["look"] = _look(doc.get("look"), problems)
     values["channels"] = _channels(doc.get("channels"), problems)
     prizes = doc.get("prizes")
@@ -393,6 +397,11 @@ def to_document(campaign: Campaign) -> dict[str, Any]:
         "plays_per_day": campaign.plays_per_day,
         "plays_total": campaign.plays_total,
         "wins_total": campaign.wins_total,
+        **(
+            {}
+            if campaign.review_above_minor is None
+            else {"review_above": f"{Decimal(campaign.review_above_minor) / 100:.2f}"}
+        ),
         "follow_required": bool(campaign.follow_required),
         "look": {k: v for k, v in (campaign.look or {}).items() if k in SCHEMA["properties"]["look"]["properties"]},
         "channels": [channel.name for channel in campaign.channels],

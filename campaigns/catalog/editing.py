@@ -46,6 +46,7 @@ CAMPAIGN_FIELDS = (
     "plays_per_day",
     "plays_total",
     "wins_total",
+    "review_above_minor",
     "follow_required",
     "look",
 )

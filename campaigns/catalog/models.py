@@ -60,6 +60,8 @@ class Campaign(Base):
     plays_total: Mapped[int | None] = mapped_column(Integer)
     wins_total: Mapped[int | None] = mapped_column(Integer)
     follow_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Prizes worth more than this (fen) wait in the manual review queue before they are paid or shipped.
+    review_above_minor: Mapped[int | None] = mapped_column(Integer)
     oauth_scope: Mapped[str] = mapped_column(String(20), default="snsapi_base")
     # Title, colours, background and images; every key optional.
     look: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

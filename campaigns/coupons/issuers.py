@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
-from ..catalog.messages import Message
+from ..catalog.messages import Message, msg
 from ..catalog.models import NO_CLAIM, OfficialAccount, PrizeTier
 from ..clock import Clock
 from ..errors import InvalidInput
@@ -169,10 +169,19 @@ def first_step(kind: str) -> str:
     return issuer.first_step if issuer else "none"
 
 
+# The fraud checks' words, whatever the kind (campaigns/coupons/fraud.py).
+CLAIM_CHECK_TEXTS = {
+    "claim_in_review": msg("Being checked by the shop"),
+    "claim_refused": msg("Cannot be claimed; please contact the shop"),
+    "claim_void": msg("Withdrawn after review"),
+    "step_claim": msg("Tap to receive it"),
+}
+
+
 def follower_texts() -> dict[str, Message]:
     """Every kind's follower-facing texts, for the game page's strings."""
     _load()
-    texts: dict[str, Message] = {}
+    texts: dict[str, Message] = dict(CLAIM_CHECK_TEXTS)
     for issuer in ISSUERS.values():
         texts.update(issuer.texts)
     return texts

@@ -184,3 +184,41 @@ class RedPacket(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     coupon: Mapped[CouponCode] = relationship()
+
+
+class BlockedOpenid(Base):
+    """A follower of an Official Account whose prizes are never paid or shipped (a fraud ring's account)."""
+
+    __tablename__ = "blocked_openid"
+    __table_args__ = (UniqueConstraint("account_id", "openid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("official_account.id"), index=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# approved: it may be paid or shipped; held: waiting in the review queue; refused: the checks
+# stopped it (blacklist, address cap); void: rejected by a reviewer, its stock returned.
+CLAIM_STATES = ("approved", "held", "refused", "void")
+
+
+class Claim(Base):
+    """The fraud checks' decision on one won prize, made when its winner claims it (before any payout)."""
+
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("coupon_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coupon_id: Mapped[int] = mapped_column(ForeignKey("coupon_code.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    client_address: Mapped[str] = mapped_column(String(45), default="")
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(32), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    coupon: Mapped[CouponCode] = relationship()

@@ -29,7 +29,7 @@ from ..draws import fairness
 from ..draws.models import Draw
 from ..keys import payout_lock
 from ..wechat.pay import merchant_of, pay_client
-from .models import CouponCode, RedPacket
+from .models import Claim, CouponCode, RedPacket
 from .red_packets import RedPackets, amount_range
 
 RETRYABLE = ("NOTENOUGH", "SYSTEMERROR", "FREQ_LIMIT", "SEND_FAILED")
@@ -75,11 +75,12 @@ def draw_amount(session, coupon: CouponCode, secrets) -> int:
 
 
 def due(ctx: PayContext) -> list[int]:
-    """The coupons whose red packet should be sent now: won and in the ledger, new or due for a retry."""
+    """The red packets to send now: won, in the ledger and claimed past the fraud checks; new or due for a retry."""
     now = ctx.clock.now()
     fresh = ctx.session.scalars(
         select(CouponCode.id)
         .join(PrizeTier, CouponCode.tier_id == PrizeTier.id)
+        .join(Claim, (Claim.coupon_id == CouponCode.id) & (Claim.status == "approved"))
         .outerjoin(RedPacket, RedPacket.coupon_id == CouponCode.id)
         .where(PrizeTier.coupon_kind == RedPackets.kind, CouponCode.state != "available", RedPacket.id.is_(None))
     )
@@ -165,6 +166,9 @@ def pay(ctx: PayContext, coupon_id: int) -> RedPacket | None:
     """Send the red packet of one won coupon, once; return its payout (None when another worker has it)."""
     coupon = ctx.session.get(CouponCode, coupon_id)
     if coupon is None or coupon.state == "available" or coupon.tier.coupon_kind != RedPackets.kind:
+        return None
+    approved = select(Claim.id).where(Claim.coupon_id == coupon.id, Claim.status == "approved")
+    if ctx.session.scalar(approved) is None:
         return None
     account = coupon.tier.campaign.account
     merchant = merchant_of(ctx.session, account.id)

@@ -17,7 +17,7 @@ from ..catalog.messages import Message, msg
 from ..catalog.models import PrizeTier
 from ..errors import CouponRefused
 from .issuers import GENERATED, ClaimStatus, IssuerContext, register
-from .models import CouponCode, RedPacket
+from .models import Claim, CouponCode, RedPacket
 
 # WeChat Pay's default limits on one cash red packet, in fen.
 MIN_FEN, MAX_FEN = 100, 200_00
@@ -46,9 +46,10 @@ class RedPackets:
     label = msg("WeChat Pay red packet")
     note = msg("Cash from the account's WeChat Pay merchant: ¥1 to ¥200 per red packet, a fixed amount or a range.")
     stocking = GENERATED
-    first_step = "open_in_wechat"
+    first_step = "claim"
     uses_card_id = False
     texts = {
+        "claim_to_claim": msg("Not yet received"),
         "claim_paying": msg("Being sent"),
         "claim_sent": msg("Sent: open it in WeChat"),
         "claim_received": msg("Received"),
@@ -74,7 +75,9 @@ class RedPackets:
         return list(codes)
 
     def status(self, ctx: IssuerContext, coupon: CouponCode, state: str) -> ClaimStatus:
-        """Being sent, then sent (open it in WeChat), received, refunded or failed."""
+        """Claimed by a tap, then being sent, sent (open it in WeChat), received, refunded or failed."""
+        if ctx.session.scalar(select(Claim.id).where(Claim.coupon_id == coupon.id)) is None:
+            return ClaimStatus("to_claim", "claim")
         packet = ctx.session.scalar(select(RedPacket).where(RedPacket.coupon_id == coupon.id))
         state = STATES[packet.status] if packet else "paying"
         return ClaimStatus(state, "open_in_wechat" if state in ("paying", "sent") else "none")

@@ -16,7 +16,7 @@ from ..errors import InvalidInput, NotFound
 from ..keys import CampaignKeys
 from . import platform_codes
 from .issuers import ClaimStatus, IssuerContext, generated_count, issuer_for
-from .models import CouponCode
+from .models import Claim, CouponCode
 
 # Campaigns in these states have their pools in Redis already (loaded at publish).
 PUBLISHED = ("scheduled", "live", "paused")
@@ -162,9 +162,20 @@ def _record_recent_win(session: Session, redis: Any, campaign_id: int, coupon: C
             return
 
 
+# A claim the fraud checks hold or stopped, whatever its kind says (campaigns/coupons/fraud.py).
+CHECKED = {"held": "in_review", "refused": "refused", "void": "void"}
+
+
 def claim_status(ctx: IssuerContext, coupon: CouponCode) -> ClaimStatus:
     """Where the prize of ``coupon`` stands and what its winner does next, as its claim kind says."""
-    return issuer_for(coupon.tier.coupon_kind).status(ctx, coupon, effective_state(coupon, ctx.clock.now()))
+    return _status(ctx, coupon, effective_state(coupon, ctx.clock.now()))
+
+
+def _status(ctx: IssuerContext, coupon: CouponCode, state: str) -> ClaimStatus:
+    checked = ctx.session.scalar(select(Claim.status).where(Claim.coupon_id == coupon.id))
+    if checked in CHECKED:
+        return ClaimStatus(CHECKED[checked], "none")
+    return issuer_for(coupon.tier.coupon_kind).status(ctx, coupon, state)
 
 
 def claim_statuses(ctx: IssuerContext, codes: list[str]) -> dict[str, ClaimStatus]:
@@ -176,9 +187,7 @@ def claim_statuses(ctx: IssuerContext, codes: list[str]) -> dict[str, ClaimStatu
     for coupon in ctx.session.scalars(select(CouponCode).where(CouponCode.code.in_(codes))):
         # A code won a moment ago is still ``available`` in SQL until the worker records the draw.
         state = effective_state(coupon, now)
-        out[coupon.code] = issuer_for(coupon.tier.coupon_kind).status(
-            ctx, coupon, "issued" if state == "available" else state
-        )
+        out[coupon.code] = _status(ctx, coupon, "issued" if state == "available" else state)
     return out
 
 

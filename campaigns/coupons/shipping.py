@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..catalog.messages import Message, msg
 from ..catalog.models import Campaign, PrizeTier
 from ..errors import Conflict, CouponRefused
-from . import addresses
+from . import addresses, fraud
 from .issuers import GENERATED, ClaimStatus, IssuerContext, register
 from .models import CouponCode, Shipment
 
@@ -53,7 +53,7 @@ class Shipping:
         return list(codes)
 
     def status(self, ctx: IssuerContext, coupon: CouponCode, state: str) -> ClaimStatus:
-        """Address needed, then waiting to ship (still editable), then shipped."""
+        """Address needed, then waiting to ship (still editable), then shipped (held or refused claims aside)."""
         shipment = shipment_of(ctx.session, coupon)
         if shipment is None:
             return ClaimStatus("address_needed", "give_address")
@@ -94,13 +94,15 @@ def address_of(ctx: IssuerContext, shipment: Shipment | None) -> addresses.Addre
     return addresses.Address.from_json(ctx.secrets.open(shipment.address_sealed))
 
 
-def save_address(ctx: IssuerContext, coupon: CouponCode, raw: Any) -> Shipment:
-    """Record or change the winner's address until the prize ships. Commits."""
+def save_address(ctx: IssuerContext, coupon: CouponCode, raw: Any, client_address: str = "") -> Shipment:
+    """Record or change the winner's address until the prize ships; the first one is the claim. Commits."""
     if coupon.tier.coupon_kind != Shipping.kind:
         raise CouponRefused(msg("This prize is not shipped."))
     address = addresses.parse(raw)
-    now = ctx.clock.now()
     shipment = shipment_of(ctx.session, coupon)
+    if shipment is None:
+        fraud.require_claimable(fraud.screen(ctx, coupon, client_address))
+    now = ctx.clock.now()
     if shipment is not None and (shipment.status == "shipped" or shipment.erased_at is not None):
         raise Conflict(msg("This prize has shipped; the address can no longer change."))
     sealed = ctx.secrets.seal(address.to_json())

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..catalog.messages import msg
 from ..catalog.models import Campaign, PrizeTier
 from ..coupons.addresses import Address
-from ..coupons.models import CouponCode, Shipment
+from ..coupons.models import Claim, CouponCode, Shipment
 from ..coupons.shipping import Shipping
 from ..crypto import SecretBox
 from ..errors import InvalidInput
@@ -67,9 +67,10 @@ class TrackingReport:
 def claims(session: Session, secrets: SecretBox, campaign: Campaign) -> list[dict[str, Any]]:
     """Every won shipped prize of ``campaign``, oldest first, with its address (decrypted) and shipment."""
     rows = session.execute(
-        select(CouponCode, PrizeTier, Shipment)
+        select(CouponCode, PrizeTier, Shipment, Claim.status)
         .join(PrizeTier, CouponCode.tier_id == PrizeTier.id)
         .outerjoin(Shipment, Shipment.coupon_id == CouponCode.id)
+        .outerjoin(Claim, Claim.coupon_id == CouponCode.id)
         .where(
             PrizeTier.campaign_id == campaign.id,
             PrizeTier.coupon_kind == Shipping.kind,
@@ -78,7 +79,7 @@ def claims(session: Session, secrets: SecretBox, campaign: Campaign) -> list[dic
         .order_by(CouponCode.draw_seq, CouponCode.id)
     )
     out = []
-    for coupon, tier, shipment in rows:
+    for coupon, tier, shipment, checked in rows:
         address = (
             Address.from_json(secrets.open(shipment.address_sealed)) if shipment and shipment.address_sealed else None
         )
@@ -92,6 +93,8 @@ def claims(session: Session, secrets: SecretBox, campaign: Campaign) -> list[dic
                 "carrier": shipment.carrier if shipment else "",
                 "tracking_number": shipment.tracking_number if shipment else "",
                 "erased": bool(shipment and shipment.erased_at),
+                # The fraud checks' decision: only approved claims are shipped.
+                "check": checked or "",
             }
         )
     return out
@@ -104,7 +107,7 @@ def export_csv(session: Session, secrets: SecretBox, staff: Staff, campaign: Cam
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        a = row["address"]
+        a = row["address"] if row["check"] == "approved" else None
         place = [a.recipient, a.phone, a.province, a.city, a.district, a.detail, a.postal_code] if a else [""] * 7
         writer.writerow([row["code"], row["prize"], row["status"], *place, row["carrier"], row["tracking_number"]])
     audit.record(
@@ -140,7 +143,7 @@ def _line_problem(row: list[str], shipments: dict[str, Shipment | None], seen: s
     if code in seen:
         return msg("The code {code} is listed twice.", code=code)
     if shipments[code] is None or not shipments[code].address_sealed:
-        return msg("The winner of {code} has not given an address yet.", code=code)
+        return msg("The winner of {code} has not given an address yet, or the claim is not approved.", code=code)
     if not 1 <= len(carrier) <= 32:
         return msg("Name the carrier (at most 32 characters).")
     if not TRACKING.match(number):
@@ -151,15 +154,17 @@ def _line_problem(row: list[str], shipments: dict[str, Shipment | None], seen: s
 def import_tracking(session: Session, staff: Staff, campaign: Campaign, data: bytes, now: datetime) -> TrackingReport:
     """Mark prizes shipped from a CSV of ``code,carrier,tracking_number``, all lines or none. Commits when clean."""
     rows = _decode(data)
-    known = dict(
-        session.execute(
-            select(CouponCode.code, Shipment)
+    known = {
+        code: (shipment if checked == "approved" else None)
+        for code, shipment, checked in session.execute(
+            select(CouponCode.code, Shipment, Claim.status)
             .join(PrizeTier, CouponCode.tier_id == PrizeTier.id)
             .outerjoin(Shipment, Shipment.coupon_id == CouponCode.id)
+            .outerjoin(Claim, Claim.coupon_id == CouponCode.id)
             .where(PrizeTier.campaign_id == campaign.id, PrizeTier.coupon_kind == Shipping.kind)
             .where(CouponCode.state != "available")
-        ).all()
-    )
+        )
+    }
     report, seen, updates = TrackingReport(), set(), []
     for number, row in enumerate(rows, start=1):
         if not any(cell.strip() for cell in row) or (number == 1 and row[0].strip().lower() == "code"):

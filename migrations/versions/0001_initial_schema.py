@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:57:15.497892
+Create Date: 2026-12-01 09:59:58.620815
 
 """
 from alembic import op
@@ -60,6 +60,19 @@ def upgrade():
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_staff_id'), ['staff_id'], unique=False)
 
+    op.create_table('blocked_openid',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('reason', sa.String(length=120), nullable=False),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_blocked_openid_account_id_official_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_blocked_openid')),
+    sa.UniqueConstraint('account_id', 'openid', name=op.f('uq_blocked_openid_account_id_openid'))
+    )
+    with op.batch_alter_table('blocked_openid', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_blocked_openid_account_id'), ['account_id'], unique=False)
+
     op.create_table('campaign',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -76,6 +89,7 @@ def upgrade():
     sa.Column('plays_total', sa.Integer(), nullable=True),
     sa.Column('wins_total', sa.Integer(), nullable=True),
     sa.Column('follow_required', sa.Boolean(), nullable=False),
+    sa.Column('review_above_minor', sa.Integer(), nullable=True),
     sa.Column('oauth_scope', sa.String(length=20), nullable=False),
     sa.Column('look', sa.JSON(), nullable=False),
     sa.Column('server_seed_sealed', sa.Text(), nullable=True),
@@ -330,6 +344,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_coupon_code_openid'), ['openid'], unique=False)
         batch_op.create_index(batch_op.f('ix_coupon_code_tier_id'), ['tier_id'], unique=False)
 
+    op.create_table('claim',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('coupon_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('client_address', sa.String(length=45), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_claim_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['coupon_id'], ['coupon_code.id'], name=op.f('fk_claim_coupon_id_coupon_code')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['staff.id'], name=op.f('fk_claim_decided_by_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_claim')),
+    sa.UniqueConstraint('coupon_id', name=op.f('uq_claim_coupon_id'))
+    )
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_claim_campaign_id'), ['campaign_id'], unique=False)
+
     op.create_table('red_packet',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('coupon_id', sa.Integer(), nullable=False),
@@ -435,6 +469,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_red_packet_campaign_id'))
 
     op.drop_table('red_packet')
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_claim_campaign_id'))
+
+    op.drop_table('claim')
     with op.batch_alter_table('coupon_code', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_coupon_code_tier_id'))
         batch_op.drop_index(batch_op.f('ix_coupon_code_openid'))
@@ -498,6 +536,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_campaign_account_id'))
 
     op.drop_table('campaign')
+    with op.batch_alter_table('blocked_openid', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_blocked_openid_account_id'))
+
+    op.drop_table('blocked_openid')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_staff_id'))
 

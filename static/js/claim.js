@@ -16,6 +16,21 @@
       }, function () { document.getElementById("open-msg").textContent = t.network; });
     });
   }
+  var claim = document.getElementById("claim-button");
+  if (claim) {
+    claim.addEventListener("click", function () {
+      claim.disabled = true;
+      fetch(data.claim_post_url, {
+        method: "POST", credentials: "same-origin", cache: "no-store",
+        headers: { "Content-Type": "application/json", Accept: "application/json" }, body: "{}"
+      }).then(function (reply) {
+        return reply.json().then(function (answer) {
+          if (reply.ok) { location.reload(); return; }
+          document.getElementById("claim-msg").textContent = (answer.error && answer.error.message) || t.error;
+        });
+      }, function () { claim.disabled = false; document.getElementById("claim-msg").textContent = t.network; });
+    });
+  }
   var form = document.getElementById("address-form");
   if (!form) { return; }
   var message = document.getElementById("address-msg");

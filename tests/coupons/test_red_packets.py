@@ -77,7 +77,13 @@ def won(client, services, campaign, openid="o-fan") -> CouponCode:
     assert answer.get_json()["awarded_tier"] == "cash"
     ledger(services, campaign)
     db.session.expire_all()
-    return db.session.scalar(select(CouponCode).where(CouponCode.openid == openid))
+    coupon = db.session.scalar(select(CouponCode).where(CouponCode.openid == openid))
+    page = client.get(f"/c/{campaign.slug}/coupons/{coupon.code}/claim").get_data(as_text=True)
+    assert 'id="claim-button"' in page
+    # The winner taps 领取: the fraud checks pass, and the payout may go.
+    claimed = client.post(f"/c/{campaign.slug}/coupons/{coupon.code}/claim", json={})
+    assert claimed.get_json() == {"claim": {"state": "paying", "step": "open_in_wechat"}}
+    return coupon
 
 
 def ctx(services) -> PayContext:
