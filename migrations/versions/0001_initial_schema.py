@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:59:58.620815
+Create Date: 2026-12-01 10:01:58.676841
 
 """
 from alembic import op
