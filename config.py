@@ -100,6 +100,11 @@ SETTINGS: tuple[Setting, ...] = (
         "How long ingested events stay in a campaign's Redis stream before the worker trims them.",
     ),
     Setting(
+        "CLAIM_ADDRESS_DAILY_CAP",
+        "20",
+        "Prizes one client address may claim per campaign day before the claim is refused (0: no cap).",
+    ),
+    Setting(
         "ADDRESS_RETENTION_DAYS",
         "90",
         "Days after a campaign ends before its winners' shipping addresses are erased.",
@@ -178,5 +183,6 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "DRAW_IP_LIMIT": _count(environ, "DRAW_IP_LIMIT"),
         "STREAM_RETENTION_HOURS": _count(environ, "STREAM_RETENTION_HOURS"),
         "ADDRESS_RETENTION_DAYS": _count(environ, "ADDRESS_RETENTION_DAYS"),
+        "CLAIM_ADDRESS_DAILY_CAP": _count(environ, "CLAIM_ADDRESS_DAILY_CAP"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     }
