@@ -17,6 +17,7 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.config["SIM_STATE"] = state or SimState()
     app.config["APP_URL"] = app_url.rstrip("/")
     from .api import bp as api_bp
+    from .busifavor import register as register_busifavor
     from .cards import register as register_cards
     from .console import bp as console_bp
     from .jssdk import bp as jssdk_bp
@@ -31,4 +32,5 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.register_blueprint(jssdk_bp)
     register_cards(app)
     register_pay(app)
+    register_busifavor(app)
     return app

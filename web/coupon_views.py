@@ -123,7 +123,11 @@ def claim_prize(slug: str, code: str):
     found = _my_coupon(slug, code)
     ctx = issuer_context()
     try:
-        fraud.require_claimable(fraud.screen(ctx, found, request.remote_addr or ""))
+        checked = fraud.screen(ctx, found, request.remote_addr or "")
+        fraud.require_claimable(checked)
+        claimed = getattr(issuer_for(found.tier.coupon_kind), "claimed", None)
+        if checked.status == "approved" and claimed is not None and found.state == "issued":
+            claimed(ctx, found)
     except CampaignError as exc:
         return error_response(exc.code, _translated(exc.message), exc.status)
     status = claim_status(ctx, found)

@@ -29,7 +29,7 @@ from ..errors import InvalidInput
 from .models import CouponCode
 
 # The claim-kind modules, each registering one issuer on import.
-MODULES = ("platform_codes", "wechat_cards", "shipping", "red_packets")
+MODULES = ("platform_codes", "wechat_cards", "shipping", "red_packets", "merchant_coupons")
 # How a kind's pool is stocked: codes the marketer uploads, codes the platform generates,
 # or generated only when the marketer uploaded none.
 UPLOADED, GENERATED, UPLOADED_OR_GENERATED = "uploaded", "generated", "uploaded_or_generated"
@@ -100,6 +100,9 @@ class Issuer(Protocol):
 
     def expire(self, ctx: IssuerContext, coupon: CouponCode) -> None:
         """Withdraw an expired coupon on the issuer's platform."""
+
+    # Optional: ``claimed(ctx, coupon)`` runs when the winner's claim is approved (a merchant
+    # coupon is sent to the openid then).
 
 
 ISSUERS: dict[str, Issuer] = {}

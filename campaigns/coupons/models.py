@@ -153,6 +153,8 @@ class MerchantAccount(Base):
     # The merchant's API certificate and its private key (PEM), sealed; sendredpack needs both.
     cert_sealed: Mapped[str] = mapped_column(Text, default="")
     key_sealed: Mapped[str] = mapped_column(Text, default="")
+    # The API certificate's serial number, which API v3 requests (merchant coupons) name.
+    cert_serial: Mapped[str] = mapped_column(String(64), default="")
     sign_type: Mapped[str] = mapped_column(String(16), default="MD5")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

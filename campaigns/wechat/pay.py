@@ -39,6 +39,7 @@ def set_merchant(
     cert_pem: str = "",
     key_pem: str = "",
     sign_type: str = "MD5",
+    cert_serial: str = "",
 ) -> MerchantAccount:
     """Record (or replace) the account's WeChat Pay merchant, its secrets sealed. Does not commit."""
     problems = {}
@@ -57,6 +58,7 @@ def set_merchant(
     merchant.api_key_sealed = secrets.seal(api_key)
     merchant.cert_sealed = secrets.seal(cert_pem) if cert_pem else ""
     merchant.key_sealed = secrets.seal(key_pem) if key_pem else ""
+    merchant.cert_serial = cert_serial[:64]
     session.add(merchant)
     return merchant
 
@@ -82,6 +84,17 @@ def _pem_files(secrets: SecretBox, merchant: MerchantAccount) -> Iterator[tuple[
     finally:
         for path in paths:
             os.unlink(path)
+
+
+def merchant_coupons(settings: dict[str, Any], secrets: SecretBox, merchant: MerchantAccount):
+    """The thin API v3 merchant-coupon client for the merchant (its certificate key and serial needed)."""
+    from .busifavor import MerchantCoupons
+
+    if not (merchant.key_sealed and merchant.cert_serial):
+        raise InvalidInput(msg("Merchant coupons need the merchant's API certificate, its key and serial number."))
+    base = (settings.get("WECHAT_PAY_BASE") or DEFAULT_BASE).rstrip("/")
+    timeout = float(settings.get("WECHAT_PAY_TIMEOUT_S", TIMEOUT_S))
+    return MerchantCoupons(base, merchant.mch_id, merchant.cert_serial, secrets.open(merchant.key_sealed), timeout)
 
 
 @contextmanager

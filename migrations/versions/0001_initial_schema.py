@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 10:01:58.676841
+Create Date: 2026-12-01 10:12:40.873468
 
 """
 from alembic import op
@@ -129,6 +129,7 @@ def upgrade():
     sa.Column('api_key_sealed', sa.Text(), nullable=False),
     sa.Column('cert_sealed', sa.Text(), nullable=False),
     sa.Column('key_sealed', sa.Text(), nullable=False),
+    sa.Column('cert_serial', sa.String(length=64), nullable=False),
     sa.Column('sign_type', sa.String(length=16), nullable=False),
     sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_merchant_account_account_id_official_account')),
