@@ -9,6 +9,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from campaigns.catalog.models import Campaign
 from campaigns.coupons.issuers import choices, document_kinds, kinds
 from campaigns.coupons.models import CouponCode
 from campaigns.keys import CampaignKeys
@@ -99,3 +100,18 @@ def test_a_red_packet_range_is_part_of_the_committed_rules(as_marketer, marketer
     rules = as_marketer.get("/c/spring-wheel/fairness").get_json()
     document = rules["versions"][0]["rules"]
     assert document["prizes"][0]["amount"] == {"min": 100, "max": 888}
+
+
+def test_the_editor_takes_a_red_packet_range_and_a_review_threshold(as_marketer, frozen):
+    from tests.console.test_editing import form_of
+
+    doc = campaign_doc(starts_at=NOW.isoformat())
+    doc["prizes"][0].update(coupon="red_packet", value="8.88", amount_min="1.00", amount_max="8.88")
+    form = {**form_of(doc), "review_above": "100"}
+    assert as_marketer.post("/console/campaigns/new", data=form).status_code == 302
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "spring-wheel"))
+    tier = campaign.tiers[0]
+    assert (tier.coupon_kind, tier.amount_min_minor, tier.amount_max_minor) == ("red_packet", 100, 888)
+    assert campaign.review_above_minor == 10000
+    editor = as_marketer.get(f"{BASE}/edit").get_data(as_text=True)
+    assert 'name="prize-0-amount_max" value="8.88"' in editor and 'name="review_above" value="100.00"' in editor
