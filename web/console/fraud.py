@@ -62,18 +62,18 @@ def _blacklist_page(account: OfficialAccount, report=None, status: int = 200):
     return render_template("console/blacklist.html", account=account, entries=list(entries), report=report), status
 
 
-@bp.get("/accounts/<slug>/blacklist")
+@bp.get("/accounts/<account_slug>/blacklist")
 @staff_required(*EDITORS)
-def blacklist(slug: str):
+def blacklist(account_slug: str):
     """The account's blocked openids: their prizes are never paid or shipped."""
-    return _blacklist_page(_account(slug))
+    return _blacklist_page(_account(account_slug))
 
 
-@bp.post("/accounts/<slug>/blacklist")
+@bp.post("/accounts/<account_slug>/blacklist")
 @staff_required(*EDITORS)
-def add_to_blacklist(slug: str):
+def add_to_blacklist(account_slug: str):
     """Block one openid from the form, or every line of a CSV (``openid[,reason]``); a bad line blocks nothing."""
-    account = _account(slug)
+    account = _account(account_slug)
     upload = request.files.get("file")
     if upload is not None and upload.filename:
         entries, errors = fraud.parse_blacklist(upload.read())
@@ -92,11 +92,11 @@ def add_to_blacklist(slug: str):
     return _blacklist_page(account, report, 422 if errors else 200)
 
 
-@bp.post("/accounts/<slug>/blacklist/remove")
+@bp.post("/accounts/<account_slug>/blacklist/remove")
 @staff_required(*EDITORS)
-def remove_from_blacklist(slug: str):
+def remove_from_blacklist(account_slug: str):
     """Take an openid off the blacklist."""
-    account = _account(slug)
+    account = _account(account_slug)
     fraud.unblock(db.session, me(), account, request.form.get("openid", ""), now())
     db.session.commit()
-    return redirect(url_for("console.blacklist", slug=slug))
+    return redirect(url_for("console.blacklist", account_slug=account_slug))

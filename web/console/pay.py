@@ -37,18 +37,18 @@ def _page(account: OfficialAccount, **extra):
     )
 
 
-@bp.get("/accounts/<slug>/pay")
+@bp.get("/accounts/<account_slug>/pay")
 @staff_required("admin")
-def merchant(slug: str):
+def merchant(account_slug: str):
     """The account's WeChat Pay merchant settings (the API key shown masked)."""
-    return _page(_account(slug))
+    return _page(_account(account_slug))
 
 
-@bp.post("/accounts/<slug>/pay")
+@bp.post("/accounts/<account_slug>/pay")
 @staff_required("admin")
-def save_merchant(slug: str):
+def save_merchant(account_slug: str):
     """Record the account's merchant id, API key and certificate, sealed at rest."""
-    account = _account(slug)
+    account = _account(account_slug)
     form = request.form
     uploads = {name: request.files.get(name) for name in ("cert", "key")}
     pem = {name: (f.read().decode("utf-8", "replace") if f and f.filename else "") for name, f in uploads.items()}
@@ -81,4 +81,4 @@ def save_merchant(slug: str):
         },  # fmt: skip
     )
     db.session.commit()
-    return redirect(url_for("console.merchant", slug=slug))
+    return redirect(url_for("console.merchant", account_slug=account_slug))
