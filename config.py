@@ -69,6 +69,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Base URL for QR code images (showqrcode); the simulator's URL in development.",
     ),
     Setting(
+        "WECHAT_PAY_BASE",
+        "https://api.mch.weixin.qq.com",
+        "Base URL of WeChat Pay's merchant API (red packets); the simulator's URL in development.",
+    ),
+    Setting(
         "WECHAT_JSSDK_URL",
         "https://res.wx.qq.com/open/js/jweixin-1.6.0.js",
         "WeChat's JS-SDK script, loaded (deferred) by the game pages for wx.addCard.",
@@ -93,6 +98,16 @@ SETTINGS: tuple[Setting, ...] = (
         "STREAM_RETENTION_HOURS",
         "24",
         "How long ingested events stay in a campaign's Redis stream before the worker trims them.",
+    ),
+    Setting(
+        "CLAIM_ADDRESS_DAILY_CAP",
+        "20",
+        "Prizes one client address may claim per campaign day before the claim is refused (0: no cap).",
+    ),
+    Setting(
+        "ADDRESS_RETENTION_DAYS",
+        "90",
+        "Days after a campaign ends before its winners' shipping addresses are erased.",
     ),
 )
 
@@ -154,6 +169,7 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "WECHAT_API_BASE": _env(environ, "WECHAT_API_BASE").rstrip("/"),
         "WECHAT_OPEN_BASE": _env(environ, "WECHAT_OPEN_BASE").rstrip("/"),
         "WECHAT_MP_BASE": _env(environ, "WECHAT_MP_BASE").rstrip("/"),
+        "WECHAT_PAY_BASE": _env(environ, "WECHAT_PAY_BASE").rstrip("/"),
         "WECHAT_JSSDK_URL": _env(environ, "WECHAT_JSSDK_URL"),
         "WECHAT_SIMULATOR": _env(environ, "WECHAT_SIMULATOR") == "1",
         "PUBLIC_URL": public_url,
@@ -168,5 +184,7 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "PROXY_HOPS": _count(environ, "PROXY_HOPS"),
         "DRAW_IP_LIMIT": _count(environ, "DRAW_IP_LIMIT"),
         "STREAM_RETENTION_HOURS": _count(environ, "STREAM_RETENTION_HOURS"),
+        "ADDRESS_RETENTION_DAYS": _count(environ, "ADDRESS_RETENTION_DAYS"),
+        "CLAIM_ADDRESS_DAILY_CAP": _count(environ, "CLAIM_ADDRESS_DAILY_CAP"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     }

@@ -19,8 +19,10 @@ from werkzeug.security import generate_password_hash
 from .catalog.models import Campaign, Channel, OfficialAccount, PrizeTier
 from .clock import Clock
 from .coupons.models import CouponCode
+from .coupons.services import generate_missing
 from .crypto import SecretBox
 from .staff.models import Staff
+from .wechat.pay import set_merchant
 
 DEMO_ACCOUNT = "demo-brand"
 DEMO_ADMIN = "admin@demo.local"
@@ -29,6 +31,9 @@ DEMO_APP_ID = "wxdemo0000000001"
 DEMO_APP_SECRET = "demo-app-secret-0000000000000001"
 DEMO_TOKEN = "demotoken"
 DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+# The simulator's demo WeChat Pay merchant; see simulator/pay.py.
+DEMO_MCH_ID = "1900000109"
+DEMO_PAY_KEY = "DemoPayKey0000000000000000000001"
 
 FINISHED = "autumn-demo"
 FINISHED_DAYS = 14
@@ -39,8 +44,10 @@ PRIZES = (
     # tier, name, weight, stock, coupon kind, value in fen
     ("gold", "一等奖：免费咖啡一杯", 5, 20, "code", 3200),
     ("silver", "二等奖：半价券", 15, 100, "code", 1600),
-    ("bronze", "三等奖：曲奇一块", 30, 300, "none", 500),
-    ("none", "谢谢参与", 50, 0, "none", 0),
+    ("bronze", "三等奖：曲奇一块", 30, 300, "code", 500),
+    ("bag", "四等奖：帆布袋（包邮到家）", 10, 50, "shipping", 3900),
+    ("cash", "五等奖：微信现金红包 ¥1.88", 5, 100, "red_packet", 188),
+    ("none", "谢谢参与", 35, 0, "none", 0),
 )
 
 
@@ -114,12 +121,15 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     ]
     session.add_all(campaigns)
     session.flush()
+    set_merchant(session, box, account, mch_id=DEMO_MCH_ID, api_key=DEMO_PAY_KEY, send_name="演示品牌")
     for campaign in campaigns:
         for tier in campaign.tiers:
             if tier.coupon_kind == "code":
                 session.add_all(
                     CouponCode(tier_id=tier.id, code=f"DEMO{secrets.token_hex(6).upper()}") for _ in range(tier.stock)
                 )
+        # The shipped prize's claim codes are the platform's, as at any publish.
+        generate_missing(session, campaign)
     return campaigns
 
 

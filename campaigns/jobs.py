@@ -37,6 +37,9 @@ PERIODIC: list[Periodic] = [
     Periodic("stats", tasks.recompute_active, every=60, timeout=600),
     Periodic("go-live", tasks.go_live_due, every=10, timeout=60),
     Periodic("expire-coupons", tasks.expire_coupons, every=300, timeout=300),
+    Periodic("erase-addresses", tasks.erase_addresses, every=3600, timeout=300),
+    Periodic("pay-red-packets", tasks.pay_due_red_packets, every=10, timeout=60),
+    Periodic("reconcile-red-packets", tasks.reconcile_red_packets, every=60, timeout=300),
     Periodic("heartbeat", tasks.heartbeat, every=30, timeout=30),
 ]
 
@@ -81,6 +84,21 @@ def enqueue_ingest(queue: Queue, campaign_id: int, claim_idle_ms: int | None = N
 def enqueue_stats(queue: Queue, campaign_id: int):
     """Ask a worker to ingest and recompute one campaign's statistics (e.g. right after it ends)."""
     return queue.enqueue(tasks.recompute_campaign, campaign_id, job_timeout=600, result_ttl=60)
+
+
+def enqueue_payout(queue: Queue, coupon_id: int, attempt: int):
+    """Ask a worker to send one won red packet; one job per coupon and attempt, however often asked."""
+    try:
+        return queue.enqueue(
+            tasks.pay_red_packet,
+            coupon_id,
+            job_id=f"payout-{coupon_id}-{attempt}",
+            unique=True,
+            job_timeout=120,
+            result_ttl=3600,
+        )
+    except DuplicateJobError:
+        return None
 
 
 def enqueue_heartbeat(queue: Queue):

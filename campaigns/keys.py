@@ -151,3 +151,13 @@ class WeChatKeys:
 def login_failures(subject: str) -> str:
     """Counter of failed console sign-ins for one e-mail address or one client address."""
     return f"{RATE_PREFIX}login:{subject}"
+
+
+def payout_lock(mch_billno: str) -> str:
+    """Held by the one worker sending a red packet, so the same payout run twice at once sends once."""
+    return f"pay:lock:{mch_billno}"
+
+
+def claim_address_day(day: str, address: str) -> str:
+    """Claims made from one client address on one day (the fraud checks' daily cap)."""
+    return f"{RATE_PREFIX}claims:{day}:{address}"

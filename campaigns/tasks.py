@@ -104,6 +104,60 @@ def go_live_due() -> int:
     return count
 
 
+def _pay_context(session):
+    from .coupons.payouts import PayContext
+
+    rt = runtime.current()
+    return PayContext(session, rt.redis, rt.clock, rt.secrets, rt.settings)
+
+
+@rearms
+def pay_due_red_packets() -> int:
+    """Enqueue the payout of every red packet won and in the ledger, or due for a retry; return how many."""
+    from . import jobs
+    from .coupons.models import RedPacket
+    from .coupons.payouts import due
+
+    rt = runtime.current()
+    with rt.session_factory() as session:
+        ids = due(_pay_context(session))
+        attempts = dict(
+            session.query(RedPacket.coupon_id, RedPacket.attempts).filter(RedPacket.coupon_id.in_(ids)).all()
+        )
+    for coupon_id in ids:
+        jobs.enqueue_payout(rt.queue, coupon_id, attempts.get(coupon_id, 0))
+    return len(ids)
+
+
+def pay_red_packet(coupon_id: int) -> str | None:
+    """Send one won red packet (once, whoever else runs this job); return its status."""
+    from .coupons.payouts import pay
+
+    with runtime.current().session_factory() as session:
+        packet = pay(_pay_context(session), coupon_id)
+        return packet.status if packet else None
+
+
+@rearms
+def reconcile_red_packets() -> int:
+    """Read every sent red packet's status from WeChat Pay (gethbinfo); return how many changed."""
+    from .coupons.payouts import reconcile
+
+    with runtime.current().session_factory() as session:
+        return reconcile(_pay_context(session))
+
+
+@rearms
+def erase_addresses() -> int:
+    """Erase the shipping addresses of campaigns that ended ``ADDRESS_RETENTION_DAYS`` ago (default 90)."""
+    from .coupons.shipping import RETENTION_DAYS, erase_due
+
+    rt = runtime.current()
+    days = int(rt.settings.get("ADDRESS_RETENTION_DAYS", RETENTION_DAYS))
+    with rt.session_factory() as session:
+        return erase_due(session, rt.clock, days)
+
+
 @rearms
 def expire_coupons() -> int:
     """Record as expired every unused coupon past its validity (states are also computed on read)."""

@@ -7,6 +7,8 @@ from functools import lru_cache
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from campaigns.coupons.issuers import follower_texts
+
 
 def client_strings() -> dict[str, str]:
     """The scripts' strings in the current locale; placeholders are ``{name}``.
@@ -20,7 +22,9 @@ def client_strings() -> dict[str, str]:
 @lru_cache(maxsize=8)
 def _strings_in(locale: str) -> dict[str, str]:
     """The strings, translated for ``locale`` (the current request's: the cache key only names it)."""
-    return {
+    # Each claim kind brings the words of its states and next steps (campaigns/coupons/issuers.py).
+    claims = {key: _(text.template) for key, text in follower_texts().items()}
+    return claims | {
         "loading": _("Loading…"),
         "play_wheel": _("Spin"),
         "start": _("Start"),
@@ -65,4 +69,6 @@ def _strings_in(locale: str) -> dict[str, str]:
         "state_added": _("Added"),
         "state_redeemed": _("Redeemed"),
         "state_expired": _("Expired"),
+        "claim": _("Claim the prize"),
+        "claim_contact": _("Ask the shop how to claim it"),
     }

@@ -17,10 +17,12 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.config["SIM_STATE"] = state or SimState()
     app.config["APP_URL"] = app_url.rstrip("/")
     from .api import bp as api_bp
+    from .busifavor import register as register_busifavor
     from .cards import register as register_cards
     from .console import bp as console_bp
     from .jssdk import bp as jssdk_bp
     from .oauth import bp as oauth_bp
+    from .pay import register as register_pay
     from .push import push_hook
 
     app.config["SIM_PUSH"] = push_hook
@@ -29,4 +31,6 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.register_blueprint(console_bp)
     app.register_blueprint(jssdk_bp)
     register_cards(app)
+    register_pay(app)
+    register_busifavor(app)
     return app

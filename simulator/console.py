@@ -70,8 +70,9 @@ def index():
 
 @bp.get("/sim/state")
 def snapshot():
-    """Everything the simulator remembers, as JSON."""
-    return jsonify(state().snapshot())
+    """Everything the simulator remembers, as JSON (the red packets WeChat Pay sent included)."""
+    pay = current_app.config.get("SIM_PAY")
+    return jsonify({**state().snapshot(), "red_packets": pay.listing() if pay else []})
 
 
 @bp.post("/sim/accounts")

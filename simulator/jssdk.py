@@ -3,6 +3,8 @@
 ``wx.config`` is checked like WeChat checks it: the signature must match the account's
 current jsapi_ticket for the page's URL; then ``wx.ready`` callbacks run, else ``wx.error``.
 Share-menu calls succeed and are recorded. Card calls come from the card module's script.
+``wx.openAddress`` answers with the simulated follower's address (``SIM_ADDRESS``, as WeChat's
+fields), so a shipped prize's claim works in an ordinary browser as inside WeChat.
 """
 
 from __future__ import annotations
@@ -46,6 +48,28 @@ def script():
     return Response(JWEIXIN_JS.replace("__SIM__", json.dumps(base)), mimetype="application/javascript")
 
 
+# What the stand-in's wx.openAddress hands the page, in WeChat's field names.
+SIM_ADDRESS = {
+    "errMsg": "openAddress:ok",
+    "userName": "张三",
+    "postalCode": "510000",
+    "provinceName": "广东省",
+    "cityName": "广州市",
+    "countyName": "天河区",
+    "detailInfo": "天河路 385 号 1201 室",
+    "nationalCode": "440106",
+    "telNumber": "13800138000",
+}
+
+
+@bp.route("/sim/jssdk/address", methods=["GET", "OPTIONS"])
+def address():
+    """The address the stand-in's ``wx.openAddress`` returns."""
+    if request.method == "OPTIONS":
+        return _cors(Response(status=204))
+    return _cors(jsonify(SIM_ADDRESS))
+
+
 JWEIXIN_JS = """(function () {
   var wx = window.wx = window.wx || {};
   var readyQueue = [], errorQueue = [], state = null;
@@ -71,5 +95,11 @@ JWEIXIN_JS = """(function () {
       if (opts && opts.complete) opts.complete(res);
     };
   });
+  wx.openAddress = function (opts) {
+    fetch(__SIM__ + "/sim/jssdk/address").then(function (r) { return r.json(); }).then(function (res) {
+      if (opts && opts.success) opts.success(res);
+      if (opts && opts.complete) opts.complete(res);
+    }, function (e) { if (opts && opts.fail) opts.fail({errMsg: "openAddress:fail " + e}); });
+  };
 })();
 """

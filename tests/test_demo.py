@@ -25,8 +25,11 @@ def test_seed_creates_a_live_campaign_of_each_game_and_a_finished_one_with_prize
     assert [c.slug for c in campaigns if c.look.get("winners")] == ["grid-demo", "slot-demo"]
     for campaign in campaigns:
         assert sum(t.is_fallback for t in campaign.tiers) == 1
-    coded = sum(t.stock for c in campaigns for t in c.tiers if t.coupon_kind == "code")
-    assert db.session.scalar(select(func.count()).select_from(CouponCode)) == coded
+        # Every prize has a way to reach its winner: a claim kind, and a code per prize.
+        assert all(t.coupon_kind != "none" for t in campaign.tiers if not t.is_fallback)
+        assert {"code", "shipping", "red_packet"} <= {t.coupon_kind for t in campaign.tiers}
+    claimed = sum(t.stock for c in campaigns for t in c.tiers if not t.is_fallback)
+    assert db.session.scalar(select(func.count()).select_from(CouponCode)) == claimed
 
 
 def test_a_stop_request_to_the_demo_stops_every_part(tmp_path):

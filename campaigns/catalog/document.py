@@ -12,15 +12,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..coupons.issuers import document_kinds
 from .gamekinds import KEYS as GAME_KEYS
 from .gamekinds import known as known_games
 from .messages import msg
-from .models import COUPON_KINDS, Campaign
+from .models import NO_CLAIM, Campaign
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 TIER = re.compile(r"^[a-z0-9_-]{1,32}$")
 HHMM = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
+VALUE_PATTERN = r"^(?:\d{1,7}(?:\.\d{1,2})?|10000000(?:\.0{1,2})?)$"
 MAX_INT = 2_000_000_000
 MAX_PRIZES = 20
 # The real-winners ticker shows at most this many of the ledger's last wins.
@@ -41,10 +43,13 @@ PRIZE_SCHEMA: dict[str, Any] = {
         "daily_limit": _int_or_null,
         "fallback": {"type": "boolean"},
         # At most 10,000,000 with two decimals (document._value_minor).
-        "value": {"type": "string", "pattern": r"^(?:\d{1,7}(?:\.\d{1,2})?|10000000(?:\.0{1,2})?)$"},
+        "value": {"type": "string", "pattern": VALUE_PATTERN},
+        # A red packet's random amount range (both or neither); the amount is then drawn from the digest.
+        "amount_min": {"type": ["string", "null"], "pattern": VALUE_PATTERN},
+        "amount_max": {"type": ["string", "null"], "pattern": VALUE_PATTERN},
         "currency": {"type": "string", "pattern": CURRENCY.pattern},
         "image": {"type": ["string", "null"], "maxLength": 255, "pattern": r"^/(?!/)[A-Za-z0-9/_.%~-]{1,254}$"},
-        "coupon": {"type": "string", "enum": list(COUPON_KINDS)},
+        "coupon": {"type": "string", "enum": document_kinds()},
         "card_id": {"type": ["string", "null"], "maxLength": 64},
         "valid_from": {**_date, "type": ["string", "null"]},
         "valid_until": {**_date, "type": ["string", "null"]},
@@ -69,6 +74,8 @@ SCHEMA: dict[str, Any] = {
         "plays_per_day": _int_or_null,
         "plays_total": _int_or_null,
         "wins_total": _int_or_null,
+        # Prizes worth more than this (yuan) are reviewed by staff before they are paid or shipped.
+        "review_above": {"type": ["string", "null"], "pattern": r"^\d{1,9}(\.\d{1,2})?$"},
         "follow_required": {"type": "boolean"},
         "look": {
             "type": "object",
@@ -158,6 +165,19 @@ def _instant(value: Any, path: str, problems: Problems, zone: ZoneInfo | None, *
     return parsed
 
 
+def _amount_range(raw: dict, path: str, problems: Problems) -> dict[str, int | None]:
+    low, high = raw.get("amount_min"), raw.get("amount_max")
+    if low in (None, "") and high in (None, ""):
+        return {"amount_min_minor": None, "amount_max_minor": None}
+    if low in (None, "") or high in (None, ""):
+        problems.add(f"{path}.amount_max", msg("Give both ends of the amount range, or neither."))
+        return {"amount_min_minor": None, "amount_max_minor": None}
+    return {
+        "amount_min_minor": _value_minor(low, f"{path}.amount_min", problems),
+        "amount_max_minor": _value_minor(high, f"{path}.amount_max", problems),
+    }
+
+
 def _value_minor(value: Any, path: str, problems: Problems) -> int:
     if value is None or value == "":
         return 0
@@ -195,9 +215,9 @@ def _prize(raw: Any, path: str, problems: Problems, zone: ZoneInfo | None) -> di
     if not isinstance(tier, str) or not TIER.match(tier):
         problems.add(f"{path}.tier", msg("Use 1-32 lowercase letters, digits, '-' or '_'."))
         tier = None
-    coupon = raw.get("coupon") or "none"
-    if coupon not in COUPON_KINDS:
-        problems.add(f"{path}.coupon", msg("Choose one of: {choices}.", choices=", ".join(COUPON_KINDS)))
+    coupon = raw.get("coupon") or NO_CLAIM
+    if coupon not in document_kinds():
+        problems.add(f"{path}.coupon", msg("Choose one of: {choices}.", choices=", ".join(document_kinds())))
     currency = raw.get("currency") or "CNY"
     if not isinstance(currency, str) or not CURRENCY.match(currency):
         problems.add(f"{path}.currency", msg("Use a three-letter currency code such as CNY."))
@@ -216,6 +236,7 @@ def _prize(raw: Any, path: str, problems: Problems, zone: ZoneInfo | None) -> di
         "release": {"per_day": daily} if daily else "all",
         "is_fallback": raw.get("fallback") is True,
         "value_minor": _value_minor(raw.get("value"), f"{path}.value", problems),
+        **_amount_range(raw, path, problems),
         "currency": currency,
         "image": image,
         "coupon_kind": coupon,
@@ -254,6 +275,8 @@ def parse(doc: Any) -> tuple[dict[str, Any], Problems]:
     values.update(_opening_hours(doc, problems))
     for key in ("plays_per_day", "plays_total", "wins_total"):
         values[key] = _integer(doc.get(key), key, problems, minimum=1, optional=True)
+    review = doc.get("review_above")
+    values["review_above_minor"] = None if review in (None, "") else _value_minor(review, "review_above", problems)
     values["look"] = _look(doc.get("look"), problems)
     values["channels"] = _channels(doc.get("channels"), problems)
     prizes = doc.get("prizes")
@@ -372,6 +395,16 @@ def _prize_document(tier) -> dict[str, Any]:
         "card_id": tier.card_id,
         "valid_from": _iso(tier.valid_from),
         "valid_until": _iso(tier.valid_until),
+        **_range_document(tier),
+    }
+
+
+def _range_document(tier) -> dict[str, str]:
+    if tier.amount_min_minor is None or tier.amount_max_minor is None:
+        return {}
+    return {
+        "amount_min": f"{Decimal(tier.amount_min_minor) / 100:.2f}",
+        "amount_max": f"{Decimal(tier.amount_max_minor) / 100:.2f}",
     }
 
 
@@ -390,6 +423,11 @@ def to_document(campaign: Campaign) -> dict[str, Any]:
         "plays_per_day": campaign.plays_per_day,
         "plays_total": campaign.plays_total,
         "wins_total": campaign.wins_total,
+        **(
+            {}
+            if campaign.review_above_minor is None
+            else {"review_above": f"{Decimal(campaign.review_above_minor) / 100:.2f}"}
+        ),
         "follow_required": bool(campaign.follow_required),
         "look": {k: v for k, v in (campaign.look or {}).items() if k in SCHEMA["properties"]["look"]["properties"]},
         "channels": [channel.name for channel in campaign.channels],

@@ -25,6 +25,8 @@ TIER_FIELDS = (
     "release",
     "is_fallback",
     "value_minor",
+    "amount_min_minor",
+    "amount_max_minor",
     "currency",
     "image",
     "coupon_kind",
@@ -44,6 +46,7 @@ CAMPAIGN_FIELDS = (
     "plays_per_day",
     "plays_total",
     "wins_total",
+    "review_above_minor",
     "follow_required",
     "look",
 )

@@ -16,7 +16,8 @@ def utcnow() -> datetime:
 
 
 STATUSES = ("draft", "scheduled", "live", "paused", "ended")
-COUPON_KINDS = ("none", "code", "wechat_card")
+# A fallback tier's ``coupon_kind`` when it gives nothing; the claim kinds are campaigns.coupons.issuers'.
+NO_CLAIM = "none"
 
 
 class OfficialAccount(Base):
@@ -58,6 +59,8 @@ class Campaign(Base):
     plays_total: Mapped[int | None] = mapped_column(Integer)
     wins_total: Mapped[int | None] = mapped_column(Integer)
     follow_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Prizes worth more than this (fen) wait in the manual review queue before they are paid or shipped.
+    review_above_minor: Mapped[int | None] = mapped_column(Integer)
     oauth_scope: Mapped[str] = mapped_column(String(20), default="snsapi_base")
     # Title, colours, background and images; every key optional.
     look: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -104,11 +107,14 @@ class PrizeTier(Base):
     # "all", {"per_day": N} or "moments" (see docs/fairness.md).
     release: Mapped[Any] = mapped_column(JSON, default="all")
     is_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
-    coupon_kind: Mapped[str] = mapped_column(String(16), default="none")
+    coupon_kind: Mapped[str] = mapped_column(String(16), default=NO_CLAIM)
     card_id: Mapped[str | None] = mapped_column(String(64))
     # Declared value in minor units (fen for CNY) and ISO 4217 currency.
     value_minor: Mapped[int] = mapped_column(Integer, default=0)
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    # A red packet's random amount range in fen (both set, or neither: then the amount is the value).
+    amount_min_minor: Mapped[int | None] = mapped_column(Integer)
+    amount_max_minor: Mapped[int | None] = mapped_column(Integer)
     image: Mapped[str | None] = mapped_column(String(255))
     valid_from: Mapped[datetime | None]
     valid_until: Mapped[datetime | None]

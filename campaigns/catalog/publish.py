@@ -21,7 +21,7 @@ from ..draws import fairness, inventory
 from ..errors import Conflict, InvalidInput
 from ..keys import CampaignKeys
 from .document import TIER
-from .models import Campaign, PrizeTier, RulesVersion
+from .models import NO_CLAIM, Campaign, PrizeTier, RulesVersion
 
 # Refuse a second draw by the same player within this many milliseconds (rate_limited).
 MIN_INTERVAL_MS = 300
@@ -35,8 +35,8 @@ def declared_value(value_minor: int) -> str:
 
 
 def prize_entry(tier: PrizeTier) -> dict:
-    """One tier as the rules document lists it."""
-    return {
+    """One tier as the rules document lists it (a random red-packet amount range too, in fen)."""
+    entry = {
         "tier": tier.tier,
         "name": tier.name,
         "weight": tier.weight,
@@ -46,6 +46,9 @@ def prize_entry(tier: PrizeTier) -> dict:
         "value": declared_value(tier.value_minor or 0),
         "currency": tier.currency,
     }
+    if tier.amount_min_minor is not None and tier.amount_max_minor is not None:
+        entry["amount"] = {"min": tier.amount_min_minor, "max": tier.amount_max_minor}
+    return entry
 
 
 def rules_from_campaign(campaign: Campaign) -> dict:
@@ -209,7 +212,7 @@ def go_live_due(session: Session, clock: Clock) -> int:
     return count
 
 
-def _spare_codes(redis, campaign_id: int, tier: PrizeTier) -> int:
+def spare_codes(redis, campaign_id: int, tier: PrizeTier) -> int:
     """Codes in the tier's Redis pool beyond what its current stock still needs."""
     still_needed = max(tier.stock - inventory.awarded(redis, campaign_id).get(tier.tier, 0), 0)
     return max(redis.llen(CampaignKeys(campaign_id).codes(tier.tier)) - still_needed, 0)
@@ -230,7 +233,7 @@ def top_up(
             problems[f"stock.{name}"] = f"The new total must be a whole number of at least {tier.stock}."
         elif tier.release == "moments" and (secrets is None or total > MAX_MOMENTS):
             problems[f"stock.{name}"] = "Winning moments can be topped up only with the seed, up to the maximum."
-        elif tier.coupon_kind == "code" and total - tier.stock > (spare := _spare_codes(redis, campaign.id, tier)):
+        elif tier.coupon_kind != NO_CLAIM and total - tier.stock > (spare := spare_codes(redis, campaign.id, tier)):
             problems[f"stock.{name}"] = (
                 f"Upload more codes first: {total - tier.stock} more prizes but only "
                 f"{spare} codes beyond the current stock."

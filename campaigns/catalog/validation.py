@@ -13,18 +13,18 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..coupons.issuers import CARD_UNCHECKED, CARD_UNKNOWN, issuer_for
 from ..coupons.models import CouponCode
 from ..errors import InvalidInput
 from .document import Problems
 from .messages import msg
-from .models import Campaign
+from .models import NO_CLAIM, Campaign
 
 # 50,000 yuan in fen.
 TOP_PRIZE_CAP_MINOR = 50_000 * 100
 # Publishing a few minutes after the start typed in the editor still counts as "now".
 START_GRACE = timedelta(minutes=15)
-# What WeChat said of a card_id looked up before the checks (``campaigns.wechat.cards``).
-CARD_UNKNOWN, CARD_UNCHECKED = "unknown", "unchecked"
+__all__ = ["CARD_UNCHECKED", "CARD_UNKNOWN", "available_codes", "card_ids", "check", "problems_for"]
 
 
 def available_codes(session: Session, campaign: Campaign) -> dict[str, int]:
@@ -43,24 +43,17 @@ def card_ids(campaign: Campaign) -> set[str]:
     return {
         (t.card_id or "").strip()
         for t in campaign.tiers
-        if t.coupon_kind == "wechat_card" and (t.card_id or "").strip()
+        if t.coupon_kind != NO_CLAIM and issuer_for(t.coupon_kind).uses_card_id and (t.card_id or "").strip()
     }
 
 
-def _check_card(tier, path: str, cards: Mapping[str, str], problems: Problems) -> None:
-    card_id = (tier.card_id or "").strip()
-    if not card_id:
-        problems.add(f"{path}.card_id", msg("Enter the WeChat card_id of this prize's card."))
-    elif cards.get(card_id) == CARD_UNKNOWN:
-        problems.add(
-            f"{path}.card_id",
-            msg(
-                "This Official Account has no WeChat card with this card_id; "
-                "copy it from the card's page in the WeChat platform."
-            ),
-        )
-    elif card_id in cards:
-        problems.add(f"{path}.card_id", msg("Could not check the card with WeChat; try again."))
+def _check_claim(tier, path: str, codes: dict[str, int], cards: Mapping[str, str], problems: Problems) -> None:
+    if tier.coupon_kind == NO_CLAIM:
+        if not tier.is_fallback:
+            problems.add(f"{path}.coupon", msg("Choose how the winner claims this prize."))
+        return
+    for name, problem in issuer_for(tier.coupon_kind).problems(tier, codes.get(tier.tier, 0), cards).items():
+        problems.add(f"{path}.{name}", problem)
 
 
 def _check_tier(tier, index: int, codes: dict[str, int], cards: Mapping[str, str], problems: Problems) -> None:
@@ -73,17 +66,7 @@ def _check_tier(tier, index: int, codes: dict[str, int], cards: Mapping[str, str
         problems.add(
             f"{path}.value", msg("A lottery prize may be worth at most ¥50,000 (China's 2020 promotion rules).")
         )
-    if tier.coupon_kind == "code" and not tier.is_fallback and codes.get(tier.tier, 0) < tier.stock:
-        problems.add(
-            f"{path}.stock",
-            msg(
-                "Upload more codes: {stock} prizes but only {codes} codes.",
-                stock=tier.stock,
-                codes=codes.get(tier.tier, 0),
-            ),
-        )
-    if tier.coupon_kind == "wechat_card":
-        _check_card(tier, path, cards, problems)
+    _check_claim(tier, path, codes, cards, problems)
     if tier.valid_from and tier.valid_until and tier.valid_until <= tier.valid_from:
         problems.add(f"{path}.valid_until", msg("The coupon must stay valid after it becomes valid."))
 

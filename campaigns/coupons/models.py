@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..base import Base
@@ -109,3 +109,118 @@ class RefusalLog(Base):
     store_link_id: Mapped[int | None] = mapped_column(ForeignKey("store_link.id"))
 
     store: Mapped[Store | None] = relationship()
+
+
+# address_given: the winner gave an address, editable; shipped: the carrier has it (no more edits).
+SHIPMENT_STATES = ("address_given", "shipped")
+
+
+class Shipment(Base):
+    """A shipped prize: its winner's address (encrypted at rest) and, once sent, the carrier's tracking."""
+
+    __tablename__ = "shipment"
+    __table_args__ = (UniqueConstraint("coupon_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coupon_id: Mapped[int] = mapped_column(ForeignKey("coupon_code.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    # The address as sealed JSON (campaigns.crypto); emptied when erased after the campaign.
+    address_sealed: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="address_given")
+    carrier: Mapped[str] = mapped_column(String(32), default="")
+    tracking_number: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    shipped_at: Mapped[datetime | None]
+    erased_at: Mapped[datetime | None]
+
+    coupon: Mapped[CouponCode] = relationship()
+
+
+class MerchantAccount(Base):
+    """An Official Account's WeChat Pay merchant: its mch_id, and its API key and certificate sealed at rest."""
+
+    __tablename__ = "merchant_account"
+    __table_args__ = (UniqueConstraint("account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("official_account.id"))
+    mch_id: Mapped[str] = mapped_column(String(32))
+    # The name on the red packet (send_name): the brand, at most 10 characters on WeChat's side.
+    send_name: Mapped[str] = mapped_column(String(32), default="")
+    api_key_sealed: Mapped[str] = mapped_column(Text)
+    # The merchant's API certificate and its private key (PEM), sealed; sendredpack needs both.
+    cert_sealed: Mapped[str] = mapped_column(Text, default="")
+    key_sealed: Mapped[str] = mapped_column(Text, default="")
+    # The API certificate's serial number, which API v3 requests (merchant coupons) name.
+    cert_serial: Mapped[str] = mapped_column(String(64), default="")
+    sign_type: Mapped[str] = mapped_column(String(16), default="MD5")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# pending: waiting to be sent (or to be retried at next_attempt_at); unknown: the send timed out and
+# is retried under the same mch_billno; SENT, RECEIVED, REFUND, FAILED: WeChat Pay's own words.
+RED_PACKET_STATES = ("pending", "unknown", "SENT", "RECEIVED", "REFUND", "FAILED")
+
+
+class RedPacket(Base):
+    """The cash payout of one won red-packet prize; ``mch_billno`` is derived from the campaign and ``seq``."""
+
+    __tablename__ = "red_packet"
+    __table_args__ = (UniqueConstraint("coupon_id"), UniqueConstraint("mch_billno"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coupon_id: Mapped[int] = mapped_column(ForeignKey("coupon_code.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    seq: Mapped[int]
+    openid: Mapped[str] = mapped_column(String(64))
+    amount_minor: Mapped[int]
+    mch_billno: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(200), default="")
+    send_listid: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    coupon: Mapped[CouponCode] = relationship()
+
+
+class BlockedOpenid(Base):
+    """A follower of an Official Account whose prizes are never paid or shipped (a fraud ring's account)."""
+
+    __tablename__ = "blocked_openid"
+    __table_args__ = (UniqueConstraint("account_id", "openid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("official_account.id"), index=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# approved: it may be paid or shipped; held: waiting in the review queue; refused: the checks
+# stopped it (blacklist, address cap); void: rejected by a reviewer, its stock returned.
+CLAIM_STATES = ("approved", "held", "refused", "void")
+
+
+class Claim(Base):
+    """The fraud checks' decision on one won prize, made when its winner claims it (before any payout)."""
+
+    __tablename__ = "claim"
+    __table_args__ = (UniqueConstraint("coupon_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    coupon_id: Mapped[int] = mapped_column(ForeignKey("coupon_code.id"))
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id"), index=True)
+    openid: Mapped[str] = mapped_column(String(64))
+    client_address: Mapped[str] = mapped_column(String(45), default="")
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(String(32), default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    decided_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    coupon: Mapped[CouponCode] = relationship()

@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 import re
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..catalog.messages import Message, msg
 from ..catalog.models import PrizeTier
 from ..context import Context
 from ..errors import InvalidInput
-from .issuers import register
+from .issuers import UPLOADED_OR_GENERATED, ClaimStatus, register
 from .models import CouponCode
 
 # Crockford's base32 without 0 and 1 as well, so that nothing reads as O, I or L.
@@ -67,8 +68,34 @@ class PlatformCodes:
     """Codes the platform generates or the marketer uploads; redeemed on the staff page only."""
 
     kind = "code"
-    label = "Platform code"
-    note = "Works for every account: a code and QR code on the prize page, redeemed on the staff page."
+    label = msg("Platform code")
+    note = msg(
+        "Works for every account: a code and QR code on the prize page, redeemed on the staff page. "
+        "Upload your own codes, or upload none and the platform makes them at publish."
+    )
+    stocking = UPLOADED_OR_GENERATED
+    first_step = "show_in_store"
+    uses_card_id = False
+    texts = {
+        "claim_to_use": msg("To use in store"),
+        "claim_redeemed": msg("Redeemed"),
+        "claim_expired": msg("Expired"),
+        "step_show_in_store": msg("Show the code at the store"),
+    }
+
+    def problems(self, tier: PrizeTier, available_codes: int, cards: Mapping[str, str]) -> dict[str, Message]:
+        """A tier with some uploaded codes needs one per prize; with none, the platform makes them."""
+        if tier.is_fallback or available_codes == 0 or available_codes >= tier.stock:
+            return {}
+        return {
+            "stock": msg(
+                "Upload more codes: {stock} prizes but only {codes} codes.", stock=tier.stock, codes=available_codes
+            )
+        }
+
+    def status(self, ctx: Context, coupon: CouponCode, state: str) -> ClaimStatus:
+        """Shown in the store until redeemed or expired."""
+        return in_store_status(state)
 
     def stock(self, ctx: Context, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Nothing to tell anyone: every code may be awarded."""
@@ -77,6 +104,10 @@ class PlatformCodes:
     def deliver(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
         """The code as text and as a QR code on the prize page."""
         return {"kind": self.kind, "code": coupon.code, "display": group(coupon.code), "card_id": None}
+
+    def details(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
+        """The code is all there is."""
+        return {}
 
     def redeem(self, ctx: Context, coupon: CouponCode) -> None:
         """The platform's own record is the only one: nothing more to do."""
@@ -87,6 +118,13 @@ class PlatformCodes:
 
     def expire(self, ctx: Context, coupon: CouponCode) -> None:
         """Nothing to withdraw elsewhere."""
+
+
+def in_store_status(state: str) -> ClaimStatus:
+    """The claim of a code shown in a store: to use, then redeemed or expired."""
+    if state in ("redeemed", "expired"):
+        return ClaimStatus(state, "none")
+    return ClaimStatus("to_use", "show_in_store")
 
 
 def group(code: str, size: int = 4) -> str:

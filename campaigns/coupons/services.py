@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..catalog.models import Campaign, PrizeTier
+from ..catalog.models import NO_CLAIM, Campaign, PrizeTier
 from ..clock import Clock, from_ms, iso_ms
 from ..context import Context
 from ..errors import InvalidInput, NotFound
 from ..keys import CampaignKeys
-from .issuers import issuer_for
-from .models import CouponCode
+from . import platform_codes
+from .issuers import ClaimStatus, generated_count, issuer_for
+from .models import Claim, CouponCode
 
 # Campaigns in these states have their pools in Redis already (loaded at publish).
 PUBLISHED = ("scheduled", "live", "paused")
@@ -78,8 +79,8 @@ def add_codes(ctx: Context, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
     Commits, then pushes the codes into the Redis pool of a published campaign, so
     that Redis never holds a code the database does not know.
     """
-    if tier.coupon_kind == "none":
-        raise InvalidInput("This prize carries no coupon.", fields={"coupon_kind": "none"})
+    if tier.coupon_kind == NO_CLAIM:
+        raise InvalidInput("This prize carries no coupon.", fields={"coupon_kind": NO_CLAIM})
     known = set(ctx.session.scalars(select(CouponCode.code).where(CouponCode.code.in_(list(codes)))))
     if known:
         raise InvalidInput(
@@ -91,6 +92,39 @@ def add_codes(ctx: Context, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
     if tier.campaign.status in PUBLISHED and accepted:
         ctx.redis.rpush(CampaignKeys(tier.campaign_id).codes(tier.tier), *accepted)
     return accepted
+
+
+def generate_missing(
+    session: Session,
+    campaign: Campaign,
+    needed: Mapping[str, int] | None = None,
+    waiting: Mapping[str, int] | None = None,
+) -> dict[str, list[str]]:
+    """Add platform-made codes to the tiers whose claim kind makes them; return the codes made per tier.
+
+    ``needed`` is the number of codes each tier must have ``waiting`` (default: its stock and
+    its unawarded codes, as at publish). Does not commit: publish commits them with the campaign.
+    """
+    if waiting is None:
+        waiting = dict(
+            session.execute(
+                select(PrizeTier.tier, func.count(CouponCode.id))
+                .join(CouponCode, CouponCode.tier_id == PrizeTier.id)
+                .where(PrizeTier.campaign_id == campaign.id, CouponCode.state == "available")
+                .group_by(PrizeTier.tier)
+            ).all()
+        )
+    made: dict[str, list[str]] = {}
+    for tier in campaign.tiers:
+        if tier.is_fallback or tier.coupon_kind == NO_CLAIM:
+            continue
+        want = tier.stock if needed is None else needed.get(tier.tier, 0)
+        count = generated_count(tier.coupon_kind, waiting.get(tier.tier, 0), want)
+        if count:
+            made[tier.tier] = platform_codes.generate(count)
+            session.add_all(CouponCode(tier_id=tier.id, code=code, state="available") for code in made[tier.tier])
+    session.flush()
+    return made
 
 
 def owned_coupon(session: Session, redis: Any, campaign: Campaign, openid: str, code: str) -> CouponCode:
@@ -129,23 +163,46 @@ def _record_recent_win(session: Session, redis: Any, campaign_id: int, coupon: C
             return
 
 
+# A claim the fraud checks hold or stopped, whatever its kind says (campaigns/coupons/fraud.py).
+CHECKED = {"held": "in_review", "refused": "refused", "void": "void"}
+
+
+def claim_status(ctx: Context, coupon: CouponCode) -> ClaimStatus:
+    """Where the prize of ``coupon`` stands and what its winner does next, as its claim kind says."""
+    return _status(ctx, coupon, effective_state(coupon, ctx.clock.now()))
+
+
+def _status(ctx: Context, coupon: CouponCode, state: str) -> ClaimStatus:
+    checked = ctx.session.scalar(select(Claim.status).where(Claim.coupon_id == coupon.id))
+    if checked in CHECKED:
+        return ClaimStatus(CHECKED[checked], "none")
+    return issuer_for(coupon.tier.coupon_kind).status(ctx, coupon, state)
+
+
+def claim_statuses(ctx: Context, codes: list[str]) -> dict[str, ClaimStatus]:
+    """:func:`claim_status` of each won code (unknown codes are left out)."""
+    if not codes:
+        return {}
+    now = ctx.clock.now()
+    out = {}
+    for coupon in ctx.session.scalars(select(CouponCode).where(CouponCode.code.in_(codes))):
+        # A code won a moment ago is still ``available`` in SQL until the worker records the draw.
+        state = effective_state(coupon, now)
+        out[coupon.code] = _status(ctx, coupon, "issued" if state == "available" else state)
+    return out
+
+
 def follower_view(ctx: Context, coupon: CouponCode) -> dict[str, Any]:
     """What the follower's prize page shows of one coupon, and what to do next."""
     valid_from, valid_until = validity(coupon)
     state = effective_state(coupon, ctx.clock.now())
     view = issuer_for(coupon.tier.coupon_kind).deliver(ctx, coupon)
+    claim = claim_status(ctx, coupon)
     view.update(
         state=state,
         valid_from=iso_ms(valid_from) if valid_from else None,
         valid_until=iso_ms(valid_until) if valid_until else None,
-        next_step=_next_step(coupon.tier.coupon_kind, state),
+        next_step=claim.step,
+        claim_state=claim.state,
     )
     return view
-
-
-def _next_step(kind: str, state: str) -> str:
-    if state in ("redeemed", "expired"):
-        return "none"
-    if kind == "wechat_card" and state == "issued":
-        return "add_to_wallet"
-    return "show_in_store"

@@ -12,20 +12,21 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import requests
 from wechatpy.exceptions import WeChatClientException
 
+from ..catalog.messages import Message, msg
 from ..catalog.models import PrizeTier
 from ..clock import to_ms
 from ..context import Context
 from ..errors import AlreadyRedeemed, Busy, InvalidInput, WeChatError
-from .issuers import register
+from .issuers import CARD_UNKNOWN, UPLOADED, ClaimStatus, register
 from .models import CouponCode
-from .platform_codes import chunks
+from .platform_codes import chunks, in_store_status
 
 DEPOSIT_BATCH = 100
 # WeChat's answer when a code was consumed before.
@@ -82,15 +83,53 @@ def unreachable() -> Busy:
     return Busy("WeChat cannot be reached right now; please try again in a moment.")
 
 
+def _card_problem(tier: PrizeTier, cards: Mapping[str, str]) -> Message | None:
+    # What WeChat said of the card_id, looked up before the checks (``campaigns.wechat.cards``).
+    card_id = (tier.card_id or "").strip()
+    if not card_id:
+        return msg("Enter the WeChat card_id of this prize's card.")
+    if cards.get(card_id) == CARD_UNKNOWN:
+        return msg(
+            "This Official Account has no WeChat card with this card_id; "
+            "copy it from the card's page in the WeChat platform."
+        )
+    if card_id in cards:
+        return msg("Could not check the card with WeChat; try again.")
+    return None
+
+
 class WeChatCards:
     """Cards of the WeChat card feature (``coupon_kind`` ``wechat_card``)."""
 
     kind = "wechat_card"
-    label = "WeChat card"
-    note = (
+    label = msg("WeChat card")
+    note = msg(
         "Needs WeChat's card feature, which WeChat no longer opens to new accounts "
         "(WeChat Pay merchant coupons replace it); platform codes work without it."
     )
+
+    stocking = UPLOADED
+    first_step = "add_to_wallet"
+    uses_card_id = True
+    texts = {
+        "claim_not_added": msg("Not added to WeChat cards"),
+        "claim_to_use": msg("To use in store"),
+        "claim_redeemed": msg("Redeemed"),
+        "claim_expired": msg("Expired"),
+        "step_add_to_wallet": msg("Add it to your WeChat cards"),
+        "step_show_in_store": msg("Show the code at the store"),
+    }
+
+    def problems(self, tier: PrizeTier, available_codes: int, cards: Mapping[str, str]) -> dict[str, Message]:
+        """The card must exist for the account (as WeChat said)."""
+        card = _card_problem(tier, cards)
+        return {"card_id": card} if card else {}
+
+    def status(self, ctx: Context, coupon: CouponCode, state: str) -> ClaimStatus:
+        """Added to the wallet first, then shown in the store."""
+        if state == "issued":
+            return ClaimStatus("not_added", "add_to_wallet")
+        return in_store_status(state)
 
     def stock(self, ctx: Context, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Deposit the codes to the tier's card; only the ones WeChat accepted may be awarded."""
@@ -121,6 +160,10 @@ class WeChatCards:
             secrets.token_hex(8),
         )
         return {"cardId": coupon.tier.card_id, "cardExt": json.dumps(ext, separators=(",", ":"))}
+
+    def details(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
+        """The code is all there is."""
+        return {}
 
     def redeem(self, ctx: Context, coupon: CouponCode) -> None:
         """Consume the code in WeChat; 40099 means it was consumed before."""

@@ -79,6 +79,15 @@ def drawn_tier(server_seed: str, client_seed: str, nonce: int, prizes: Sequence[
     return tier_for_pick(prizes, pick(u_of(digest(server_seed, client_seed, nonce)), total_weight(prizes)))
 
 
+def red_packet_amount(digest_bytes: bytes, amount: dict) -> int:
+    """A red packet's amount in fen within the rules' ``{"min", "max"}`` (fen): bytes 8-15 of the draw's digest.
+
+    The tier uses bytes 0-7, so the amount is as fixed by the commitment as the tier is.
+    """
+    low, high = int(amount["min"]), int(amount["max"])
+    return low + ((int.from_bytes(digest_bytes[8:16], "big") * (high - low + 1)) >> 64)
+
+
 def moment_ms(server_seed: str, tier: str, k: int, start_ms: int, end_ms: int) -> int:
     """Release instant (ms since epoch) of unit ``k`` of a ``moments`` tier."""
     mac = hmac.new(server_seed.encode("ascii"), f"moment:{tier}:{k}".encode(), hashlib.sha256).digest()
@@ -144,12 +153,17 @@ def rules_document(
 ) -> dict:
     """The rules document in its published shape (see docs/fairness.md, "Formats")."""
     keys = ("tier", "name", "weight", "stock", "release", "coupon", "value", "currency")
+    # A red packet's random amount range is committed too, only where a tier has one.
+    optional = ("amount",)
     return {
         "slug": slug,
         "timezone": timezone_name,
         "start": iso_ms(start_ms),
         "end": iso_ms(end_ms),
-        "prizes": [{key: prize[key] for key in keys} for prize in prizes],
+        "prizes": [
+            {key: prize[key] for key in keys} | {key: prize[key] for key in optional if key in prize}
+            for prize in prizes
+        ],
         "fallback_tier": fallback_tier,
         "limits": {"plays_per_day": plays_per_day, "plays_total": plays_total, "wins_total": wins_total},
     }

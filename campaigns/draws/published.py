@@ -26,6 +26,7 @@ from ..catalog.models import Campaign, RulesVersion
 from ..catalog.publish import utc
 from ..catalog.services import get_by_slug
 from ..clock import to_ms
+from ..coupons.issuers import first_step
 from ..crypto import SecretBox
 from ..errors import Busy, NotFound
 from . import engine, inventory
@@ -46,6 +47,8 @@ class Tier:
     card_id: str | None
     is_fallback: bool
     stock: int
+    # What its winner does first (the claim kind's first step).
+    claim_step: str = "none"
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,16 @@ def snapshot(session: Session, campaign: Campaign, secrets: SecretBox) -> Publis
         plays_per_day=campaign.plays_per_day,
         plays_total=campaign.plays_total,
         tiers=tuple(
-            Tier(t.tier, t.name, t.image, t.coupon_kind, t.card_id, bool(t.is_fallback), t.stock)
+            Tier(
+                t.tier,
+                t.name,
+                t.image,
+                t.coupon_kind,
+                t.card_id,
+                bool(t.is_fallback),
+                t.stock,
+                first_step(t.coupon_kind),
+            )
             for t in campaign.tiers
         ),
         fairness=engine.Fairness(

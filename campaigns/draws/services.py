@@ -16,7 +16,7 @@ from ..catalog.publish import is_revealed
 from ..catalog.status import status_from
 from ..clock import Clock, iso_ms, to_ms
 from ..context import Context
-from ..coupons.services import coupon_states
+from ..coupons.services import claim_statuses, coupon_states
 from ..crypto import SecretBox
 from ..keys import CampaignKeys
 from ..players.services import key_material, pseudonym
@@ -126,7 +126,7 @@ def draw_body(campaign: PublishedCampaign, result: Mapping[str, Any]) -> dict[st
     code = result.get("code") or ""
     coupon = None
     if code:
-        coupon = {"code": code, "kind": tier.coupon_kind, "card_id": tier.card_id}
+        coupon = {"code": code, "kind": tier.coupon_kind, "card_id": tier.card_id, "step": tier.claim_step}
     return {
         "seq": result["seq"],
         "nonce": result["nonce"],
@@ -179,30 +179,34 @@ def prizes(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
             int(f["seq"]),
             {"seq": int(f["seq"]), "ts": int(f["ts"]), "tier": f["awarded_tier"], "code": f.get("code", "")},
         )
-    states = coupon_states(ctx.session, [w["code"] for w in wins.values() if w["code"]], ctx.clock)
+    codes = [w["code"] for w in wins.values() if w["code"]]
+    states = coupon_states(ctx.session, codes, ctx.clock)
+    claims = claim_statuses(ctx, codes)
     tiers = {t.tier: t for t in campaign.tiers}
-    out = []
-    for win in sorted(wins.values(), key=lambda w: w["seq"]):
-        tier = tiers[win["tier"]]
-        coupon = None
-        if win["code"]:
-            coupon = {
-                "code": win["code"],
-                "kind": tier.coupon_kind,
-                "card_id": tier.card_id,
-                "state": _won_state(states.get(win["code"])),
-            }
-        out.append(
-            {
-                "seq": win["seq"],
-                "ts": fairness.iso_ms(win["ts"]),
-                "tier": tier.tier,
-                "name": tier.name,
-                "image": tier.image,
-                "coupon": coupon,
-            }
-        )
-    return {"prizes": out}
+    ordered = sorted(wins.values(), key=lambda w: w["seq"])
+    return {"prizes": [_won_prize(tiers[w["tier"]], w, states, claims) for w in ordered]}
+
+
+def _won_prize(tier, win: dict, states: dict, claims: dict) -> dict[str, Any]:
+    """One won prize for My prizes: its coupon's state, and its claim's state and next step."""
+    coupon = None
+    if win["code"]:
+        coupon = {
+            "code": win["code"],
+            "kind": tier.coupon_kind,
+            "card_id": tier.card_id,
+            "state": _won_state(states.get(win["code"])),
+        }
+    claim = claims.get(win["code"])
+    return {
+        "seq": win["seq"],
+        "ts": fairness.iso_ms(win["ts"]),
+        "tier": tier.tier,
+        "name": tier.name,
+        "image": tier.image,
+        "coupon": coupon,
+        "claim": {"state": claim.state, "step": claim.step} if claim else None,
+    }
 
 
 def _won_state(state: str | None) -> str:

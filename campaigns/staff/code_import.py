@@ -17,6 +17,7 @@ from sqlalchemy import select
 from ..catalog.messages import msg
 from ..catalog.models import PrizeTier
 from ..context import Context
+from ..coupons.issuers import accepts_uploads
 from ..coupons.models import CouponCode
 from ..coupons.platform_codes import UPLOADED_CODE
 from ..coupons.services import add_codes
@@ -111,7 +112,7 @@ def import_codes(
     ctx: Context, staff: Staff, tier: PrizeTier, data: bytes, *, skip_errors: bool, now: datetime
 ) -> ImportReport:
     """Check an upload and, when it is clean (or the marketer skips bad lines), add its codes to ``tier``."""
-    if tier.coupon_kind not in ("code", "wechat_card"):
+    if not accepts_uploads(tier.coupon_kind):
         raise InvalidInput(
             msg("This prize carries no coupon."), fields={"tier": msg("Choose a prize whose coupon is codes.")}
         )

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from ..catalog import document, validation
 from ..catalog.messages import msg
-from ..catalog.models import Campaign, OfficialAccount
+from ..catalog.models import NO_CLAIM, Campaign, OfficialAccount
 from ..clock import Clock
+from ..coupons import services as coupon_services
 from ..crypto import SecretBox
 from ..errors import Conflict, InvalidInput
+from ..keys import CampaignKeys
 from . import audit
 from .models import Staff
 from .services import require_account
@@ -82,6 +84,7 @@ def publish(
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, "publish")
     check_publishable(session, campaign, clock, check_cards)
+    made = coupon_services.generate_missing(session, campaign)
     rules = _engine().publish(session, redis, campaign, clock=clock, secrets=secrets)
     audit.record(
         session,
@@ -95,6 +98,7 @@ def publish(
             "status": campaign.status,
             "server_seed_hash": campaign.server_seed_hash,
             "rules": document.to_document(campaign),
+            "generated_codes": {tier: len(codes) for tier, codes in made.items()},
         },
     )
     return rules
@@ -150,16 +154,30 @@ def parse_top_up(campaign: Campaign, raw: Any) -> dict[str, int]:
     return totals
 
 
+def _generate_for_top_up(session: Session, redis: Any, campaign: Campaign, totals: Mapping[str, int]) -> None:
+    # The extra prizes of kinds whose codes the platform makes get them first, committed
+    # before they enter the Redis pool so that Redis never holds a code SQL does not know.
+    tiers = {t.tier: t for t in campaign.tiers}
+    extra = {name: total - tiers[name].stock for name, total in totals.items()}
+    spare = {name: _engine().spare_codes(redis, campaign.id, tiers[name]) for name in totals}
+    made = coupon_services.generate_missing(session, campaign, extra, waiting=spare)
+    if made:
+        session.commit()
+        for name, codes in made.items():
+            redis.rpush(CampaignKeys(campaign.id).codes(name), *codes)
+
+
 def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: Any, clock: Clock, secrets: SecretBox):
     """Raise the stock of prize tiers of a published campaign (a new rules version, announced)."""
     require_account(session, staff, campaign.account_id)
     _require_state(campaign, "top_up")
     totals = parse_top_up(campaign, raw)
+    _generate_for_top_up(session, redis, campaign, totals)
     codes = validation.available_codes(session, campaign)
     short = {
         f"stock.{t.tier}": msg("Upload the codes for the extra prizes first.")
         for t in campaign.tiers
-        if t.tier in totals and t.coupon_kind == "code" and codes.get(t.tier, 0) < totals[t.tier] - t.stock
+        if t.tier in totals and t.coupon_kind != NO_CLAIM and codes.get(t.tier, 0) < totals[t.tier] - t.stock
     }
     if short:
         raise InvalidInput(msg("Some prizes need more codes first."), fields=short)

@@ -13,7 +13,7 @@ from ..catalog.models import OfficialAccount
 from .client import client_for, translate
 
 # What the game and coupon pages call: the share menu and the card wallet.
-JS_API_LIST = ("updateAppMessageShareData", "updateTimelineShareData", "hideMenuItems", "addCard")
+JS_API_LIST = ("updateAppMessageShareData", "updateTimelineShareData", "hideMenuItems", "addCard", "openAddress")
 
 
 def signature(ticket: str, noncestr: str, timestamp: int | str, url: str) -> str:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:11:46.146804
+Create Date: 2026-12-01 10:12:40.873468
 
 """
 from alembic import op
@@ -60,6 +60,19 @@ def upgrade():
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_api_token_staff_id'), ['staff_id'], unique=False)
 
+    op.create_table('blocked_openid',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('reason', sa.String(length=120), nullable=False),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_blocked_openid_account_id_official_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_blocked_openid')),
+    sa.UniqueConstraint('account_id', 'openid', name=op.f('uq_blocked_openid_account_id_openid'))
+    )
+    with op.batch_alter_table('blocked_openid', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_blocked_openid_account_id'), ['account_id'], unique=False)
+
     op.create_table('campaign',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -76,6 +89,7 @@ def upgrade():
     sa.Column('plays_total', sa.Integer(), nullable=True),
     sa.Column('wins_total', sa.Integer(), nullable=True),
     sa.Column('follow_required', sa.Boolean(), nullable=False),
+    sa.Column('review_above_minor', sa.Integer(), nullable=True),
     sa.Column('oauth_scope', sa.String(length=20), nullable=False),
     sa.Column('look', sa.JSON(), nullable=False),
     sa.Column('server_seed_sealed', sa.Text(), nullable=True),
@@ -107,6 +121,21 @@ def upgrade():
     with op.batch_alter_table('follower', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_follower_account_id'), ['account_id'], unique=False)
 
+    op.create_table('merchant_account',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('mch_id', sa.String(length=32), nullable=False),
+    sa.Column('send_name', sa.String(length=32), nullable=False),
+    sa.Column('api_key_sealed', sa.Text(), nullable=False),
+    sa.Column('cert_sealed', sa.Text(), nullable=False),
+    sa.Column('key_sealed', sa.Text(), nullable=False),
+    sa.Column('cert_serial', sa.String(length=64), nullable=False),
+    sa.Column('sign_type', sa.String(length=16), nullable=False),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_merchant_account_account_id_official_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_merchant_account')),
+    sa.UniqueConstraint('account_id', name=op.f('uq_merchant_account_account_id'))
+    )
     op.create_table('staff_account',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('staff_id', sa.Integer(), nullable=False),
@@ -248,6 +277,8 @@ def upgrade():
     sa.Column('card_id', sa.String(length=64), nullable=True),
     sa.Column('value_minor', sa.Integer(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
+    sa.Column('amount_min_minor', sa.Integer(), nullable=True),
+    sa.Column('amount_max_minor', sa.Integer(), nullable=True),
     sa.Column('image', sa.String(length=255), nullable=True),
     sa.Column('valid_from', campaigns.base.UTCDateTime(), nullable=True),
     sa.Column('valid_until', campaigns.base.UTCDateTime(), nullable=True),
@@ -314,6 +345,50 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_coupon_code_openid'), ['openid'], unique=False)
         batch_op.create_index(batch_op.f('ix_coupon_code_tier_id'), ['tier_id'], unique=False)
 
+    op.create_table('claim',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('coupon_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('client_address', sa.String(length=45), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('reason', sa.String(length=32), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_claim_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['coupon_id'], ['coupon_code.id'], name=op.f('fk_claim_coupon_id_coupon_code')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['staff.id'], name=op.f('fk_claim_decided_by_id_staff')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_claim')),
+    sa.UniqueConstraint('coupon_id', name=op.f('uq_claim_coupon_id'))
+    )
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_claim_campaign_id'), ['campaign_id'], unique=False)
+
+    op.create_table('red_packet',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('coupon_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('seq', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('amount_minor', sa.Integer(), nullable=False),
+    sa.Column('mch_billno', sa.String(length=32), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('next_attempt_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('last_error', sa.String(length=200), nullable=False),
+    sa.Column('send_listid', sa.String(length=64), nullable=False),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_red_packet_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['coupon_id'], ['coupon_code.id'], name=op.f('fk_red_packet_coupon_id_coupon_code')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_red_packet')),
+    sa.UniqueConstraint('coupon_id', name=op.f('uq_red_packet_coupon_id')),
+    sa.UniqueConstraint('mch_billno', name=op.f('uq_red_packet_mch_billno'))
+    )
+    with op.batch_alter_table('red_packet', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_red_packet_campaign_id'), ['campaign_id'], unique=False)
+
     op.create_table('redemption',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('coupon_id', sa.Integer(), nullable=False),
@@ -352,11 +427,36 @@ def upgrade():
     with op.batch_alter_table('refusal_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_refusal_log_at'), ['at'], unique=False)
 
+    op.create_table('shipment',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('coupon_id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('address_sealed', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('carrier', sa.String(length=32), nullable=False),
+    sa.Column('tracking_number', sa.String(length=64), nullable=False),
+    sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.Column('shipped_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('erased_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_shipment_campaign_id_campaign')),
+    sa.ForeignKeyConstraint(['coupon_id'], ['coupon_code.id'], name=op.f('fk_shipment_coupon_id_coupon_code')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_shipment')),
+    sa.UniqueConstraint('coupon_id', name=op.f('uq_shipment_coupon_id'))
+    )
+    with op.batch_alter_table('shipment', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_shipment_campaign_id'), ['campaign_id'], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table('shipment', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_shipment_campaign_id'))
+
+    op.drop_table('shipment')
     with op.batch_alter_table('refusal_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_refusal_log_at'))
 
@@ -366,6 +466,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_redemption_campaign_id'))
 
     op.drop_table('redemption')
+    with op.batch_alter_table('red_packet', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_red_packet_campaign_id'))
+
+    op.drop_table('red_packet')
+    with op.batch_alter_table('claim', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_claim_campaign_id'))
+
+    op.drop_table('claim')
     with op.batch_alter_table('coupon_code', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_coupon_code_tier_id'))
         batch_op.drop_index(batch_op.f('ix_coupon_code_openid'))
@@ -420,6 +528,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_staff_account_account_id'))
 
     op.drop_table('staff_account')
+    op.drop_table('merchant_account')
     with op.batch_alter_table('follower', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_follower_account_id'))
 
@@ -428,6 +537,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_campaign_account_id'))
 
     op.drop_table('campaign')
+    with op.batch_alter_table('blocked_openid', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_blocked_openid_account_id'))
+
+    op.drop_table('blocked_openid')
     with op.batch_alter_table('api_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_api_token_staff_id'))
 

@@ -194,20 +194,27 @@
     });
   }
 
+  function claimUrl(code) { return data.coupons + encodeURIComponent(code) + "/claim"; }
+
+  // What the winner does next comes from the prize's claim kind (its ``step``), never from its name.
   function couponView(result) {
     var coupon = result.coupon;
     show($("coupon"), !!coupon);
     if (!coupon) return;
-    var isCode = coupon.kind === "code";
+    var isCode = coupon.step === "show_in_store";
     $("coupon-label").textContent = isCode ? t.code_label : "";
     $("coupon-code").textContent = isCode ? coupon.code : "";
     show($("coupon-code"), isCode);
     show($("coupon-qr"), isCode);
     if (isCode) $("coupon-qr").src = data.coupons + encodeURIComponent(coupon.code) + ".png";
     var add = $("add-card");
-    show(add, coupon.kind === "wechat_card");
+    show(add, coupon.step === "add_to_wallet");
     add.textContent = t.add_card;
     add.onclick = function () { addCard(coupon); };
+    var claim = $("claim-link");
+    var other = !isCode && coupon.step !== "add_to_wallet" && coupon.step !== "none";
+    show(claim, other);
+    if (other) { claim.textContent = t["step_" + coupon.step] || t.claim; claim.href = claimUrl(coupon.code); }
   }
 
   // The card list is signed by the server for this follower; the JS-SDK adds it to the wallet.
@@ -308,7 +315,27 @@
     if (game) game.reset();
   }
 
-  function couponState(state) { return t["state_" + state] || state; }
+
+  // One won prize: its name, its state, and a link to what to do next on its claim page.
+  function prizeItem(prize) {
+    var item = document.createElement("li");
+    var claim = prize.claim;
+    var coupon = prize.coupon;
+    var parts = [prize.name];
+    if (claim && claim.step === "show_in_store") parts.push(coupon.code);
+    parts.push(claim ? (t["claim_" + claim.state] || claim.state) : t.claim_contact);
+    var text = document.createElement("span");
+    text.textContent = parts.join(" · ");
+    item.appendChild(text);
+    if (claim && claim.step !== "none" && coupon) {
+      var next = document.createElement("a");
+      next.className = "claim-next";
+      next.href = claimUrl(coupon.code);
+      next.textContent = t["step_" + claim.step] || t.claim;
+      item.appendChild(next);
+    }
+    return item;
+  }
 
   function loadPrizes() {
     return request("GET", data.urls.prizes).then(function (reply) {
@@ -321,12 +348,7 @@
         empty.textContent = t.my_prizes_empty;
         list.appendChild(empty);
       }
-      prizes.forEach(function (prize) {
-        var item = document.createElement("li");
-        var coupon = prize.coupon;
-        item.textContent = prize.name + (coupon ? " · " + (coupon.kind === "code" ? coupon.code + " · " : "") + couponState(coupon.state) : "");
-        list.appendChild(item);
-      });
+      prizes.forEach(function (prize) { list.appendChild(prizeItem(prize)); });
     }, function () {});
   }
 

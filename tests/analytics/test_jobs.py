@@ -26,14 +26,17 @@ def test_scheduling_the_periodic_jobs_twice_schedules_them_once(app, services):
 
     seconds = int(AT.timestamp())
     assert sorted(first) == [
+        f"periodic-erase-addresses-{seconds // 3600 + 1}",
         f"periodic-expire-coupons-{seconds // 300 + 1}",
         f"periodic-go-live-{seconds // 10 + 1}",
         f"periodic-heartbeat-{seconds // 30 + 1}",
         f"periodic-ingest-{seconds // 5 + 1}",
+        f"periodic-pay-red-packets-{seconds // 10 + 1}",
+        f"periodic-reconcile-red-packets-{seconds // 60 + 1}",
         f"periodic-stats-{seconds // 60 + 1}",
     ]
     assert again == []
-    assert len(ScheduledJobRegistry(queue=services.queue)) == 5
+    assert len(ScheduledJobRegistry(queue=services.queue)) == 8
 
 
 def test_the_next_slot_gets_its_own_run(app, services):

@@ -112,8 +112,16 @@ def campaign_doc(slug: str = "spring-wheel", **changes) -> dict:
         "look": {"title": "Spring", "accent": "#c4161c"},
         "channels": ["poster"],
         "prizes": [
-            {"tier": "gold", "name": "Free coffee", "weight": 5, "stock": 10, "value": "32.00", "coupon": "none"},
-            {"tier": "silver", "name": "Half price", "weight": 15, "stock": 30, "daily_limit": 5, "value": "16"},
+            {"tier": "gold", "name": "Free coffee", "weight": 5, "stock": 10, "value": "32.00", "coupon": "code"},
+            {
+                "tier": "silver",
+                "name": "Half price",
+                "weight": 15,
+                "stock": 30,
+                "daily_limit": 5,
+                "value": "16",
+                "coupon": "code",
+            },
             {"tier": "none", "name": "Thanks", "weight": 80, "stock": 0, "fallback": True},
         ],
     }

@@ -78,5 +78,13 @@ def test_codes_uploaded_to_a_live_campaign_reach_its_pool(as_marketer, frozen, s
 
 def test_a_prize_without_coupons_takes_no_codes(as_marketer, frozen):
     code_campaign(as_marketer)
+    response = upload(as_marketer, "ABCDEF01\n", tier="none")
+    assert response.status_code == 400 and count() == 0
+
+
+def test_a_shipped_prize_takes_no_uploaded_codes(as_marketer, frozen):
+    doc = campaign_doc()
+    doc["prizes"][1]["coupon"] = "shipping"
+    code_campaign(as_marketer, prizes=doc["prizes"])
     response = upload(as_marketer, "ABCDEF01\n", tier="silver")
     assert response.status_code == 400 and count() == 0

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from flask_babel import refresh
+from sqlalchemy import delete
 
+from campaigns.coupons.models import CouponCode
 from extensions import db
 from tests.console.conftest import campaign_doc, sign_in
 from tests.console.test_api import token_for
 from tests.console.test_lifecycle import make
-from tests.factories import NOW
+from tests.factories import NOW, CouponCodeFactory
 
 BASE = "/console/campaigns/spring-wheel"
 ZH = {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}
@@ -24,10 +26,13 @@ def ask(client, method: str, path: str, headers: dict | None = None):
 
 @pytest.fixture
 def short_of_codes(as_marketer, frozen):
-    """A draft whose silver prize needs 30 codes and has none."""
+    """A draft whose silver prize needs 30 codes and has one uploaded."""
     doc = campaign_doc(starts_at=NOW.isoformat())
     doc["prizes"][1].update(coupon="code")
-    return make(as_marketer, starts_at=doc["starts_at"], prizes=doc["prizes"])
+    campaign = make(as_marketer, starts_at=doc["starts_at"], prizes=doc["prizes"])
+    CouponCodeFactory(tier_id=campaign.tiers[1].id, code="ONLYCODE01")
+    db.session.commit()
+    return campaign
 
 
 def test_the_campaign_page_is_chinese_for_a_chinese_browser_and_english_for_an_english_one(as_marketer, short_of_codes):
@@ -38,8 +43,8 @@ def test_the_campaign_page_is_chinese_for_a_chinese_browser_and_english_for_an_e
     assert ">发布</button>" in chinese and ">Publish</button>" in english
     assert ">草稿</span>" in chinese and ">draft</span>" in english
     assert "活动管理后台" in chinese and "Campaign console" in english
-    assert "请上传更多券码：奖品有 30 份，但只有 0 个券码。" in chinese
-    assert "Upload more codes: 30 prizes but only 0 codes." in english
+    assert "请上传更多券码：奖品有 30 份，但只有 1 个券码。" in chinese
+    assert "Upload more codes: 30 prizes but only 1 codes." in english
     assert "Publish" not in chinese and "发布" not in english
 
 
@@ -51,9 +56,10 @@ def test_without_a_preference_the_console_is_chinese(app, marketer, short_of_cod
 def test_a_refused_publish_and_the_flash_after_a_pause_are_translated(as_marketer, short_of_codes):
     refused = ask(as_marketer, "post", f"{BASE}/publish", ZH).get_data(as_text=True)
     assert "此活动暂时无法发布（1 个问题）。" in refused
-    assert "请上传更多券码：奖品有 30 份，但只有 0 个券码。" in refused
+    assert "请上传更多券码：奖品有 30 份，但只有 1 个券码。" in refused
 
-    short_of_codes.tiers[1].coupon_kind = "none"
+    # With no uploaded codes at all, the platform makes them at publish.
+    db.session.execute(delete(CouponCode))
     db.session.commit()
     assert ask(as_marketer, "post", f"{BASE}/publish", ZH).status_code == 302
     ask(as_marketer, "post", f"{BASE}/pause", ZH)
@@ -70,7 +76,7 @@ def test_the_api_keeps_english_messages_for_scripts(client, marketer, short_of_c
     answer = ask(client, "post", "/api/v1/campaigns/spring-wheel/publish", headers).get_json()
 
     assert answer["error"]["message"] == "This campaign cannot be published yet (1 problems)."
-    assert answer["error"]["fields"] == {"prizes[1].stock": "Upload more codes: 30 prizes but only 0 codes."}
+    assert answer["error"]["fields"] == {"prizes[1].stock": "Upload more codes: 30 prizes but only 1 codes."}
 
 
 def test_every_console_page_renders_in_chinese(client, admin, short_of_codes):

@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 
 from campaigns.catalog.models import Campaign
+from campaigns.coupons.models import CouponCode
 from extensions import db
 from tests.factories import CampaignFactory, PrizeTierFactory
 
@@ -14,7 +15,14 @@ pytestmark = pytest.mark.clock
 def _campaign(clock, top_prize_fen: int):
     campaign = CampaignFactory(slug="cli-spring", starts_at=clock.now(), ends_at=clock.now() + timedelta(days=7))
     PrizeTierFactory(
-        campaign=campaign, position=0, tier="gold", name="金奖", weight=1, stock=3, value_minor=top_prize_fen
+        campaign=campaign,
+        position=0,
+        tier="gold",
+        name="金奖",
+        weight=1,
+        stock=3,
+        value_minor=top_prize_fen,
+        coupon_kind="code",
     )
     PrizeTierFactory(campaign=campaign, position=1, tier="none", name="谢谢参与", weight=9, stock=0, is_fallback=True)
     db.session.commit()
@@ -31,6 +39,8 @@ def test_a_valid_campaign_is_published_from_the_command_line(runner, clock):
     campaign = db.session.query(Campaign).filter_by(slug="cli-spring").one()
     assert campaign.status == "live" and len(campaign.server_seed_hash) == 64
     assert campaign.server_seed_hash in result.output
+    # No codes were uploaded, so the platform made one per prize.
+    assert db.session.query(CouponCode).count() == 3
 
 
 def test_a_top_prize_above_the_legal_cap_is_refused_and_nothing_changes(runner, clock):

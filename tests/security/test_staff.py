@@ -68,6 +68,9 @@ def world(app):
         "account_slug": "brand",
         "name": "0" * 32 + ".png",
         "filename": "css/base.css",
+        "code": "NOSUCHCODE01",
+        "claim_id": 1,
+        "decision": "approve",
     }
     return {"campaign": campaign, "staff": staff, "args": args}
 

@@ -130,7 +130,12 @@ def up(host: str, port: int, sim_port: int) -> None:
         sim = f"http://{host}:{sim_port}"
         public = f"http://{host}:{port}"
         env.update(
-            WECHAT_API_BASE=sim, WECHAT_OPEN_BASE=sim, WECHAT_MP_BASE=sim, WECHAT_SIMULATOR="1", PUBLIC_URL=public
+            WECHAT_API_BASE=sim,
+            WECHAT_OPEN_BASE=sim,
+            WECHAT_MP_BASE=sim,
+            WECHAT_PAY_BASE=sim,
+            WECHAT_SIMULATOR="1",
+            PUBLIC_URL=public,
         )
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         with app.app_context():

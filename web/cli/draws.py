@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from campaigns.catalog import publish as lifecycle
 from campaigns.catalog.services import get_by_slug, get_with_record
+from campaigns.coupons.services import generate_missing
 from campaigns.draws import public
 from campaigns.draws import reconcile as reconciling
 from campaigns.draws.verify import Mismatch
@@ -76,6 +77,7 @@ def publish_command(slug: str, email: str | None) -> None:
             return
         # The same marketer-level rules as the console and the API: every problem at once.
         staff_lifecycle.check_publishable(db.session, campaign, s.clock, check_cards)
+        generate_missing(db.session, campaign)
         lifecycle.publish(db.session, s.redis, campaign, clock=s.clock, secrets=s.secrets)
 
     _apply(publish)

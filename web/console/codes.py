@@ -6,6 +6,7 @@ from flask import jsonify, render_template, request
 from flask_babel import gettext as _
 
 from campaigns.catalog import editing, validation
+from campaigns.coupons.issuers import accepts_uploads
 from campaigns.errors import InvalidInput, NotFound
 from campaigns.staff.code_import import import_codes
 from extensions import db
@@ -25,13 +26,22 @@ def _tier(campaign, name: str):
     return tier
 
 
+def _uploadable(campaign) -> list:
+    # The tiers whose claim kind takes the marketer's codes (the registry says which).
+    return [t for t in campaign.tiers if accepts_uploads(t.coupon_kind)]
+
+
 @bp.get("/campaigns/<slug>/codes")
 @staff_required(*EDITORS)
 def codes(slug: str):
     """The upload page: codes in each tier's pool, and the form."""
     campaign = editing.campaign_for(db.session, me(), slug)
     return render_template(
-        "console/codes.html", campaign=campaign, counts=validation.available_codes(db.session, campaign), report=None
+        "console/codes.html",
+        campaign=campaign,
+        tiers=_uploadable(campaign),
+        counts=validation.available_codes(db.session, campaign),
+        report=None,
     )
 
 
@@ -56,5 +66,9 @@ def upload_codes(slug: str):
     if wants_json() or request.headers.get("X-Requested-With") == "fetch":
         return jsonify(body), status
     return render_template(
-        "console/codes.html", campaign=campaign, report=body, counts=validation.available_codes(db.session, campaign)
+        "console/codes.html",
+        campaign=campaign,
+        tiers=_uploadable(campaign),
+        report=body,
+        counts=validation.available_codes(db.session, campaign),
     ), status

@@ -15,6 +15,8 @@ PRIZE_KEYS = (
     "stock",
     "daily_limit",
     "value",
+    "amount_min",
+    "amount_max",
     "currency",
     "image",
     "coupon",
@@ -54,6 +56,8 @@ def document_from_form(form: MultiDict) -> dict[str, Any]:
     }
     for key in LIMIT_KEYS:
         doc[key] = _blank(form.get(key))
+    if (review := _blank(form.get("review_above"))) is not None:
+        doc["review_above"] = review
     doc["follow_required"] = form.get("follow_required") == "y"
     doc["look"] = {
         key: value

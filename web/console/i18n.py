@@ -14,6 +14,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 from campaigns.catalog.messages import Message
+from campaigns.coupons.issuers import choices
 from campaigns.errors import CampaignError
 from games.registry import GAMES
 from web.errors import error_response
@@ -56,6 +57,13 @@ def game_label(game: str) -> str:
 def game_types() -> dict[str, Any]:
     """The registered games, for the editor's game picker."""
     return {"game_types": GAMES.values()}
+
+
+@bp.app_template_filter("claim_label")
+def claim_label(kind: str) -> str:
+    """A prize's claim kind by its label in the registry, in the request's language."""
+    label = next((c["label"] for c in choices() if c["kind"] == kind), None)
+    return translate(label) if label else gettext("None")
 
 
 @bp.errorhandler(CampaignError)
