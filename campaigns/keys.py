@@ -118,6 +118,8 @@ class WeChatKeys:
         self.subscribed_prefix = base + "subscribed:"
         # Permanent QR code tickets by scene.
         self.qr_prefix = base + "qr:"
+        # The passive reply given to a push, so WeChat's retries of it get the same answer.
+        self.reply_prefix = base + "reply:"
 
     @staticmethod
     def lock(key: str) -> str:
@@ -139,6 +141,10 @@ class WeChatKeys:
     def qr(self, scene: str) -> str:
         """Cached permanent QR ticket of ``scene``."""
         return self.qr_prefix + scene
+
+    def reply(self, dedupe_id: str) -> str:
+        """The reply XML (plaintext) answered to the push ``dedupe_id``."""
+        return self.reply_prefix + dedupe_id
 
 
 def login_failures(subject: str) -> str:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import requests
 from flask import Response, current_app, redirect, render_template, request, url_for
 
 from campaigns import events
+from campaigns.catalog import schedule
 from campaigns.catalog.models import Campaign
+from campaigns.catalog.schedule import utc
 from campaigns.catalog.services import get_by_slug
 from campaigns.clock import iso_ms, to_ms
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
@@ -25,20 +27,9 @@ from .registry import get
 from .texts import client_strings
 
 
-def utc(at: datetime) -> datetime:
-    """``at`` as an aware UTC datetime (SQLite hands back naive ones)."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
-
-
 def schedule_state(campaign: Campaign, now: datetime) -> str:
     """Which screen the schedule calls for: ``not_started``, ``paused``, ``ended`` or ``live``."""
-    if campaign.status == "ended" or now >= utc(campaign.ends_at):
-        return "ended"
-    if campaign.status == "paused":
-        return "paused"
-    if campaign.status == "scheduled" or now < utc(campaign.starts_at):
-        return "not_started"
-    return "live"
+    return schedule.schedule_state(campaign.status, campaign.starts_at, campaign.ends_at, now)
 
 
 def published_campaign(slug: str) -> Campaign:

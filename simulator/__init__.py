@@ -20,6 +20,7 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     from .cards import register as register_cards
     from .console import bp as console_bp
     from .jssdk import bp as jssdk_bp
+    from .menu import bp as menu_bp
     from .oauth import bp as oauth_bp
     from .push import push_hook
 
@@ -28,5 +29,6 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.register_blueprint(oauth_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(jssdk_bp)
+    app.register_blueprint(menu_bp)
     register_cards(app)
     return app

@@ -19,7 +19,8 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 fieldset{margin:1rem 0}input,select,button{font-size:1rem;margin:.2rem}</style></head>
 <body data-screen="sim-console">
 <h1>WeChat simulator</h1>
-<p>Pushes go to <code>{{ app_url }}/wechat/&lt;account&gt;/callback</code>. State as JSON: <a href="/sim/state">/sim/state</a>.</p>
+<p>Pushes go to <code>{{ app_url }}/wechat/&lt;account&gt;/callback</code>. State as JSON: <a href="/sim/state">/sim/state</a>.
+A follower's phone (chat, menu, QR scanner): <a href="/sim/phone">/sim/phone?app_id=&amp;user=</a>.</p>
 <h2>Accounts</h2>
 <table><tr><th>app id</th><th>callback slug</th><th>push mode</th><th>followers</th></tr>
 {% for a in accounts %}<tr><td>{{ a.app_id }}</td><td>{{ a.slug }}</td><td>{{ a.mode }}</td>

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 12:11:46.146804
+Create Date: 2026-12-01 09:26:54.202063
 
 """
 from alembic import op
@@ -43,6 +43,25 @@ def upgrade():
     sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_email'))
+    )
+    op.create_table('account_menu',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('menu', sa.JSON(), nullable=False),
+    sa.Column('published_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_account_menu_account_id_official_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_menu')),
+    sa.UniqueConstraint('account_id', name=op.f('uq_account_menu_account_id'))
+    )
+    op.create_table('account_replies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('document', sa.JSON(), nullable=False),
+    sa.Column('updated_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_account_replies_account_id_official_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_replies')),
+    sa.UniqueConstraint('account_id', name=op.f('uq_account_replies_account_id'))
     )
     op.create_table('api_token',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -432,6 +451,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_api_token_staff_id'))
 
     op.drop_table('api_token')
+    op.drop_table('account_replies')
+    op.drop_table('account_menu')
     op.drop_table('staff')
     op.drop_table('official_account')
     # ### end Alembic commands ###
