@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import requests
 from flask import Response, current_app, redirect, render_template, request, url_for
@@ -26,6 +27,8 @@ from .look import page_look, same_origin
 from .registry import get
 from .texts import client_strings
 
+MAX_CHANNEL_CHARS = 64
+
 
 def schedule_state(campaign: Campaign, now: datetime) -> str:
     """Which screen the schedule calls for: ``not_started``, ``paused``, ``ended`` or ``live``."""
@@ -41,8 +44,16 @@ def published_campaign(slug: str) -> Campaign:
 
 
 def _login(campaign: Campaign) -> Response:
-    """Send the browser through WeChat OAuth, back to this page."""
-    return redirect(url_for("wechat.login", slug=campaign.slug, next=request.path))
+    """Send the browser through WeChat OAuth, back to this page (its ``ch`` kept)."""
+    channel = visit_channel()
+    back = request.path + (f"?{urlencode({'ch': channel})}" if channel else "")
+    return redirect(url_for("wechat.login", slug=campaign.slug, next=back))
+
+
+def visit_channel() -> str:
+    """The channel a visit came through: the URL's ``ch`` (a QR scene, ``menu`` or ``share``), or ""."""
+    value = request.args.get("ch", "")
+    return value if 0 < len(value) <= MAX_CHANNEL_CHARS and value.isprintable() else ""
 
 
 def must_follow(services, campaign: Campaign, openid: str) -> bool:
@@ -98,7 +109,8 @@ def page(slug: str):
         return _login(campaign)
     services = current_app.extensions["services"]
     now = services.clock.now()
-    events.append(services.redis, campaign.id, "visit", openid, to_ms(now))
+    channel = visit_channel()
+    events.append(services.redis, campaign.id, "visit", openid, to_ms(now), **({"ch": channel} if channel else {}))
     follow = must_follow(services, campaign, openid)
     game = get(campaign.game)
     return render_template(

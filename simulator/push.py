@@ -149,7 +149,9 @@ def read_reply(account: SimAccount, body: str) -> dict | None:
     fields = _fields(root)
     if fields.get("MsgType") not in REPLY_TYPES:
         return None
-    return {"type": fields["MsgType"], "content": fields.get("Content", ""), "articles": fields.get("Articles", [])}
+    if fields["MsgType"] == "news":
+        return {"type": "news", "articles": fields.get("Articles", [])}
+    return {"type": fields["MsgType"], "content": fields.get("Content", "")}
 
 
 def follow_event(state: SimState, app_id: str, user: str, event: str, scene: str = "") -> dict[str, str]:

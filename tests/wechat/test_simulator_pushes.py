@@ -58,7 +58,9 @@ def test_a_follow_then_an_unfollow_become_the_campaign_events(services, sim_live
     assert events(services, campaign) == [("follow", openid, "table card"), ("unfollow", openid, "")]
 
 
-def test_retries_are_recorded_once_and_dropped_pushes_never(services, sim_live_server, simulator, campaign):
+@pytest.mark.clock
+def test_retries_are_recorded_once_and_dropped_pushes_never(services, sim_live_server, simulator, campaign, clock):
+    simulator.state.clock = lambda: clock.now().timestamp()
     register(simulator, campaign, "aes")
     retried = push(simulator, campaign, user="ben", event="subscribe", scene="tea:table", repeat=3)
     replies = [a["reply"] for a in retried["answers"]]

@@ -65,6 +65,7 @@ def test_the_url_check_echoes_only_when_signed_with_our_token(client, account):
     assert forged.status_code == 403 and "hello123" not in forged.get_data(as_text=True)
 
 
+@pytest.mark.clock
 @pytest.mark.parametrize("mode", MODES)
 def test_a_channel_follow_is_recorded_for_the_channel_campaign(client, services, account, campaign, mode):
     xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster", created=1763892000)
