@@ -37,6 +37,52 @@ MATCHES = ("exact", "contains")
 REPLY_TYPES = ("text", "campaigns")
 EMPTY: dict[str, Any] = {"welcome": None, "default": None, "keywords": [], "clicks": []}
 
+_REPLY = {
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["type", "content"],
+            "properties": {"type": {"const": "text"}, "content": {"type": "string", "minLength": 1}},
+        },
+        {
+            "type": "object",
+            "required": ["type"],
+            "properties": {"type": {"const": "campaigns"}, "campaigns": {"type": "array", "items": {"type": "string"}}},
+        },
+    ]
+}
+# The document as JSON Schema (the API's OpenAPI document shows it; :func:`check` enforces it and the byte limits).
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "welcome": {"oneOf": [{"type": "null"}, _REPLY]},
+        "default": {"oneOf": [{"type": "null"}, _REPLY]},
+        "keywords": {
+            "type": "array",
+            "maxItems": MAX_KEYWORDS,
+            "items": {
+                "type": "object",
+                "required": ["keyword", "reply"],
+                "properties": {
+                    "keyword": {"type": "string", "minLength": 1, "maxLength": KEYWORD_CHARS},
+                    "match": {"enum": list(MATCHES)},
+                    "reply": _REPLY,
+                },
+            },
+        },
+        "clicks": {
+            "type": "array",
+            "maxItems": MAX_CLICKS,
+            "items": {
+                "type": "object",
+                "required": ["key", "reply"],
+                "properties": {"key": {"type": "string", "minLength": 1}, "reply": _REPLY},
+            },
+        },
+    },
+}
+
 
 def _reply(raw: Any, path: str, problems: Problems, slugs: set[str]) -> dict[str, Any] | None:
     """A checked reply, or None with the problem recorded."""

@@ -7,6 +7,7 @@ from copy import deepcopy
 from flask import jsonify
 
 from campaigns.catalog.document import SCHEMA
+from campaigns.wechat import menu, replies
 
 from . import bp
 
@@ -193,6 +194,18 @@ def paths() -> dict:
             "post": _operation("Preview the odds for a traffic estimate", 200, "Preview", "Traffic")
         },
         "/audit": {"get": _operation("Configuration changes", 200, "AuditLog", params=(campaign,))},
+        "/accounts/{slug}/replies": {
+            "get": _operation("The account's welcome, default, keyword and menu-click replies", 200, "Replies"),
+            "put": _operation("Replace the account's replies", 200, "Replies", "Replies"),
+        },
+        "/accounts/{slug}/menu": {
+            "get": _operation("The account's saved custom menu (WeChat's menu JSON)", 200, "Menu"),
+            "put": _operation("Replace the saved menu (checked within WeChat's limits)", 200, "Menu", "Menu"),
+        },
+        "/accounts/{slug}/menu/publish": {
+            "post": _operation("Publish the saved menu to WeChat (menu/create)", 200, "PublishedMenu")
+        },
+        "/accounts/{slug}/menu/import": {"post": _operation("Import WeChat's current menu (menu/get)", 200, "Menu")},
     }
 
 
@@ -246,6 +259,16 @@ def document() -> dict:
                 "ImportReport": REPORT,
                 "Preview": PREVIEW,
                 "AuditLog": AUDIT,
+                "Replies": deepcopy(replies.SCHEMA),
+                "Menu": deepcopy(menu.SCHEMA),
+                "PublishedMenu": {
+                    "type": "object",
+                    "required": ["menu", "published_at"],
+                    "properties": {
+                        "menu": {"$ref": "#/components/schemas/Menu"},
+                        "published_at": {"type": ["string", "null"]},
+                    },
+                },
                 "Error": ERROR,
             },
         },
