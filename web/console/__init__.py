@@ -13,4 +13,4 @@ def staff_context() -> dict:
     return {"current_staff": current_staff}
 
 
-from . import admin, auth, campaigns, channels, codes, i18n, lifecycle, media  # noqa: E402,F401 - registers the routes
+from . import admin, auth, campaigns, channels, codes, i18n, lifecycle, media, voice  # noqa: E402,F401 - registers the routes
