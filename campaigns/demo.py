@@ -1,4 +1,4 @@
-"""The demo data: one Official Account, a live scratch card and a live lucky wheel."""
+"""The demo data: one Official Account, a live scratch card and a live lucky wheel, its replies and its menu."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from .clock import Clock
 from .coupons.models import CouponCode
 from .crypto import SecretBox
 from .staff.models import Staff
+from .wechat.models import AccountMenu, AccountReplies
 
 DEMO_ACCOUNT = "demo-brand"
 DEMO_ADMIN = "admin@demo.local"
@@ -30,6 +31,39 @@ PRIZES = (
     ("bronze", "三等奖：曲奇一块", 30, 300, "none", 500),
     ("none", "谢谢参与", 50, 0, "none", 0),
 )
+
+
+def _campaign_reply(*slugs: str) -> dict:
+    return {"type": "campaigns", "campaigns": list(slugs)}
+
+
+# The account's own voice (campaigns/wechat/replies.py): a welcome, 抽奖 for each demo campaign, and a menu.
+DEMO_REPLIES = {
+    "welcome": {"type": "text", "content": "欢迎关注演示品牌！回复「抽奖」或点菜单「抽奖」参加活动。"},
+    "default": {"type": "text", "content": "回复「抽奖」参加活动，回复「刮刮卡」或「转盘」直达游戏。"},
+    "keywords": [
+        {"keyword": "抽奖", "match": "contains", "reply": _campaign_reply("scratch-demo", "wheel-demo")},
+        {"keyword": "刮刮卡", "match": "contains", "reply": _campaign_reply("scratch-demo")},
+        {"keyword": "转盘", "match": "contains", "reply": _campaign_reply("wheel-demo")},
+    ],
+    "clicks": [
+        {"key": "PLAY", "reply": _campaign_reply()},
+        {"key": "SCRATCH", "reply": _campaign_reply("scratch-demo")},
+        {"key": "WHEEL", "reply": _campaign_reply("wheel-demo")},
+    ],
+}
+DEMO_MENU = {
+    "button": [
+        {"type": "click", "name": "抽奖", "key": "PLAY"},
+        {
+            "name": "活动",
+            "sub_button": [
+                {"type": "click", "name": "双十二刮刮卡", "key": "SCRATCH"},
+                {"type": "click", "name": "幸运大转盘", "key": "WHEEL"},
+            ],
+        },
+    ]
+}
 
 
 def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock) -> Campaign:
@@ -84,6 +118,8 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     ]
     session.add_all(campaigns)
     session.flush()
+    session.add(AccountReplies(account_id=account.id, document=DEMO_REPLIES))
+    session.add(AccountMenu(account_id=account.id, menu=DEMO_MENU))
     for campaign in campaigns:
         for tier in campaign.tiers:
             if tier.coupon_kind == "code":

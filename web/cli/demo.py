@@ -15,10 +15,13 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from campaigns import demo as demo_data
+from campaigns.catalog.models import OfficialAccount
 from campaigns.catalog.publish import publish
 from campaigns.redisconn import RedisServer, server_binary
+from campaigns.wechat import menu
 from extensions import db
 
 
@@ -33,6 +36,17 @@ def publish_demo(campaigns) -> None:
     for campaign in campaigns:
         if campaign.status == "draft":
             publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets)
+
+
+@demo.command("menu")
+@with_appcontext
+def menu_command() -> None:
+    """Publish the demo account's menu to WeChat (the simulator, once it is up)."""
+    services = current_app.extensions["services"]
+    account = db.session.scalar(select(OfficialAccount).where(OfficialAccount.slug == demo_data.DEMO_ACCOUNT))
+    menu.publish(db.session, services, None, account, services.clock.now())
+    db.session.commit()
+    click.echo("menu published")
 
 
 @demo.command("seed")
@@ -141,7 +155,7 @@ def up(host: str, port: int, sim_port: int) -> None:
                 env,
             )
         )
-        _serve(children, public, sim, seed.stdout.strip())
+        _serve(children, public, sim, seed.stdout.strip(), env)
     except KeyboardInterrupt:
         click.echo("\nstopping …")
     finally:
@@ -157,10 +171,14 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str) -> None:
-    """Print the URLs once they answer, then wait until a part stops (or Ctrl-C)."""
+def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str, env: dict[str, str]) -> None:
+    """Publish the demo menu and print the URLs once they answer, then wait until a part stops (or Ctrl-C)."""
     for url in (f"{public}/healthz", f"{sim}/"):
         _wait_for(url, children)
+    # The simulator starts empty, so the menu is published to it now.
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "demo", "menu"], env=env, capture_output=True, check=False
+    )
     click.echo(
         f"\nThe demo is up.\n"
         f"  scratch card:        {public}/c/scratch-demo/\n"
@@ -168,6 +186,7 @@ def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str)
         f"  marketer console:    {public}/console/\n"
         f"  operator dashboard:  {public}/console/campaigns/scratch-demo/results\n"
         f"  WeChat simulator:    {sim}/\n"
+        f"  a follower's phone:  {sim}/sim/phone?user=amy (scan scratch-demo:poster, send 抽奖, tap the menu)\n"
         f"  console {seeded}\n"
         f"Ctrl-C stops everything.\n"
     )
