@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +17,11 @@ from campaigns.catalog.schedule import utc
 from campaigns.catalog.services import get_by_slug
 from campaigns.clock import iso_ms, to_ms
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
+from campaigns.players.services import key_material, pseudonym
+from campaigns.wechat.book import card
 from campaigns.wechat.follow import ensure_following
 from campaigns.wechat.qr import scene_qr_url
+from campaigns.wechat.share import SHARE_CHANNEL, share_card
 from extensions import db
 from web.follower import current_openid
 from web.wechat import outside_wechat
@@ -28,6 +32,7 @@ from .registry import get
 from .texts import client_strings
 
 MAX_CHANNEL_CHARS = 64
+PSEUDONYM = re.compile(r"[0-9a-f]{32}")
 
 
 def schedule_state(campaign: Campaign, now: datetime) -> str:
@@ -54,6 +59,15 @@ def visit_channel() -> str:
     """The channel a visit came through: the URL's ``ch`` (a QR scene, ``menu`` or ``share``), or ""."""
     value = request.args.get("ch", "")
     return value if 0 < len(value) <= MAX_CHANNEL_CHARS and value.isprintable() else ""
+
+
+def visit_fields() -> dict[str, str]:
+    """The visit event's channel fields: ``ch``, and ``from`` (the sharer's pseudonym) on a shared link."""
+    channel, sharer = visit_channel(), request.args.get("from", "")
+    fields = {"ch": channel} if channel else {}
+    if channel == SHARE_CHANNEL and PSEUDONYM.fullmatch(sharer):
+        fields["from"] = sharer
+    return fields
 
 
 def must_follow(services, campaign: Campaign, openid: str) -> bool:
@@ -109,8 +123,7 @@ def page(slug: str):
         return _login(campaign)
     services = current_app.extensions["services"]
     now = services.clock.now()
-    channel = visit_channel()
-    events.append(services.redis, campaign.id, "visit", openid, to_ms(now), **({"ch": channel} if channel else {}))
+    events.append(services.redis, campaign.id, "visit", openid, to_ms(now), **visit_fields())
     follow = must_follow(services, campaign, openid)
     game = get(campaign.game)
     return render_template(
@@ -118,8 +131,14 @@ def page(slug: str):
         campaign=campaign,
         game=game,
         look=page_look(campaign.look),
-        data=page_data(campaign, now, follow),
+        data={**page_data(campaign, now, follow), "share": _share(services, campaign, openid)},
     )
+
+
+def _share(services, campaign: Campaign, openid: str) -> dict[str, str]:
+    """The page's share card, its link carrying this follower's pseudonym."""
+    sharer = pseudonym(key_material(services.settings), campaign.id, openid)
+    return share_card(card(campaign), services.settings.get("PUBLIC_URL", "").rstrip("/"), sharer)
 
 
 @bp.get("/<slug>/follow-qr")

@@ -76,10 +76,16 @@ def _description(campaign: Campaign) -> str:
     return text[:DESCRIPTION_CHARS]
 
 
+def _site_path(value) -> str:
+    """``value`` when it is a path on this site (what the editor allows), else ""."""
+    ok = isinstance(value, str) and value.startswith("/") and not value.startswith("//") and value.isprintable()
+    return value if ok and "\\" not in value else ""
+
+
 def _cover(campaign: Campaign) -> str:
     look = campaign.look or {}
-    image = look.get("background_image") or next((t.image for t in campaign.tiers if t.image), None)
-    return image or ""
+    images = [look.get("background_image"), *(t.image for t in campaign.tiers)]
+    return next((path for image in images if (path := _site_path(image))), "")
 
 
 def card(campaign: Campaign) -> CampaignCard:

@@ -322,8 +322,19 @@
     }
     var page = location.href.split("#")[0];
     request("GET", data.urls["wx-config"] + "?url=" + encodeURIComponent(page)).then(function (reply) {
-      if (reply.status === 200) window.wx.config(reply.body);
+      if (reply.status !== 200) return;
+      window.wx.config(reply.body);
+      window.wx.ready(share);
     }, function () {});
+  }
+
+  // The share card: the campaign's title, description and image; the link carries ch=share and the
+  // sharer's pseudonym. Sharing earns nothing (no extra draws): WeChat's rules forbid rewarding it.
+  function share() {
+    var card = data.share;
+    if (!card) return;
+    window.wx.updateAppMessageShareData({ title: card.title, desc: card.desc, link: card.link, imgUrl: card.imgUrl });
+    window.wx.updateTimelineShareData({ title: card.title, link: card.link, imgUrl: card.imgUrl });
   }
 
   window.Game = {

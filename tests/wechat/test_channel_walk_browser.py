@@ -51,3 +51,14 @@ def test_a_channel_scan_becomes_a_follow_a_visit_and_a_play_of_that_channel(
     assert (follow["openid"], follow["channel"]) == (openid, "桌牌")
     assert (visit["openid"], visit["ch"]) == (openid, "tea:table")
     assert draw["openid"] == openid and int(draw["ts"]) >= int(visit["ts"])
+
+    # The share card: the campaign's title, its link carrying ch=share and the sharer's pseudonym.
+    phone.wait_for_function("() => window.wx.shared.length === 2")
+    shared = phone.evaluate("() => window.wx.shared")
+    assert [s["api"] for s in shared] == ["updateAppMessageShareData", "updateTimelineShareData"]
+    link = f"{sim_live_server.url}/c/{campaign.slug}/?ch=share&from={draw['player']}"
+    assert all(s["opts"]["title"] == "幸运大转盘" and s["opts"]["link"] == link for s in shared)
+    phone.goto(link)
+    phone.wait_for_selector("#spin")
+    stream = [f for _, f in services.redis.xrange(CampaignKeys(campaign.id).events) if f.get("type") == "visit"]
+    assert (stream[-1]["ch"], stream[-1]["from"]) == ("share", draw["player"])
