@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign, OfficialAccount
+from ..catalog.schedule import utc
 from ..crypto import SecretBox
 from ..errors import Busy
 from .accounts import Credentials, credentials
@@ -33,6 +34,19 @@ log = logging.getLogger(__name__)
 
 REFRESH_S = 15.0
 DESCRIPTION_CHARS = 120
+# Campaigns that ended this recently still see unfollows (analytics measures retention).
+RECENT_DAYS = 7
+RECENT_STATUSES = ("live", "paused", "ended")
+
+
+@dataclass(frozen=True)
+class CampaignTimes:
+    """What choosing the campaigns a follow concerns needs: id, status and end (drafts included)."""
+
+    id: int
+    slug: str
+    status: str
+    ends_at: datetime
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,8 @@ class AccountBook:
     replies: dict[str, Any]
     scenes: dict[str, str]  # QR scene -> campaign slug
     cards: dict[str, CampaignCard] = field(default_factory=dict)  # by slug, in campaign order
+    channels: dict[str, tuple[int, str]] = field(default_factory=dict)  # scene -> (campaign id, channel name)
+    campaigns: tuple[CampaignTimes, ...] = ()  # every campaign not archived, drafts too, by id
 
     def campaign_of_scene(self, scene: str) -> CampaignCard | None:
         """The campaign a scene belongs to: one of its channels, or its own follow prompt."""
@@ -67,6 +83,20 @@ class AccountBook:
         if slug is None and scene.startswith(CAMPAIGN_SCENE_PREFIX):
             slug = scene[len(CAMPAIGN_SCENE_PREFIX) :]
         return self.cards.get(slug or "")
+
+    def follow_targets(self, scene: str, kind: str, now: datetime) -> tuple[list[int], str]:
+        """The campaign ids a follow/unfollow concerns and its channel's name: the scene's campaign for a
+        follow through a channel or a campaign's prompt, else every live, paused or lately ended campaign."""
+        if scene and kind == "follow":
+            if scene in self.channels:
+                campaign_id, channel = self.channels[scene]
+                return [campaign_id], channel
+            slug = scene[len(CAMPAIGN_SCENE_PREFIX) :] if scene.startswith(CAMPAIGN_SCENE_PREFIX) else None
+            named = [c.id for c in self.campaigns if c.slug == slug]
+            if named:
+                return named, ""
+        since = now - timedelta(days=RECENT_DAYS)
+        return [c.id for c in self.campaigns if c.status in RECENT_STATUSES and utc(c.ends_at) >= since], ""
 
 
 def _description(campaign: Campaign) -> str:
@@ -109,11 +139,10 @@ def load(session: Session, account_slug: str, box: SecretBox) -> AccountBook | N
     if account is None:
         return None
     row = session.scalar(select(AccountReplies).where(AccountReplies.account_id == account.id))
-    campaigns = session.scalars(
-        select(Campaign)
-        .where(Campaign.account_id == account.id, Campaign.archived.is_(False), Campaign.status != "draft")
-        .order_by(Campaign.id)
+    every = session.scalars(
+        select(Campaign).where(Campaign.account_id == account.id, Campaign.archived.is_(False)).order_by(Campaign.id)
     ).all()
+    campaigns = [c for c in every if c.status != "draft"]
     return AccountBook(
         account_id=account.id,
         slug=account.slug,
@@ -122,6 +151,8 @@ def load(session: Session, account_slug: str, box: SecretBox) -> AccountBook | N
         replies={**EMPTY, **(row.document if row else {})},
         scenes={channel.scene: c.slug for c in campaigns for channel in c.channels},
         cards={c.slug: card(c) for c in campaigns},
+        channels={channel.scene: (c.id, channel.name) for c in every for channel in c.channels},
+        campaigns=tuple(CampaignTimes(c.id, c.slug, c.status, c.ends_at) for c in every),
     )
 
 

@@ -44,11 +44,14 @@ def _record(session: Session, services, book: AccountBook, fields: Mapping[str, 
     if not push.first_delivery(services.redis, book.app_id, fields):
         return
     try:
-        account = session.get(OfficialAccount, book.account_id)
         if is_card:
+            account = session.get(OfficialAccount, book.account_id)
             handle_card_event(session, services.redis, account, fields, services.clock)
         else:
-            push.record_follow(session, services.redis, account, fields, services.clock.now())
+            now = services.clock.now()
+            kind = push.FOLLOW_EVENTS[fields.get("Event", "").lower()]
+            targets, channel = book.follow_targets(push.scene_of(fields), kind, now)
+            push.record_follow(services.redis, book.app_id, fields, targets, channel, now)
     except Exception:
         push.release(services.redis, book.app_id, fields)
         raise
