@@ -149,7 +149,7 @@ def load(port: int, kind: str, cookie: tuple[str, str], tag: str, seconds: float
 def measure(port: int, kind: str, cookie: tuple[str, str], tag: str, seconds: float, connections: int) -> dict:
     """Answers per second and p50/p99 from two load processes."""
     per = connections // 2
-    budget = int(seconds * 1500)  # more pushes than the app can answer in ``seconds``
+    budget = int(seconds * 3000)  # more pushes than the app can answer in ``seconds``
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         parts = pool.starmap(load, [(port, kind, cookie, f"{tag}p{p}", seconds, per, budget) for p in range(2)])
     latencies = sorted(x for lat, _, _ in parts for x in lat)
