@@ -37,6 +37,7 @@ PERIODIC: list[Periodic] = [
     Periodic("stats", tasks.recompute_active, every=60, timeout=600),
     Periodic("go-live", tasks.go_live_due, every=10, timeout=60),
     Periodic("expire-coupons", tasks.expire_coupons, every=300, timeout=300),
+    Periodic("notices", tasks.send_notices, every=60, timeout=300),
     Periodic("heartbeat", tasks.heartbeat, every=30, timeout=30),
 ]
 

@@ -120,6 +120,8 @@ class WeChatKeys:
         self.qr_prefix = base + "qr:"
         # The passive reply given to a push, so WeChat's retries of it get the same answer.
         self.reply_prefix = base + "reply:"
+        # Template messages sent on one day (UTC), against the account's daily quota.
+        self.templates_prefix = base + "templates:"
 
     @staticmethod
     def lock(key: str) -> str:
@@ -141,6 +143,10 @@ class WeChatKeys:
     def qr(self, scene: str) -> str:
         """Cached permanent QR ticket of ``scene``."""
         return self.qr_prefix + scene
+
+    def templates_sent(self, day: str) -> str:
+        """How many template messages the account sent on ``day`` (``YYYY-MM-DD``)."""
+        return self.templates_prefix + day
 
     def reply(self, dedupe_id: str) -> str:
         """The reply XML (plaintext) answered to the push ``dedupe_id``."""

@@ -7,7 +7,7 @@ from .coupons.models import CouponCode, Redemption, RefusalLog, Store, StoreLink
 from .draws.models import Draw
 from .players.models import Follower, Player
 from .staff.models import ApiToken, AuditEntry, Staff, StaffAccount
-from .wechat.models import AccountMenu, AccountReplies
+from .wechat.models import AccountMenu, AccountReplies, CampaignNotices, Notice
 
 __all__ = [
     "Base",
@@ -32,4 +32,6 @@ __all__ = [
     "StaffAccount",
     "AccountReplies",
     "AccountMenu",
+    "CampaignNotices",
+    "Notice",
 ]

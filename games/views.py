@@ -18,6 +18,7 @@ from campaigns.catalog.services import get_by_slug
 from campaigns.clock import iso_ms, to_ms
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
 from campaigns.players.services import key_material, pseudonym
+from campaigns.wechat import notices
 from campaigns.wechat.book import card
 from campaigns.wechat.follow import ensure_following
 from campaigns.wechat.qr import scene_qr_url
@@ -131,7 +132,11 @@ def page(slug: str):
         campaign=campaign,
         game=game,
         look=page_look(campaign.look),
-        data={**page_data(campaign, now, follow), "share": _share(services, campaign, openid)},
+        data={
+            **page_data(campaign, now, follow),
+            "share": _share(services, campaign, openid),
+            "notices": notices.settings_of(db.session, campaign)["enabled"],
+        },
     )
 
 

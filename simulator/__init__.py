@@ -21,6 +21,7 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     from .console import bp as console_bp
     from .jssdk import bp as jssdk_bp
     from .menu import bp as menu_bp
+    from .notices import bp as notices_bp
     from .oauth import bp as oauth_bp
     from .push import push_hook
 
@@ -30,5 +31,6 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.register_blueprint(console_bp)
     app.register_blueprint(jssdk_bp)
     app.register_blueprint(menu_bp)
+    app.register_blueprint(notices_bp)
     register_cards(app)
     return app

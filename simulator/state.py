@@ -59,6 +59,7 @@ class SimUser:
     subscribed: bool = False
     subscribe_time: int = 0
     scene: str = ""
+    refuses_notices: bool = False  # turned off service notices from this account
 
 
 @dataclass
@@ -122,6 +123,8 @@ class SimState:
     chats: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
     # The custom menu of each account as menu/create took it.
     menus: dict[str, dict] = field(default_factory=dict)
+    # Template messages (service notices) accepted by message/template/send.
+    templates: list[dict] = field(default_factory=list)
     msg_ids: int = 7_000_000_000_000_000_000
     misbehave: Misbehaviour = field(default_factory=Misbehaviour)
     token_requests: int = 0
@@ -247,6 +250,7 @@ class SimState:
                 "pushes": list(self.pushes),
                 "chats": {app: {o: list(m) for o, m in chats.items()} for app, chats in self.chats.items()},
                 "menus": dict(self.menus),
+                "templates": list(self.templates),
                 "misbehave": asdict(self.misbehave),
                 "token_requests": self.token_requests,
                 "api_calls": self.api_calls,

@@ -115,3 +115,13 @@ def test_operators_read_but_do_not_change_and_other_brands_are_out_of_reach(clie
     db.session.commit()
     assert client.get("/api/v1/accounts/rival/replies", headers=token_for(marketer)).status_code == 403
     assert client.get("/api/v1/accounts/nobody/replies", headers=token_for(marketer)).status_code == 404
+
+
+def test_a_campaigns_notices_are_off_until_turned_on_over_the_api(client, spec, token, spring):
+    url, template = "/api/v1/campaigns/spring/notices", "/campaigns/{slug}/notices"
+    assert check(spec, client.get(url, headers=token), template, "get")["enabled"] is False
+    on = {"enabled": True, "winner_template_id": "TPL-WIN", "expiry_template_id": "TPL-EXP", "reminder_days": 2}
+    assert check(spec, client.put(url, json=on, headers=token), template, "put") == on
+    refused = client.put(url, json={"enabled": "yes"}, headers=token)
+    assert refused.status_code == 400 and check(spec, refused, template, "put")["error"]["fields"]["enabled"]
+    assert client.get(url, headers=token).get_json() == on and actions() == ["notices.update"]

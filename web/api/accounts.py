@@ -1,11 +1,12 @@
-"""Account routes of the API: what the Official Account says, its replies and its custom menu."""
+"""What the Official Account says, over the API: its replies, its custom menu, and a campaign's service notices."""
 
 from __future__ import annotations
 
 from flask import current_app, jsonify, request
 
+from campaigns.catalog import editing
 from campaigns.errors import InvalidInput
-from campaigns.wechat import voice
+from campaigns.wechat import notices, voice
 from extensions import db
 from web.staff_auth import current_staff, staff_required
 
@@ -82,3 +83,20 @@ def import_menu(slug: str):
     imported = voice.import_menu(db.session, svc, current_staff(), slug, svc.clock.now())
     _committed(slug)
     return jsonify(imported)
+
+
+@bp.get("/campaigns/<slug>/notices")
+@staff_required()
+def get_notices(slug: str):
+    """Whether the campaign sends service notices (winner, expiry reminder) and with which templates."""
+    return jsonify(notices.settings_of(db.session, editing.campaign_for(db.session, current_staff(), slug)))
+
+
+@bp.put("/campaigns/<slug>/notices")
+@staff_required(*EDITORS)
+def put_notices(slug: str):
+    """Turn the campaign's service notices on or off and set their template ids."""
+    campaign = editing.campaign_for(db.session, current_staff(), slug)
+    saved = notices.configure(db.session, current_staff(), campaign, _json_body(), _services().clock.now())
+    db.session.commit()
+    return jsonify(saved)

@@ -206,6 +206,10 @@ def paths() -> dict:
             "post": _operation("Publish the saved menu to WeChat (menu/create)", 200, "PublishedMenu")
         },
         "/accounts/{slug}/menu/import": {"post": _operation("Import WeChat's current menu (menu/get)", 200, "Menu")},
+        "/campaigns/{slug}/notices": {
+            "get": _operation("The campaign's service notices (off by default)", 200, "Notices"),
+            "put": _operation("Turn service notices on or off, with their template ids", 200, "Notices", "Notices"),
+        },
     }
 
 
@@ -261,6 +265,15 @@ def document() -> dict:
                 "AuditLog": AUDIT,
                 "Replies": deepcopy(replies.SCHEMA),
                 "Menu": deepcopy(menu.SCHEMA),
+                "Notices": {
+                    "type": "object",
+                    "properties": {
+                        "enabled": {"type": "boolean"},
+                        "winner_template_id": {"type": "string", "maxLength": 64},
+                        "expiry_template_id": {"type": "string", "maxLength": 64},
+                        "reminder_days": {"type": "integer", "minimum": 1, "maximum": 30},
+                    },
+                },
                 "PublishedMenu": {
                     "type": "object",
                     "required": ["menu", "published_at"],
