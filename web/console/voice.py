@@ -139,20 +139,27 @@ def save_menu(slug: str):
     return _done(slug, _("Menu saved. Publish it to show it in WeChat."), "#menu")
 
 
-@bp.post("/accounts/<slug>/menu/<any(publish, import):action>")
-@staff_required(*EDITORS)
-def menu_action(slug: str, action: str):
-    """Publish the saved menu to WeChat, or import the one WeChat has."""
+def _menu_call(slug: str, call, done: str):
     try:
-        if action == "publish":
-            voice.publish_menu(db.session, services(), me(), slug, now())
-        else:
-            voice.import_menu(db.session, services(), me(), slug, now())
+        call(db.session, services(), me(), slug, now())
     except CampaignError as exc:
         db.session.rollback()
         return _page(slug, status=exc.status, error=exc.message, fields=exc.fields)
-    done = _("Menu published to WeChat.") if action == "publish" else _("Menu imported from WeChat.")
     return _done(slug, done, "#menu")
+
+
+@bp.post("/accounts/<slug>/menu/publish")
+@staff_required(*EDITORS)
+def publish_menu(slug: str):
+    """Publish the saved menu to WeChat (menu/create)."""
+    return _menu_call(slug, voice.publish_menu, _("Menu published to WeChat."))
+
+
+@bp.post("/accounts/<slug>/menu/import")
+@staff_required(*EDITORS)
+def import_menu(slug: str):
+    """Replace the saved menu by the one WeChat has (menu/get)."""
+    return _menu_call(slug, voice.import_menu, _("Menu imported from WeChat."))
 
 
 @bp.post("/accounts/<slug>/replies")
