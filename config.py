@@ -94,6 +94,11 @@ SETTINGS: tuple[Setting, ...] = (
         "24",
         "How long ingested events stay in a campaign's Redis stream before the worker trims them.",
     ),
+    Setting(
+        "TEMPLATE_DAILY_QUOTA",
+        "100000",
+        "Service notices (template messages) an account may send a day; the notices job stops there.",
+    ),
 )
 
 
@@ -166,5 +171,6 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "PROXY_HOPS": _count(environ, "PROXY_HOPS"),
         "DRAW_IP_LIMIT": _count(environ, "DRAW_IP_LIMIT"),
         "STREAM_RETENTION_HOURS": _count(environ, "STREAM_RETENTION_HOURS"),
+        "TEMPLATE_DAILY_QUOTA": _count(environ, "TEMPLATE_DAILY_QUOTA"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     }
