@@ -41,6 +41,11 @@ A follower's phone (chat, menu, QR scanner): <a href="/sim/phone">/sim/phone?app
 <h2>Recent pushes</h2>
 <table><tr><th>event</th><th>openid</th><th>mode</th><th>status</th></tr>
 {% for p in pushes %}<tr><td>{{ p.event }}</td><td>{{ p.openid }}</td><td>{{ p.mode }}</td><td>{{ p.status }}</td></tr>{% endfor %}
+</table>
+<h2>Service notices sent (<a href="/sim/templates">JSON</a>)</h2>
+<table><tr><th>app id</th><th>follower</th><th>template</th><th>first</th></tr>
+{% for t in templates %}<tr><td>{{ t.app_id }}</td><td>{{ t.user }}</td><td>{{ t.template_id }}</td>
+<td>{{ (t.data.first or {}).value }}</td></tr>{% endfor %}
 </table></body></html>"""
 
 
@@ -58,11 +63,13 @@ def index():
     sim = state()
     with sim.lock:
         accounts, users, pushes = list(sim.accounts.values()), dict(sim.users), list(reversed(sim.pushes[-20:]))
+        templates = list(reversed(sim.templates[-20:]))
     return render_template_string(
         PAGE,
         accounts=accounts,
         users=users,
         pushes=pushes,
+        templates=templates,
         events=PUSH_EVENTS,
         misbehave=sim.misbehave,
         app_url=current_app.config["APP_URL"],

@@ -81,6 +81,8 @@ def test_a_winner_is_told_once_and_refusals_are_recorded_and_not_retried(simulat
         (cat, "winner"): ("refused", 43101),
     }
     assert tasks.send_notices() == 0 and len(simulator.state.templates) == 1
+    listed = requests.get(simulator.url + "/sim/templates").json()["templates"]
+    assert [t["user"] for t in listed] == ["amy"] and "恭喜你在「春日刮刮卡」中奖" in requests.get(simulator.url).text
 
 
 def test_an_unredeemed_coupon_expiring_soon_gets_one_reminder(simulator, campaign, clock):
