@@ -145,6 +145,11 @@ def from_wechat(answer: dict | None) -> dict[str, Any]:
     return {"button": [{k: v for k, v in b.items() if k != "sub_button" or v} for b in buttons]}
 
 
+def https_only(settings) -> bool:
+    """Whether menu links must use https: in production."""
+    return settings.get("APP_ENV") == "production"
+
+
 def _row(session: Session, account: OfficialAccount) -> AccountMenu | None:
     return session.scalar(select(AccountMenu).where(AccountMenu.account_id == account.id))
 
@@ -162,22 +167,25 @@ def save(
     session: Session, staff: Staff | None, account: OfficialAccount, menu: Any, now: datetime, *, https_only: bool
 ) -> dict[str, Any]:
     """Check and store the account's menu (not yet published), audited, in the caller's transaction."""
-    clean = check(menu, https_only=https_only)
+    return _store(session, staff, account, check(menu, https_only=https_only), "menu.update", now)
+
+
+def _store(session: Session, staff: Staff | None, account: OfficialAccount, menu: dict, action: str, now: datetime):
+    """Make ``menu`` the account's saved menu and audit it as ``action``."""
     row = _row(session, account)
     before = row.menu if row else None
     if row is None:
         row = AccountMenu(account_id=account.id)
         session.add(row)
-    row.menu = clean
-    audit.record(session, staff, "menu.update", now, account_id=account.id, before=before, after=clean)
-    return clean
+    row.menu = menu
+    audit.record(session, staff, action, now, account_id=account.id, before=before, after=menu)
+    return menu
 
 
 def publish(session: Session, services, staff: Staff | None, account: OfficialAccount, now: datetime) -> None:
     """Send the saved menu to WeChat (``menu/create``); audited. Nothing is sent for an invalid or empty menu."""
     row = _row(session, account)
-    https_only = services.settings.get("APP_ENV") == "production"
-    menu = check(row.menu if row else None, https_only=https_only)
+    menu = check(row.menu if row else None, https_only=https_only(services.settings))
     try:
         client_for(services, account).menu.create(menu)
     except (WeChatClientException, requests.RequestException) as exc:
@@ -192,12 +200,4 @@ def import_current(session: Session, services, staff: Staff | None, account: Off
         answer = client_for(services, account).menu.get()
     except (WeChatClientException, requests.RequestException) as exc:
         raise translate(exc) from exc
-    current = from_wechat(answer)
-    row = _row(session, account)
-    before = row.menu if row else None
-    if row is None:
-        row = AccountMenu(account_id=account.id)
-        session.add(row)
-    row.menu = current
-    audit.record(session, staff, "menu.import", now, account_id=account.id, before=before, after=current)
-    return current
+    return _store(session, staff, account, from_wechat(answer), "menu.import", now)

@@ -44,9 +44,10 @@ def get_menu(session: Session, staff: Staff, slug: str) -> dict[str, Any]:
     return menu.document(session, account_for(session, staff, slug))["menu"]
 
 
-def put_menu(session: Session, staff: Staff, slug: str, doc: Any, now: datetime, *, https_only: bool) -> dict:
+def put_menu(session: Session, services, staff: Staff, slug: str, doc: Any, now: datetime) -> dict:
     """Replace the account's saved menu (checked within WeChat's limits, audited, not yet published)."""
-    return menu.save(session, staff, account_for(session, staff, slug), doc, now, https_only=https_only)
+    account = account_for(session, staff, slug)
+    return menu.save(session, staff, account, doc, now, https_only=menu.https_only(services.settings))
 
 
 def publish_menu(session: Session, services, staff: Staff, slug: str, now: datetime) -> dict[str, Any]:

@@ -59,8 +59,7 @@ def get_menu(slug: str):
 def put_menu(slug: str):
     """Replace the saved menu with WeChat's menu JSON (checked within WeChat's limits; not yet published)."""
     svc = _services()
-    https_only = svc.settings.get("APP_ENV") == "production"
-    saved = voice.put_menu(db.session, current_staff(), slug, _json_body(), svc.clock.now(), https_only=https_only)
+    saved = voice.put_menu(db.session, svc, current_staff(), slug, _json_body(), svc.clock.now())
     _committed(slug)
     return jsonify(saved)
 

@@ -130,9 +130,8 @@ def _done(slug: str, message: str, anchor: str):
 def save_menu(slug: str):
     """Save the edited menu (not yet published)."""
     doc = menu_from_form(request.form)
-    https_only = services().settings.get("APP_ENV") == "production"
     try:
-        voice.put_menu(db.session, me(), slug, doc, now(), https_only=https_only)
+        voice.put_menu(db.session, services(), me(), slug, doc, now())
     except InvalidInput as exc:
         db.session.rollback()
         return _page(slug, menu_doc=doc, status=400, error=exc.message, fields=exc.fields)
