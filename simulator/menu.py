@@ -137,8 +137,16 @@ def phone():
     with sim.lock:
         chat = list(sim.chats.get(app_id, {}).get(sim_user.openid, []))
         menu = sim.menus.get(app_id)
+        scenes = sorted({q["scene"] for q in sim.qrcodes.values() if q["app_id"] == app_id})
     return render_template(
-        "sim_phone.html", account=account, app_id=app_id, user=user, following=sim_user.subscribed, chat=chat, menu=menu
+        "sim_phone.html",
+        account=account,
+        app_id=app_id,
+        user=user,
+        following=sim_user.subscribed,
+        chat=chat,
+        menu=menu,
+        scenes=scenes,
     )
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from campaigns import events
 from campaigns.keys import CampaignKeys
+from campaigns.wechat.qr import channel_qr_url
 from extensions import db
 from tests.factories import ChannelFactory
 from tests.games.helpers import published
@@ -19,16 +20,16 @@ def test_a_channel_scan_becomes_a_follow_a_visit_and_a_play_of_that_channel(
     services, sim_live_server, simulator, phone, artifacts
 ):
     campaign = published(services, "wheel", look={"title": "幸运大转盘"})
-    ChannelFactory(campaign=campaign, name="桌牌", scene="tea:table")
-    db.session.commit()
+    channel = ChannelFactory(campaign=campaign, name="桌牌", scene="tea:table")
     account = campaign.account
     simulator.state.register(
         account.app_id, secret="app-secret", token=TOKEN, aes_key=AES_KEY, slug=account.slug, mode="aes"
     )
+    channel_qr_url(services, channel)  # the channel's permanent QR code, made with WeChat (the simulator)
+    db.session.commit()
     phone.set_default_timeout(15_000)
     phone.goto(f"{simulator.url}/sim/phone?app_id={account.app_id}&user=amy")
-    phone.fill("input[name=scene]", "tea:table")
-    phone.click("#scan")
+    phone.click("button.qr[data-scene='tea:table']")
     card = phone.locator(".news a.article")
     card.wait_for()
     assert "幸运大转盘" in card.inner_text() and phone.locator("header").inner_text().endswith("(已关注)")

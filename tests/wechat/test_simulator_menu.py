@@ -70,3 +70,9 @@ def test_the_phone_shows_the_menu_and_a_tap_sends_its_push(runner, sim_live_serv
     ]
     chat = requests.get(simulator.url + "/sim/phone", params={"app_id": DEMO_APP_ID, "user": "amy"}).text
     assert "/c/scratch-demo/?ch=menu" in chat and "/c/wheel-demo/?ch=menu" in chat
+
+
+def test_the_phone_offers_the_accounts_qr_codes_to_scan(simulator, wechat):
+    wechat.qrcode.create({"action_name": "QR_LIMIT_STR_SCENE", "action_info": {"scene": {"scene_str": "tea:table"}}})
+    page = requests.get(simulator.url + "/sim/phone", params={"app_id": DEMO_APP_ID, "user": "amy"}).text
+    assert 'data-scene="tea:table"' in page
