@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test install bench clean schema lock audit
+.PHONY: run test install bench clean schema lock audit lint
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed (found $$($(PYTHON) --version))"; exit 1; }
@@ -19,9 +19,16 @@ run: $(STAMP)
 	$(PY) -m flask --app app demo up
 
 test: $(STAMP)
+	@sh bin/debian-packages test
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# The linter and formatter keep the shape (line length 120, complexity 10: pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 bench: $(STAMP)
+	@sh bin/debian-packages bench
 	$(PY) bench/draws.py
 
 clean:

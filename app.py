@@ -71,7 +71,7 @@ def register_services(app: Flask) -> None:
         clock=app.config.get("CLOCK") or SystemClock(),
         secrets=secrets,
         queue=Queue("default", connection=connect(app.config["RQ_REDIS_URL"] or redis_url, decode=False)),
-        settings=dict(app.config),
+        settings=app.config,  # the one copy of the configuration: a view and a job read the same
         published=PublishedCampaigns(secrets),
         replies=AccountBooks(secrets),
     )

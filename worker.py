@@ -48,6 +48,19 @@ class CampaignWorker(Worker):
         self.stopping = True
         super().request_stop(signum, frame)
 
+    def unsubscribe(self):
+        """Stop taking commands (RQ's pub/sub listener) without joining the listener thread.
+
+        RQ joins it with a one-second timeout, but a timed wait does not time out when the
+        process's clock is stepped (libfaketime: ``faketime '+400 days' make test``), and the
+        thread sits in one after the unsubscribe, so the worker would never end. The thread is
+        a daemon and is stopped here; the process does not need to wait for it.
+        """
+        if self.pubsub_thread:
+            self.pubsub.unsubscribe()
+            self.pubsub_thread.stop()
+            self.pubsub.close()
+
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()  # also starts the scheduler again if its process died
         if self.rearm:

@@ -40,6 +40,11 @@ class FixedClock:
         self._at = at
 
 
+def utc(at: datetime) -> datetime:
+    """``at`` as an aware UTC datetime (SQLite hands back naive ones)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+
+
 def iso_ms(at: datetime) -> str:
     """Format as UTC ISO 8601 with milliseconds and a Z: ``2026-11-23T08:00:00.000Z``."""
     at = at.astimezone(UTC)

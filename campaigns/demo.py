@@ -1,9 +1,17 @@
-"""The demo data: one Official Account, a live scratch card and a live lucky wheel, its replies and its menu."""
+"""The demo data: one Official Account, a live campaign of each game, and a finished campaign.
+
+The live ones are a scratch card, a wheel, a grid and a slot machine. The finished one ran
+for the last 14 days: it is published with its start in the past, its history is simulated
+through the real draw script, then it is ended and its server seed revealed, so its
+dashboard is full and ``flask campaigns verify`` passes on it. The account has a welcome
+message, the keyword 抽奖 for each live campaign, menu-click replies and a menu.
+"""
 
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +32,11 @@ DEMO_APP_SECRET = "demo-app-secret-0000000000000001"
 DEMO_TOKEN = "demotoken"
 DEMO_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 
+FINISHED = "autumn-demo"
+FINISHED_DAYS = 14
+FINISHED_PLAYERS = 1500
+TIMEZONE = "Asia/Shanghai"
+
 PRIZES = (
     # tier, name, weight, stock, coupon kind, value in fen
     ("gold", "一等奖：免费咖啡一杯", 5, 20, "code", 3200),
@@ -31,6 +44,9 @@ PRIZES = (
     ("bronze", "三等奖：曲奇一块", 30, 300, "none", 500),
     ("none", "谢谢参与", 50, 0, "none", 0),
 )
+
+
+LIVE = ("scratch-demo", "wheel-demo", "grid-demo", "slot-demo")
 
 
 def _campaign_reply(*slugs: str) -> dict:
@@ -42,14 +58,18 @@ DEMO_REPLIES = {
     "welcome": {"type": "text", "content": "欢迎关注演示品牌！回复「抽奖」或点菜单「抽奖」参加活动。"},
     "default": {"type": "text", "content": "回复「抽奖」参加活动，回复「刮刮卡」或「转盘」直达游戏。"},
     "keywords": [
-        {"keyword": "抽奖", "match": "contains", "reply": _campaign_reply("scratch-demo", "wheel-demo")},
+        {"keyword": "抽奖", "match": "contains", "reply": _campaign_reply(*LIVE)},
         {"keyword": "刮刮卡", "match": "contains", "reply": _campaign_reply("scratch-demo")},
         {"keyword": "转盘", "match": "contains", "reply": _campaign_reply("wheel-demo")},
+        {"keyword": "九宫格", "match": "contains", "reply": _campaign_reply("grid-demo")},
+        {"keyword": "老虎机", "match": "contains", "reply": _campaign_reply("slot-demo")},
     ],
     "clicks": [
         {"key": "PLAY", "reply": _campaign_reply()},
         {"key": "SCRATCH", "reply": _campaign_reply("scratch-demo")},
         {"key": "WHEEL", "reply": _campaign_reply("wheel-demo")},
+        {"key": "GRID", "reply": _campaign_reply("grid-demo")},
+        {"key": "SLOT", "reply": _campaign_reply("slot-demo")},
     ],
 }
 DEMO_MENU = {
@@ -60,13 +80,15 @@ DEMO_MENU = {
             "sub_button": [
                 {"type": "click", "name": "双十二刮刮卡", "key": "SCRATCH"},
                 {"type": "click", "name": "幸运大转盘", "key": "WHEEL"},
+                {"type": "click", "name": "九宫格抽奖", "key": "GRID"},
+                {"type": "click", "name": "幸运老虎机", "key": "SLOT"},
             ],
         },
     ]
 }
 
 
-def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock) -> Campaign:
+def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock, winners: int = 0) -> Campaign:
     now = clock.now().replace(microsecond=0)
     campaign = Campaign(
         account=account,
@@ -77,7 +99,7 @@ def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: 
         starts_at=now,
         ends_at=now + timedelta(days=30),
         plays_per_day=5,
-        look={"title": name},
+        look={"title": name, **({"winners": winners} if winners else {})},
     )
     for position, (tier, prize, weight, stock, coupon, value) in enumerate(PRIZES):
         campaign.tiers.append(
@@ -94,6 +116,21 @@ def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: 
         )
     campaign.channels.append(Channel(name="海报", scene=f"{slug}:poster"))
     campaign.channels.append(Channel(name="桌牌", scene=f"{slug}:table"))
+    return campaign
+
+
+def _finished(account: OfficialAccount, clock: Clock) -> Campaign:
+    """The finished campaign: 14 local days up to an hour ago."""
+    campaign = _campaign(account, FINISHED, "秋季刮刮卡（已结束）", "scratch", clock)
+    now = clock.now().replace(microsecond=0)
+    today = now.astimezone(ZoneInfo(TIMEZONE)).date()
+    first = datetime.combine(today - timedelta(days=FINISHED_DAYS - 1), time(0), tzinfo=ZoneInfo(TIMEZONE))
+    campaign.starts_at, campaign.ends_at = first.astimezone(UTC), now - timedelta(hours=1)
+    campaign.timezone = TIMEZONE
+    # A daily release spreads the prizes over the 14 days, as a marketer would for a long campaign.
+    for tier in campaign.tiers:
+        if not tier.is_fallback:
+            tier.release = {"per_day": -(-tier.stock // FINISHED_DAYS)}
     return campaign
 
 
@@ -115,6 +152,9 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     campaigns = [
         _campaign(account, "scratch-demo", "双十二刮刮卡", "scratch", clock),
         _campaign(account, "wheel-demo", "幸运大转盘", "wheel", clock),
+        _finished(account, clock),
+        _campaign(account, "grid-demo", "九宫格抽奖", "grid", clock, winners=10),
+        _campaign(account, "slot-demo", "幸运老虎机", "slot", clock, winners=10),
     ]
     session.add_all(campaigns)
     session.flush()

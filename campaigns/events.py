@@ -30,6 +30,10 @@ import secrets
 from .keys import CampaignKeys
 
 EVENT_TYPES = ("visit", "draw", "coupon_added", "coupon_redeemed", "follow", "unfollow")
+# The events by which a winner claims a prize (a coupon added to the card wallet; a new way
+# to claim, such as giving an address or being paid, adds its event type here): the
+# "claimed" step of the results by placement (docs/metrics.md).
+CLAIM_EVENT_TYPES = ("coupon_added",)
 
 
 # The draw script's answer after its "ok" (campaigns.draws.engine.parse_result), in order.

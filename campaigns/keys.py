@@ -30,6 +30,9 @@ class CampaignKeys:
         self.events = f"c:{tag}:events"
         # Campaign-local days: sorted set of day label -> the UTC ms it begins (the first at the start).
         self.days = f"c:{tag}:days"
+        # The real-winners ticker: the cached list of the last wins (JSON), and who may refresh it now.
+        self.winners = f"c:{tag}:winners"
+        self.winners_refresh = f"c:{tag}:winners:refresh"
 
     def moments(self, tier: str) -> str:
         """Sorted set of a ``moments`` tier's release instants."""
@@ -96,9 +99,9 @@ def redeem_rate(actor: str) -> str:
     return f"{RATE_PREFIX}redeem:{actor}"
 
 
-def draw_address_rate(address: str) -> str:
-    """Counter of the draws made from one client address in the current second."""
-    return f"{RATE_PREFIX}draw:{address}"
+def draw_address_rate(address: str, window: int) -> str:
+    """Counter of the draws made from one client address in rate window ``window`` (a count of windows)."""
+    return f"{RATE_PREFIX}draw:{address}:{window}"
 
 
 class WeChatKeys:

@@ -1,8 +1,10 @@
-"""The collaborators a background job needs, bound once per process.
+"""The process's collaborators, bound once per process, and the one maker of a :class:`Context`.
 
 RQ jobs take only ids (never ORM objects); they find their session factory, Redis
 client, clock and secret box here. ``app.create_app`` binds them in the web app
-and in the worker, so both run the same code with the same configuration.
+and in the worker, so both run the same code with the same configuration; a request,
+a job or a command turns them into its :class:`~campaigns.context.Context` with
+:meth:`Runtime.context`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from .clock import Clock
+from .context import Context
 from .crypto import SecretBox
 
 
@@ -29,6 +32,10 @@ class Runtime:
     published: Any = None
     # The per-process books the webhook answers pushes from (wechat.book).
     replies: Any = None
+
+    def context(self, session: Session) -> Context:
+        """The collaborators of one unit of work on ``session``."""
+        return Context(session, self.redis, self.clock, self.secrets, self.settings, self.queue)
 
 
 _current: Runtime | None = None

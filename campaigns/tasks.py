@@ -107,20 +107,11 @@ def go_live_due() -> int:
 @rearms
 def expire_coupons() -> int:
     """Record as expired every unused coupon past its validity (states are also computed on read)."""
-    from .coupons.issuers import IssuerContext
     from .coupons.services import expire_due
-    from .wechat.client import client_for
 
     rt = runtime.current()
     with rt.session_factory() as session:
-        ctx = IssuerContext(
-            session=session,
-            redis=rt.redis,
-            clock=rt.clock,
-            wechat=lambda account: client_for(rt, account),
-            settings=rt.settings,
-        )
-        return expire_due(ctx)
+        return expire_due(rt.context(session))
 
 
 @rearms

@@ -18,15 +18,11 @@ from campaigns.players.services import ensure_player
 from campaigns.wechat.follow import ensure_following
 from extensions import csrf, db
 from web.follower import require_openid
+from web.services import context
 from web.staff_auth import current_staff
 
 from . import bp
 from .views import published_campaign
-
-
-def _context() -> draws.Context:
-    services = current_app.extensions["services"]
-    return draws.Context(db.session, services.redis, services.clock, services.secrets, services.settings)
 
 
 def _json_body() -> dict:
@@ -71,7 +67,7 @@ def draw(slug: str):
     openid = require_openid(campaign.account_id)
     _check_follow(campaign, openid)
     result = draws.draw(
-        _context(), campaign, openid, request.headers.get("Idempotency-Key"), client_seed=body.get("client_seed")
+        context(), campaign, openid, request.headers.get("Idempotency-Key"), client_seed=body.get("client_seed")
     )
     return jsonify(result)
 
@@ -80,7 +76,7 @@ def draw(slug: str):
 def me(slug: str):
     """The follower's state in this campaign; the first call registers them as a player."""
     campaign, openid = _player(slug)
-    ctx = _context()
+    ctx = context()
     body = draws.me(ctx, campaign, openid)
     # Registered after the answer is read: the commit expires the campaign, which would cost its reload.
     ensure_player(db.session, campaign, openid, draws.player_of(ctx, campaign, openid))
@@ -94,14 +90,14 @@ def client_seed(slug: str):
     """Change the follower's client seed for their next draws."""
     body = _json_body()
     campaign, openid = _player(slug)
-    return jsonify(draws.set_client_seed(_context(), campaign, openid, body.get("client_seed")))
+    return jsonify(draws.set_client_seed(context(), campaign, openid, body.get("client_seed")))
 
 
 @bp.get("/<slug>/prizes")
 def prizes(slug: str):
     """The follower's wins in this campaign."""
     campaign, openid = _player(slug)
-    return jsonify(draws.prizes(_context(), campaign, openid))
+    return jsonify(draws.prizes(context(), campaign, openid))
 
 
 @bp.get("/<slug>/fairness")

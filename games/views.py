@@ -5,17 +5,16 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import requests
 from flask import Response, current_app, redirect, render_template, request, url_for
 
 from campaigns import events
-from campaigns.catalog import schedule
+from campaigns.analytics.channels import placement_of
 from campaigns.catalog.models import Campaign
-from campaigns.catalog.schedule import utc
 from campaigns.catalog.services import get_by_slug
-from campaigns.clock import iso_ms, to_ms
+from campaigns.catalog.status import status_at
+from campaigns.clock import iso_ms, to_ms, utc
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
 from campaigns.players.services import key_material, pseudonym
 from campaigns.wechat import notices
@@ -31,14 +30,9 @@ from . import bp
 from .look import page_look, same_origin
 from .registry import get
 from .texts import client_strings
+from .winners import winners_shown
 
-MAX_CHANNEL_CHARS = 64
 PSEUDONYM = re.compile(r"[0-9a-f]{32}")
-
-
-def schedule_state(campaign: Campaign, now: datetime) -> str:
-    """Which screen the schedule calls for: ``not_started``, ``paused``, ``ended`` or ``live``."""
-    return schedule.schedule_state(campaign.status, campaign.starts_at, campaign.ends_at, now)
 
 
 def published_campaign(slug: str) -> Campaign:
@@ -50,25 +44,9 @@ def published_campaign(slug: str) -> Campaign:
 
 
 def _login(campaign: Campaign) -> Response:
-    """Send the browser through WeChat OAuth, back to this page (its ``ch`` kept)."""
-    channel = visit_channel()
-    back = request.path + (f"?{urlencode({'ch': channel})}" if channel else "")
-    return redirect(url_for("wechat.login", slug=campaign.slug, next=back))
-
-
-def visit_channel() -> str:
-    """The channel a visit came through: the URL's ``ch`` (a QR scene, ``menu`` or ``share``), or ""."""
-    value = request.args.get("ch", "")
-    return value if 0 < len(value) <= MAX_CHANNEL_CHARS and value.isprintable() else ""
-
-
-def visit_fields() -> dict[str, str]:
-    """The visit event's channel fields: ``ch``, and ``from`` (the sharer's pseudonym) on a shared link."""
-    channel, sharer = visit_channel(), request.args.get("from", "")
-    fields = {"ch": channel} if channel else {}
-    if channel == SHARE_CHANNEL and PSEUDONYM.fullmatch(sharer):
-        fields["from"] = sharer
-    return fields
+    """Send the browser through WeChat OAuth, back to this page."""
+    # The query string comes back too: its ``ch`` says which placement brought the follower.
+    return redirect(url_for("wechat.login", slug=campaign.slug, next=request.full_path.rstrip("?")))
 
 
 def must_follow(services, campaign: Campaign, openid: str) -> bool:
@@ -85,6 +63,21 @@ def must_follow(services, campaign: Campaign, openid: str) -> bool:
     return False
 
 
+def share(services, campaign: Campaign, openid: str) -> dict[str, str]:
+    """The page's share card: what WeChat's share menu sends, the link with ch=share and this follower's pseudonym."""
+    root = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    return share_card(card(campaign), root, pseudonym(key_material(services.settings), campaign.id, openid))
+
+
+def visit_fields() -> dict[str, str]:
+    """The visit's ``ch`` (the URL's placement) and, on a shared link, ``from``: the sharer's pseudonym."""
+    fields = {"ch": placement_of(request.args.get("ch"))}
+    sharer = request.args.get("from", "")
+    if fields["ch"] == SHARE_CHANNEL and PSEUDONYM.fullmatch(sharer):
+        fields["from"] = sharer
+    return fields
+
+
 def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]:
     """Everything the game script needs, passed as one JSON block (the CSP forbids inline scripts)."""
     base = url_for("games.page", slug=campaign.slug)
@@ -96,7 +89,7 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
     data = {
         "slug": campaign.slug,
         "game": campaign.game,
-        "state": "follow" if follow else schedule_state(campaign, now),
+        "state": "follow" if follow else status_at(campaign, now),
         "now": iso_ms(now),
         "starts_at": iso_ms(utc(campaign.starts_at)),
         "ends_at": iso_ms(utc(campaign.ends_at)),
@@ -106,7 +99,10 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
         "coupons": base + "coupons/",
         "tiers": tiers,
         "t": client_strings(),
+        "sounds": url_for("static", filename="sound/"),
     }
+    if winners_shown(campaign.look):
+        data["urls"]["winners"] = base + "winners"
     if game.extra:
         data.update(game.extra(tiers))
     return data
@@ -134,16 +130,10 @@ def page(slug: str):
         look=page_look(campaign.look),
         data={
             **page_data(campaign, now, follow),
-            "share": _share(services, campaign, openid),
+            "share": share(services, campaign, openid),
             "notices": notices.settings_of(db.session, campaign)["enabled"],
         },
     )
-
-
-def _share(services, campaign: Campaign, openid: str) -> dict[str, str]:
-    """The page's share card, its link carrying this follower's pseudonym."""
-    sharer = pseudonym(key_material(services.settings), campaign.id, openid)
-    return share_card(card(campaign), services.settings.get("PUBLIC_URL", "").rstrip("/"), sharer)
 
 
 @bp.get("/<slug>/follow-qr")

@@ -33,6 +33,8 @@ WHEEL = register(
         label=_l("Lucky wheel"),
         template="games/wheel.html",
         script="js/wheel.js",
+        style="css/wheel.css",
+        preview="wheel",
         extra=lambda tiers: {"segments": wheel_segments(tiers)},
     )
 )

@@ -229,4 +229,6 @@ def sim_live_server(app, simulator):
         app.config.update(wiring)
         app.extensions["services"].settings.update(wiring)
         simulator.app.config["APP_URL"] = server.url
+        # WeChat signs pushes and times codes with its clock: here the app's, fixed or not.
+        simulator.state.clock = lambda: app.extensions["services"].clock.now().timestamp()
         yield server

@@ -7,7 +7,7 @@ from campaigns.coupons.models import CouponCode
 from extensions import db
 
 
-def test_seed_creates_two_live_campaigns_with_prizes_and_codes_and_can_run_twice(runner):
+def test_seed_creates_a_live_campaign_of_each_game_and_a_finished_one_with_prizes_and_codes_and_can_run_twice(runner):
     first = runner.invoke(args=["demo", "seed"])
     second = runner.invoke(args=["demo", "seed"])
 
@@ -16,9 +16,13 @@ def test_seed_creates_two_live_campaigns_with_prizes_and_codes_and_can_run_twice
     assert "admin login: admin@demo.local / " in first.output
     campaigns = db.session.scalars(select(Campaign).order_by(Campaign.slug)).all()
     assert [(c.slug, c.game, c.status) for c in campaigns] == [
+        ("autumn-demo", "scratch", "ended"),
+        ("grid-demo", "grid", "live"),
         ("scratch-demo", "scratch", "live"),
+        ("slot-demo", "slot", "live"),
         ("wheel-demo", "wheel", "live"),
     ]
+    assert [c.slug for c in campaigns if c.look.get("winners")] == ["grid-demo", "slot-demo"]
     for campaign in campaigns:
         assert sum(t.is_fallback for t in campaign.tiers) == 1
     coded = sum(t.stock for c in campaigns for t in c.tiers if t.coupon_kind == "code")
@@ -66,3 +70,35 @@ def test_a_stop_request_to_the_demo_stops_every_part(tmp_path):
         if demo.poll() is None:
             demo.kill()
         server.stop()
+
+
+def test_the_finished_demo_campaign_has_14_days_of_real_draws_that_verify_and_reconcile(runner):
+    import json
+
+    from campaigns.analytics.stats import results
+    from campaigns.draws.models import Draw
+
+    assert runner.invoke(args=["demo", "seed"]).exit_code == 0
+    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "autumn-demo"))
+    assert campaign.revealed_at is not None
+    draws = db.session.scalar(select(func.count()).select_from(Draw).where(Draw.campaign_id == campaign.id))
+    assert draws > 1000
+
+    verify = runner.invoke(args=["campaigns", "verify", "autumn-demo"])
+    reconcile = runner.invoke(args=["campaigns", "reconcile", "autumn-demo"])
+    assert verify.exit_code == 0, verify.output
+    assert reconcile.exit_code == 0, reconcile.output
+
+    rows = results(db.session, campaign, campaign.ends_at).rows
+    assert len([r for r in rows if r["plays"]]) >= 13
+    document = json.loads(runner.invoke(args=["campaigns", "channels", "autumn-demo", "--json", "--stored"]).output)
+    by_name = {c["channel"]: c for c in document["channels"]}
+    assert by_name["海报"]["players"] > 0 and by_name["桌牌"]["players"] > 0 and by_name["share"]["players"] > 0
+    assert sum(c["plays"] for c in document["channels"]) == draws
+    # The simulated redemptions are redemptions in SQL too: such a coupon cannot be redeemed again.
+    redeemed = db.session.scalar(
+        select(func.count())
+        .select_from(CouponCode)
+        .where(CouponCode.state == "redeemed", CouponCode.tier_id.in_([t.id for t in campaign.tiers]))
+    )
+    assert redeemed == sum(c["redeemed"] for c in document["channels"]) > 0

@@ -9,28 +9,15 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from campaigns.catalog.services import get_by_slug
 from campaigns.coupons import qr
-from campaigns.coupons.issuers import IssuerContext, issuer_for
+from campaigns.coupons.issuers import issuer_for
 from campaigns.coupons.services import effective_state, follower_view, owned_coupon
 from campaigns.errors import CouponNotValid, CouponRefused
 from extensions import db
 
 from .follower import require_openid
+from .services import context
 
 bp = Blueprint("coupons", __name__, url_prefix="/c")
-
-
-def issuer_context() -> IssuerContext:
-    """The issuers' collaborators for this request."""
-    from campaigns.wechat.client import client_for
-
-    services = current_app.extensions["services"]
-    return IssuerContext(
-        session=db.session,
-        redis=services.redis,
-        clock=services.clock,
-        wechat=lambda account: client_for(services, account),
-        settings=services.settings,
-    )
 
 
 def _my_coupon(slug: str, code: str):
@@ -51,14 +38,14 @@ def qr_image(slug: str, code: str):
 @bp.get("/<slug>/coupons/<code>")
 def coupon(slug: str, code: str):
     """The coupon's state and what the follower can do next."""
-    return jsonify(follower_view(issuer_context(), _my_coupon(slug, code)))
+    return jsonify(follower_view(context(), _my_coupon(slug, code)))
 
 
 @bp.get("/<slug>/coupons/<code>/card-ext")
 def card_ext(slug: str, code: str):
     """The ``cardList`` for ``wx.addCard``, signed for this follower; only for cards not yet added."""
     found = _my_coupon(slug, code)
-    ctx = issuer_context()
+    ctx = context()
     if found.tier.coupon_kind != "wechat_card":
         raise CouponRefused("This prize is not a WeChat card.")
     state = effective_state(found, ctx.clock.now())

@@ -9,6 +9,7 @@ and it counts every campaign together so one flooder cannot hide by switching ca
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from flask import Flask, current_app, make_response, request
 
@@ -23,11 +24,12 @@ WINDOW_SECONDS = 1
 LIMITED_ENDPOINTS = frozenset({"games.draw"})
 
 
-def over_limit(redis, address: str, limit: int) -> bool:
-    """Count one draw from ``address``; True once it made more than ``limit`` in the current window."""
-    key = draw_address_rate(address)
+def over_limit(redis, address: str, limit: int, now: datetime) -> bool:
+    """Count one draw from ``address``; True once it made more than ``limit`` in the window holding ``now``."""
+    key = draw_address_rate(address, int(now.timestamp()) // WINDOW_SECONDS)
     pipe = redis.pipeline(transaction=False)
-    pipe.set(key, 0, ex=WINDOW_SECONDS, nx=True)
+    # The window is the app's clock's; the counter outlives it a little so a slow request still finds it.
+    pipe.set(key, 0, ex=2 * WINDOW_SECONDS, nx=True)
     pipe.incr(key)
     count = pipe.execute()[1]
     if count == limit + 1:
@@ -43,8 +45,8 @@ def register(app: Flask) -> None:
         limit = current_app.config.get("DRAW_IP_LIMIT") or 0
         if not limit or request.endpoint not in LIMITED_ENDPOINTS:
             return None
-        redis = current_app.extensions["services"].redis
-        if not over_limit(redis, request.remote_addr or "unknown", limit):
+        services = current_app.extensions["services"]
+        if not over_limit(services.redis, request.remote_addr or "unknown", limit, services.clock.now()):
             return None
         refused = RateLimited("Too many draws from your network; please try again in a moment.")
         response = make_response(error_response(refused.code, refused.message, refused.status))

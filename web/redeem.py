@@ -16,7 +16,7 @@ from campaigns.errors import InvalidInput, NotFound
 from campaigns.staff.services import account_ids
 from extensions import db
 
-from .coupon_views import issuer_context
+from .services import context
 from .staff_auth import current_staff, staff_required
 
 bp = Blueprint("redeem", __name__, url_prefix="/redeem")
@@ -65,14 +65,14 @@ def page():
 @staff_required(*STAFF_ROLES)
 def lookup():
     """The coupon behind a code, for the staff member's store."""
-    return jsonify(redemption.look_up(issuer_context(), _staff_redeemer(), _entered()))
+    return jsonify(redemption.look_up(context(), _staff_redeemer(), _entered()))
 
 
 @bp.post("/confirm")
 @staff_required(*STAFF_ROLES)
 def confirm():
     """Redeem the coupon for the staff member's store."""
-    return jsonify(redemption.redeem(issuer_context(), _staff_redeemer(), _entered()))
+    return jsonify(redemption.redeem(context(), _staff_redeemer(), _entered()))
 
 
 @bp.get("/s/<token>/")
@@ -91,13 +91,13 @@ def link_page(token: str):
 @bp.post("/s/<token>/lookup")
 def link_lookup(token: str):
     """The coupon behind a code, for the link's store."""
-    return jsonify(redemption.look_up(issuer_context(), _link_redeemer(token), _entered()))
+    return jsonify(redemption.look_up(context(), _link_redeemer(token), _entered()))
 
 
 @bp.post("/s/<token>/confirm")
 def link_confirm(token: str):
     """Redeem the coupon for the link's store."""
-    return jsonify(redemption.redeem(issuer_context(), _link_redeemer(token), _entered()))
+    return jsonify(redemption.redeem(context(), _link_redeemer(token), _entered()))
 
 
 from . import stores  # noqa: E402,F401 - adds the store and refusal pages to this blueprint

@@ -8,10 +8,11 @@ import json
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, stream_with_context
+from flask import Blueprint, Response, jsonify, render_template, stream_with_context
 from sqlalchemy import func, select
 
 from campaigns.analytics import charts
+from campaigns.analytics.by_channel import CHANNEL_FIELDS
 from campaigns.analytics.exports import EVENT_COLUMNS, event_records
 from campaigns.analytics.pseudonym import pseudonymizer
 from campaigns.analytics.shape import describe
@@ -23,14 +24,13 @@ from campaigns.draws.models import Draw
 from campaigns.errors import NotFound
 from campaigns.staff.services import require_account
 from extensions import db
+from web.results_placement import LABELS, campaign_channels, placement_view
 from web.staff_auth import current_staff, staff_required
+
+from .services import services
 
 bp = Blueprint("results", __name__)
 ROLES = ("operator", "marketer")
-
-
-def _services():
-    return current_app.extensions["services"]
 
 
 def _campaign(slug: str) -> Campaign:
@@ -39,7 +39,7 @@ def _campaign(slug: str) -> Campaign:
 
 
 def _results(campaign: Campaign) -> Results:
-    return results(db.session, campaign, _services().clock.now())
+    return results(db.session, campaign, services().clock.now())
 
 
 def distinct_winners(campaign: Campaign) -> int:
@@ -125,13 +125,16 @@ def _table(dates: list[str], names: list[str], *columns: list) -> dict:
 @staff_required(*ROLES)
 def dashboard(slug: str):
     """The results dashboard of one campaign."""
-    res = _results(_campaign(slug))
+    campaign = _campaign(slug)
+    res = _results(campaign)
     return render_template(
         "results/dashboard.html",
         res=res,
         head=headline(res),
         charts=dashboard_charts(res),
         shape_lines=describe(res.shape),
+        places=placement_view(campaign, res),
+        labels=LABELS,
     )
 
 
@@ -183,6 +186,20 @@ def stats_document(res: Results) -> dict:
             "half_life_days": figures.half_life_days,
         },
     }
+
+
+@bp.get("/api/v1/campaigns/<slug>/channels.csv")
+@staff_required(*ROLES)
+def channels_csv(slug: str):
+    """The results by placement as CSV, one line per channel (a few lines: not streamed)."""
+    campaign = _campaign(slug)
+    header = ["channel", "scene", *CHANNEL_FIELDS]
+    body = _csv_line(header) + "".join(
+        _csv_line([total[name] for name in header]) for total in campaign_channels(campaign, _results(campaign))
+    )
+    response = Response(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}-channels.csv"'
+    return response
 
 
 @bp.get("/api/v1/campaigns/<slug>/stats")
@@ -240,7 +257,7 @@ def _download(body: Iterator[str], mimetype: str, filename: str) -> Response:
 
 
 def _records(campaign: Campaign) -> Iterator[dict]:
-    settings = _services().settings
+    settings = services().settings
     pseudonym = pseudonymizer(db.session, campaign.id, settings.get("ENCRYPTION_KEY") or settings["SECRET_KEY"])
     return event_records(db.session, campaign.id, pseudonym)
 

@@ -17,8 +17,8 @@ from campaigns.errors import NotFound
 from campaigns.staff.services import require_account
 from extensions import db
 
-from .coupon_views import issuer_context
 from .redeem import STAFF_ROLES, bp, mine
+from .services import context
 from .staff_auth import current_staff, staff_required
 
 
@@ -86,7 +86,7 @@ def revoke(link_id: int):
     """Revoke a store's staff link at once."""
     link = _get(StoreLink, link_id)
     require_account(db.session, current_staff(), link.store.account_id)
-    revoke_link(db.session, link, issuer_context().clock)
+    revoke_link(db.session, link, context().clock)
     db.session.commit()
     return redirect(url_for(".stores"))
 
@@ -95,5 +95,5 @@ def revoke(link_id: int):
 @staff_required(*STAFF_ROLES)
 def refusals():
     """The latest refused look-ups and redemptions."""
-    shown = [r for r in redemption.refusals(issuer_context()) if r.store is None or mine(r.store.account_id)]
+    shown = [r for r in redemption.refusals(context()) if r.store is None or mine(r.store.account_id)]
     return render_template("redeem/refusals.html", refusals=shown)

@@ -28,9 +28,11 @@ class Chart:
 
 
 def nice_max(value: float) -> float:
-    """A round axis maximum at or above ``value`` (1, 2 or 5 times a power of ten)."""
+    """A round axis maximum at or above ``value`` (1, 2 or 5 times a power of ten; at least 2 for counts)."""
     if value <= 0:
-        return 1.0
+        return 2.0
+    if value <= 2:
+        return 2.0
     power = 10 ** math.floor(math.log10(value))
     return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
 
@@ -54,8 +56,20 @@ class _Frame:
         return self.plot_w / self.days
 
 
+def tick_values(low: float, high: float, percent: bool = False) -> list[float]:
+    """The y-axis ticks: 0, the ends, and a middle only where it is a whole count (1 play: 0, 1, 2)."""
+    if low < 0:
+        return [0, low, high]
+    if percent:
+        return [0, high / 2, high]
+    middle = high / 2
+    if middle.is_integer():
+        return [0, middle, high]
+    return [float(v) for v in range(0, int(high) + 1)]
+
+
 def _axes(chart: Chart, frame: _Frame, dates: list[str], percent: bool = False) -> None:
-    for value in (0, frame.low, frame.high) if frame.low < 0 else (0, frame.high / 2, frame.high):
+    for value in tick_values(frame.low, frame.high, percent):
         text = f"{value:.0%}" if percent else f"{value:,.0f}"
         # A small negative range would print its label on top of the zero line's.
         if all(abs(frame.y(value) - tick["y"]) >= 14 for tick in chart.ticks):
@@ -159,6 +173,31 @@ def share_lines(dates: list[str], series: list[tuple[str, list[float | None]]]) 
                 }
             )
     _axes(chart, frame, dates, percent=True)
+    return chart
+
+
+def channel_bars(names: list[str], values: list[int]) -> Chart:
+    """One bar per channel from the zero line, up for a gain and down for a loss (the net follower gain)."""
+    chart = Chart()
+    high = nice_max(max([v for v in values if v > 0], default=0))
+    low = -nice_max(max([-v for v in values if v < 0], default=0)) if any(v < 0 for v in values) else 0
+    frame = _Frame(len(names), low, high, chart)
+    for i, (name, value) in enumerate(zip(names, values, strict=True)):
+        if value:
+            top, bottom = frame.y(max(value, 0)), frame.y(min(value, 0))
+            chart.bars.append(
+                {
+                    "x": round(frame.x(i) + frame.slot * 0.2, 2),
+                    "y": top,
+                    "w": round(frame.slot * 0.6, 2),
+                    "h": round(bottom - top, 2),
+                    "series": 0 if value > 0 else 1,
+                    "title": f"{name}: {value:+,}",
+                }
+            )
+    _axes(chart, frame, [])
+    # Every channel is labelled by name, not by a date.
+    chart.labels = [{"x": round(frame.x(i + 0.5), 2), "y": chart.height - 8, "text": n} for i, n in enumerate(names)]
     return chart
 
 

@@ -11,8 +11,23 @@ from ..clock import from_ms, iso_ms
 from .models import Event
 
 # Fields of an event's data that are exported; coupon codes are left out (a code is worth a prize).
-DATA_FIELDS = ("seq", "nonce", "drawn_tier", "awarded_tier", "reason", "rules_version", "tier", "scene", "channel")
-EVENT_COLUMNS = ("id", "type", "ts", "player", *DATA_FIELDS)
+DATA_FIELDS = (
+    "seq",
+    "nonce",
+    "drawn_tier",
+    "awarded_tier",
+    "reason",
+    "rules_version",
+    "tier",
+    "scene",
+    "channel",
+    "via",
+    "ch",
+    "store",
+    "staff",
+)
+# In place of the code, a keyed digest of it links a redemption to the draw that won it (the median delay).
+EVENT_COLUMNS = ("id", "type", "ts", "player", *DATA_FIELDS, "code_ref")
 CHUNK = 1000
 
 
@@ -27,4 +42,7 @@ def event_records(session: Session, campaign_id: int, pseudonym: Callable[[str],
     for event_id, kind, ts_ms, openid, data in session.execute(query):
         record = {"id": event_id, "type": kind, "ts": iso_ms(from_ms(ts_ms)), "player": pseudonym(openid)}
         record.update({k: v for k, v in (data or {}).items() if k in DATA_FIELDS})
+        if (data or {}).get("code"):
+            # The campaign's keyed HMAC: the same for the draw and its redemption, and no way back to the code.
+            record["code_ref"] = pseudonym("code:" + data["code"])
         yield record

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .attribution import attributed_follows, attributed_unfollows
+from . import channels as ch
+from .attribution import attributed_follows
 from .days import day_index
 
 RETENTION_OFFSETS = (1, 3, 7)
@@ -43,6 +44,42 @@ class Columns:
     follow_scene: np.ndarray
     unfollow_player: np.ndarray
     unfollow_ts: np.ndarray
+    # By placement (channels.py): the campaign's channel keys (its scenes, then channels.FIXED),
+    # each visit's ``ch`` as a channel code (NO_CHANNEL without one), the QR scans (subscribe
+    # and SCAN pushes with a placement's scene), each follow's channel code, the claims and
+    # redemptions by player, and the codes, stores and staff behind the redemptions.
+    channels: tuple[str, ...] = ch.FIXED
+    visit_channel: np.ndarray = field(default_factory=lambda: _none())
+    scan_player: np.ndarray = field(default_factory=lambda: _none())
+    scan_ts: np.ndarray = field(default_factory=lambda: _none())
+    scan_channel: np.ndarray = field(default_factory=lambda: _none())
+    scan_existing: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    follow_channel: np.ndarray = field(default_factory=lambda: _none())
+    claim_player: np.ndarray = field(default_factory=lambda: _none())
+    claim_ts: np.ndarray = field(default_factory=lambda: _none())
+    redeemed_player: np.ndarray = field(default_factory=lambda: _none())
+    win_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+    win_code_ts: np.ndarray = field(default_factory=lambda: _none())
+    redeemed_code: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+    redeemed_store: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+    redeemed_staff: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+
+    def __post_init__(self):
+        # Hand-built columns without placement data: every visit unplaced, every follow by its scene code.
+        if self.visit_channel.size != self.visit_ts.size:
+            self.visit_channel = np.full(self.visit_ts.size, ch.NO_CHANNEL, dtype=np.int64)
+        if self.follow_channel.size != self.follow_ts.size:
+            codes = {NO_SCENE: ch.fixed_code(self.channels, ch.DIRECT), CAMPAIGN_SCENE: ch.PLAYER_CHANNEL}
+            other = ch.fixed_code(self.channels, ch.OTHER)
+            lookup = np.array([codes.get(i, other) for i in range(3)], dtype=np.int64)
+            self.follow_channel = lookup[self.follow_scene.astype(np.int64)]
+        if self.claim_player.size != self.claim_ts.size:
+            self.claim_player = np.zeros(self.claim_ts.size, dtype=np.int64)
+        if self.redeemed_player.size != self.coupon_redeemed_ts.size:
+            self.redeemed_player = np.zeros(self.coupon_redeemed_ts.size, dtype=np.int64)
+        for name in ("redeemed_code", "redeemed_store", "redeemed_staff"):
+            if getattr(self, name).size != self.coupon_redeemed_ts.size:
+                setattr(self, name, np.full(self.coupon_redeemed_ts.size, "", dtype=str))
 
     @property
     def events(self) -> int:
@@ -60,6 +97,10 @@ class Columns:
         )
 
 
+def _none() -> np.ndarray:
+    return np.zeros(0, dtype=np.int64)
+
+
 @dataclass
 class Curves:
     """Every daily curve of a campaign, each an array with one value per calendar day."""
@@ -72,6 +113,13 @@ class Curves:
     prizes: np.ndarray | None = None
     # New players of each cohort day who played again k days later (k in RETENTION_OFFSETS).
     returned: dict[int, np.ndarray] = field(default_factory=dict)
+    # by_channel[name][day, channel] for channels.CHANNEL_METRICS, the channels in ``channel_keys`` order.
+    channel_keys: tuple[str, ...] = ()
+    by_channel: dict[str, np.ndarray] = field(default_factory=dict)
+    # Redemptions per store and per staff member each day, and the running median win-to-redemption ms.
+    redeemed_by_store: list[dict[str, int]] = field(default_factory=list)
+    redeemed_by_staff: list[dict[str, int]] = field(default_factory=list)
+    median_win_to_redemption_ms: list[int | None] = field(default_factory=list)
 
 
 def per_day(days: np.ndarray, n_days: int) -> np.ndarray:
@@ -124,23 +172,22 @@ def compute(cols: Columns, bounds: np.ndarray) -> Curves:
     first = first_days(pair_day, pair_player, n, p)
     fallback = cols.tiers.index(cols.fallback) if cols.fallback in cols.tiers else -1
     win = cols.draw_tier != fallback
+    win_pairs = distinct_pairs(draw_day[win], cols.draw_player[win], n, p)
     follows = attributed_follows(
         cols.follow_player, cols.follow_ts, cols.follow_scene, cols.visit_player, cols.visit_ts
     )
-    unfollows = attributed_unfollows(
-        cols.unfollow_player, cols.unfollow_ts, cols.follow_player, cols.follow_ts, follows
-    )
+    unfollows = ch.unfollows_of(cols.follow_player, cols.follow_ts, follows, cols.unfollow_player, cols.unfollow_ts)
     players = np.bincount(pair_day, minlength=n).astype(np.int64)
     new = per_day(first, n)
     follow_days = per_day(day_index(cols.follow_ts[follows], bounds), n)
-    unfollow_days = per_day(day_index(cols.unfollow_ts[unfollows], bounds), n)
+    unfollow_days = per_day(day_index(cols.unfollow_ts[unfollows.counted], bounds), n)
     counts = {
         "visitors": distinct_per_day(visit_day, cols.visit_player, n, p),
         "players": players,
         "plays": per_day(draw_day, n),
         "new_players": new,
         "returning_players": players - new,
-        "winners": distinct_per_day(draw_day[win], cols.draw_player[win], n, p),
+        "winners": np.bincount(win_pairs // p, minlength=n).astype(np.int64),
         "coupons_added": per_day(day_index(cols.coupon_added_ts, bounds), n),
         "coupons_redeemed": per_day(day_index(cols.coupon_redeemed_ts, bounds), n),
         "follows": follow_days,
@@ -148,7 +195,7 @@ def compute(cols: Columns, bounds: np.ndarray) -> Curves:
         "net_follower_gain": follow_days - unfollow_days,
         "net_follower_gain_total": np.cumsum(follow_days - unfollow_days),
     }
-    return Curves(
+    curves = Curves(
         days=n,
         tiers=cols.tiers,
         fallback=cols.fallback,
@@ -156,6 +203,19 @@ def compute(cols: Columns, bounds: np.ndarray) -> Curves:
         prizes=prizes_per_day(draw_day, cols.draw_tier, win, n, len(cols.tiers)),
         returned=retention_counts(pair_day, pair_player, first, n),
     )
+    steps = ch.Steps(
+        bounds=bounds,
+        visit_day=visit_day,
+        draw_day=draw_day,
+        pair_day=pair_day,
+        pair_player=pair_player,
+        first=first,
+        win_pairs=win_pairs,
+        follows=follows,
+        unfollows=unfollows,
+    )
+    ch.fill(curves, cols, steps)
+    return curves
 
 
 def prizes_per_day(draw_day, draw_tier, win, n_days: int, n_tiers: int) -> np.ndarray:

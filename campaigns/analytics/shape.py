@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..catalog.messages import msg
+
 
 def retention_share(returned: np.ndarray, new_players: np.ndarray, offset: int, known_days: int) -> list[float | None]:
     """Share of each cohort's new players who played again ``offset`` days later.
@@ -76,21 +78,39 @@ def shape(plays: np.ndarray, weekend: np.ndarray) -> Shape:
 
 
 def describe(figures: Shape) -> list[str]:
-    """The shape figures in words, for the dashboard and the terminal report."""
+    """The shape figures in words, for the dashboard (translated there) and the terminal report."""
     lines = []
     if figures.first_day_share is not None:
-        lines.append(f"The first day brought {figures.first_day_share:.0%} of all plays.")
+        lines.append(msg("The first day brought {share} of all plays.", share=f"{figures.first_day_share:.0%}"))
     if figures.weekend_vs_weekday is not None:
-        ratio = figures.weekend_vs_weekday
-        word = "fewer" if ratio < 0 else "more"
-        lines.append(
-            f"Weekend days averaged {abs(ratio):.0%} {word} plays than weekdays "
-            f"({figures.weekend_avg:.0f} against {figures.weekday_avg:.0f} a day, first day left out)."
-        )
+        values = {
+            "ratio": f"{abs(figures.weekend_vs_weekday):.0%}",
+            "weekend": f"{figures.weekend_avg:.0f}",
+            "weekday": f"{figures.weekday_avg:.0f}",
+        }
+        if figures.weekend_vs_weekday < 0:
+            line = msg(
+                "Weekend days averaged {ratio} fewer plays than weekdays "
+                "({weekend} against {weekday} a day, first day left out).",
+                **values,
+            )
+        else:
+            line = msg(
+                "Weekend days averaged {ratio} more plays than weekdays "
+                "({weekend} against {weekday} a day, first day left out).",
+                **values,
+            )
+        lines.append(line)
     if figures.half_life_days is not None:
         lines.append(
-            f"After the peak on day {figures.peak_day + 1}, daily plays halved every {figures.half_life_days:.1f} days."
+            msg(
+                "After the peak on day {day}, daily plays halved every {days} days.",
+                day=figures.peak_day + 1,
+                days=f"{figures.half_life_days:.1f}",
+            )
         )
     elif figures.peak_day is not None:
-        lines.append(f"Daily plays peaked on day {figures.peak_day + 1}; too few days since to fit a half-life.")
+        lines.append(
+            msg("Daily plays peaked on day {day}; too few days since to fit a half-life.", day=figures.peak_day + 1)
+        )
     return lines

@@ -1,23 +1,32 @@
-"""A realistic synthetic history for a campaign, appended through the real event path.
+"""A realistic synthetic history for a published campaign, made through the real event path.
 
-Weekday/weekend shape, a first-day burst, players coming back less and less, prizes
-capped by stock, follows through the campaign's scenes or after a visit, some of them
-taken back later, and coupons added and redeemed. Everything is drawn with numpy from
-one seed and appended with :func:`campaigns.events.append`, so ingestion and the
+Weekday/weekend shape, a first-day burst, players coming back less and less, visits by
+placement (QR channels, shared links, the menu, direct), follows through the campaign's
+scenes or after a visit, some taken back later, and coupons added and redeemed. Who
+plays when is drawn with numpy from one seed; every draw then goes through the real draw
+script at its simulated instant (so stock, the ledger and verification stay right), and
+the other events are appended with :func:`campaigns.events.append`, so ingestion and the
 statistics see exactly what real traffic would produce.
 """
 
 from __future__ import annotations
 
 import secrets as secrets_lib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy import update
 
 from .. import events
-from ..draws import inventory
-from ..players.pseudonym import hmac_pseudonym
+from ..clock import from_ms
+from ..coupons.models import CouponCode
+from ..draws import engine
+from ..draws.services import fairness_for
+from ..errors import InvalidInput, LimitReached, RateLimited
+from ..players.services import key_material, pseudonym
 from .days import campaign_calendar, local_midnights_ms
+from .ingest import ingest_campaign
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
@@ -68,84 +77,62 @@ def _draws(rng, active: np.ndarray, plan: Plan) -> tuple[np.ndarray, np.ndarray]
     return player, ts
 
 
-def _awards(rng, day: np.ndarray, prizes: list[Prize]) -> tuple[np.ndarray, np.ndarray]:
-    """Drawn and awarded tier index of draws in time order on ``day``.
+def _draws_through_the_script(redis, fair, campaign_id: int, player, ts, openids, players_of) -> list[dict]:
+    """Run every draw through the real draw script at its simulated instant, in time order.
 
-    Wins past a tier's stock, or past its daily release (``{"per_day": N}``), become the fallback.
+    The script decides everything as for a live draw (stock, daily release, limits, the
+    commitment's picks) and appends the draw event itself, so the ledger, the inventory
+    and ``flask campaigns verify`` agree. Refusals (a daily limit, too fast) are simply not draws.
     """
-    weights = np.array([p.weight for p in prizes], dtype=float)
-    drawn = rng.choice(len(prizes), size=day.size, p=weights / weights.sum())
-    awarded = drawn.copy()
-    fallback = next(i for i, p in enumerate(prizes) if p.is_fallback)
-    for i, prize in enumerate(prizes):
-        if prize.is_fallback:
+    results = []
+    for i in range(ts.size):
+        openid = openids[int(player[i])]
+        try:
+            result = engine.run(
+                redis,
+                campaign_id,
+                fair,
+                player=players_of(openid),
+                openid=openid,
+                idempotency_key=f"sim-{secrets_lib.token_hex(12)}",
+                at_ms=int(ts[i]),
+            )
+        except (LimitReached, RateLimited):
             continue
-        mine = drawn == i
-        if prize.per_day:
-            # The n-th win of a day (in time order) is refused once n passes the daily release.
-            nth = np.cumsum(mine)
-            day_start = np.searchsorted(day, day, side="left")
-            before = np.where(day_start > 0, nth[np.maximum(day_start - 1, 0)], 0)
-            over_day = mine & (nth - before > prize.per_day)
-            awarded[over_day] = fallback
-            mine &= ~over_day
-        awarded[mine & (np.cumsum(mine) > prize.stock)] = fallback
-    return drawn, awarded
+        results.append({"index": i, **result})
+    return results
 
 
-def simulate(redis, campaign_id: int, plan: Plan, players: int, key: bytes, seed: int = 7) -> dict[str, int]:
-    """Append a synthetic history of ``players`` followers to the campaign's stream; return counts by type."""
+def simulate(
+    redis, fair, campaign_id: int, plan: Plan, players: int, players_of: Callable[[str], str], seed: int = 7
+) -> tuple[dict[str, int], list[tuple]]:
+    """Simulate ``players`` followers of a published campaign up to ``plan.now_ms``.
+
+    Returns the counts by event type and the coupon events as ``(type, code, ts_ms, store)``.
+
+    ``fair`` is the campaign's :class:`campaigns.draws.engine.Fairness` and ``players_of``
+    gives a follower's pseudonym (the ledger's ``player``).
+    """
     rng = np.random.default_rng(seed)
     openids = [f"osim{campaign_id}x{i:07d}" for i in range(players)]
     active = _active_days(rng, players, plan)
     player, ts = _draws(rng, active, plan)
     order = np.argsort(ts, kind="stable")
     player, ts = player[order], ts[order]
-    live = ts < plan.now_ms
+    live = (ts < plan.now_ms) & (ts >= plan.bounds[0])
     player, ts = player[live], ts[live]
-    drawn, awarded = _awards(rng, np.searchsorted(plan.bounds, ts, side="right") - 1, plan.prizes)
+    results = _draws_through_the_script(redis, fair, campaign_id, player, ts, openids, players_of)
+    done = np.array([r["index"] for r in results], dtype=np.int64)
+    player, ts = player[done], ts[done]
     out: list[tuple] = []
-    out += _draw_events(player, ts, drawn, awarded, plan, redis, campaign_id)
     out += _visit_events(player, ts, rng, players, plan)
     out += _follow_events(rng, player, ts, plan)
-    out += _coupon_events(rng, player, ts, awarded, plan)
+    out += _coupon_events(rng, player, ts, [r.get("code") or "" for r in results], results, plan)
     out.sort(key=lambda e: e[2])
-    return _append(redis, campaign_id, out, openids, key)
-
-
-def _draw_events(player, ts, drawn, awarded, plan: Plan, redis, campaign_id: int) -> list[tuple]:
-    # Reserve real sequence numbers so later real draws never reuse a simulated draw's seq.
-    last = inventory.reserve_seqs(redis, campaign_id, ts.size)
-    seqs = np.arange(last - ts.size + 1, last + 1)
-    order = np.lexsort((ts, player))
-    nonce = np.empty(ts.size, dtype=np.int64)
-    starts = np.r_[0, np.flatnonzero(np.diff(player[order])) + 1] if ts.size else np.zeros(0, dtype=np.int64)
-    counts = np.diff(np.r_[starts, ts.size])
-    nonce[order] = np.arange(ts.size) - np.repeat(starts, counts)
-    names = [p.tier for p in plan.prizes]
-    fallback = next(p.tier for p in plan.prizes if p.is_fallback)
-    out = []
-    for i in range(ts.size):
-        award = names[awarded[i]]
-        reason = "out_of_stock" if awarded[i] != drawn[i] else ""
-        out.append(
-            (
-                "draw",
-                int(player[i]),
-                int(ts[i]),
-                {
-                    "seq": int(seqs[i]),
-                    "nonce": int(nonce[i]),
-                    "drawn_tier": names[drawn[i]],
-                    "awarded_tier": award,
-                    "reason": reason,
-                    "rules_version": 1,
-                    "code": "",
-                    "win": award != fallback,
-                },
-            )
-        )
-    return out
+    counts = _append(redis, campaign_id, out, openids)
+    counts["draw"] = len(results)
+    coupons = [(kind, f["code"], at, f.get("store")) for kind, _, at, f in out if kind.startswith("coupon_")]
+    return counts, coupons
 
 
 def _visit_events(player, ts, rng, players: int, plan: Plan) -> list[tuple]:
@@ -155,10 +142,15 @@ def _visit_events(player, ts, rng, players: int, plan: Plan) -> list[tuple]:
     # A stable sort keeps each player-day's draws in time order, so the first of a group is the earliest.
     order = np.argsort(key, kind="stable")
     first_of_day = order[np.r_[True, key[order][1:] != key[order][:-1]]] if key.size else order
-    out = [("visit", int(player[i]), int(ts[i]) - 40_000, {}) for i in first_of_day]
+    # Each follower keeps one placement: a QR channel's scene, a shared link, the menu, or none (direct).
+    places = [*plan.scenes, "share", "menu", ""]
+    weights = np.array([3.0] * len(plan.scenes) + [2.0, 1.0, 1.5])
+    placement = rng.choice(len(places), size=players, p=weights / weights.sum())
+    ch = lambda p: {"ch": places[placement[p]]} if places[placement[p]] else {}  # noqa: E731
+    out = [("visit", int(player[i]), int(ts[i]) - 40_000, ch(int(player[i]))) for i in first_of_day]
     lookers = rng.choice(players, size=players // 8, replace=False)
     at = plan.bounds[0] + rng.integers(0, max(plan.now_ms - int(plan.bounds[0]), 1), size=lookers.size)
-    out += [("visit", int(p), int(t), {}) for p, t in zip(lookers, at, strict=False)]
+    out += [("visit", int(p), int(t), ch(int(p))) for p, t in zip(lookers, at, strict=False)]
     return out
 
 
@@ -171,7 +163,12 @@ def _follow_events(rng, player, ts, plan: Plan) -> list[tuple]:
         by_scene = plan.scenes and rng.random() < 0.6
         at = int(ts[i]) - 60_000 if by_scene else int(ts[i]) + 120_000
         scene = plan.scenes[rng.integers(len(plan.scenes))] if by_scene else ""
-        out.append(("follow", int(player[i]), at, {"scene": scene, "channel": ""}))
+        out.append(("follow", int(player[i]), at, {"scene": scene, "channel": "", "via": "subscribe"}))
+        if by_scene and rng.random() < 0.3:
+            # Some come back through the QR code later: an existing follower's SCAN.
+            again = at + int(rng.uniform(0.5, 4) * DAY_MS)
+            if again < plan.now_ms:
+                out.append(("follow", int(player[i]), again, {"scene": scene, "channel": "", "via": "scan"}))
         if rng.random() < 0.12:
             gone = at + int(rng.exponential(3 * DAY_MS))
             if gone < plan.now_ms:
@@ -179,38 +176,32 @@ def _follow_events(rng, player, ts, plan: Plan) -> list[tuple]:
     return out
 
 
-def _coupon_events(rng, player, ts, awarded, plan: Plan) -> list[tuple]:
-    """Coupons of winning draws: most are added to the wallet, about half of those redeemed later."""
-    coupon = np.array([p.coupon and not p.is_fallback for p in plan.prizes])
+def _coupon_events(rng, player, ts, codes: list[str], results: list[dict], plan: Plan) -> list[tuple]:
+    """Coupons of winning draws (the codes the script handed out): most added to the wallet, half of those redeemed."""
+    stores = ("南京路店", "人民广场店", "陆家嘴店")
     out = []
-    for i in np.flatnonzero(coupon[awarded]):
-        tier = plan.prizes[awarded[i]].tier
-        code = f"SIM{secrets_lib.token_hex(5).upper()}"
+    for i, code in enumerate(codes):
+        if not code:
+            continue
+        tier = results[i]["awarded_tier"]
         if rng.random() < 0.7:
             added = int(ts[i]) + 300_000
             out.append(("coupon_added", int(player[i]), added, {"code": code, "tier": tier}))
             redeemed = added + int(rng.uniform(0.3, 3) * DAY_MS)
             if rng.random() < 0.5 and redeemed < plan.now_ms:
-                out.append(("coupon_redeemed", int(player[i]), redeemed, {"code": code, "tier": tier}))
+                store = int(rng.integers(len(stores)))
+                where = {"store": stores[store], "staff": f"link:{store + 1}"}
+                out.append(("coupon_redeemed", int(player[i]), redeemed, {"code": code, "tier": tier, **where}))
     return out
 
 
-def _append(redis, campaign_id: int, out: list[tuple], openids: list[str], key: bytes) -> dict[str, int]:
+def _append(redis, campaign_id: int, out: list[tuple], openids: list[str]) -> dict[str, int]:
     """Append the events in time order, in pipelined chunks."""
     counts: dict[str, int] = {}
-    seeds = {}
     for start in range(0, len(out), 5000):
         with redis.pipeline(transaction=False) as pipe:
             for kind, player, at, fields in out[start : start + 5000]:
-                openid = openids[player]
-                extra = dict(fields)
-                event_id = None
-                if kind == "draw":
-                    extra.pop("win")
-                    event_id = f"draw:{extra['seq']}"
-                    extra["player"] = hmac_pseudonym(key, openid)
-                    extra["client_seed"] = seeds.setdefault(player, secrets_lib.token_hex(8))
-                events.append(pipe, campaign_id, kind, openid, at, event_id=event_id, **extra)
+                events.append(pipe, campaign_id, kind, openids[player], at, **fields)
                 counts[kind] = counts.get(kind, 0) + 1
             pipe.execute()
     return counts
@@ -241,3 +232,40 @@ def plan_for(campaign, days: int, now_ms: int) -> Plan:
         now_ms=now_ms,
         plays_per_day=campaign.plays_per_day or 3,
     )
+
+
+def simulate_published(
+    session, redis, secrets, settings, campaign, days: int, players: int, now_ms: int, seed: int = 7
+) -> dict[str, int]:
+    """Simulate a published campaign's first ``days`` days up to ``now_ms`` through the real draw script.
+
+    A draft is refused: without a commitment there is no draw to run. Dates are never moved,
+    so the history covers only the part of those days before ``now_ms``. The events are
+    ingested, and the coupons the simulated winners added or redeemed are marked so in SQL.
+    """
+    if campaign.published_at is None:
+        raise InvalidInput("Publish the campaign first: a simulated history draws through its commitment.")
+    fair = fairness_for(session, campaign, secrets)
+    material = key_material(settings)
+    plan = plan_for(campaign, days, now_ms)
+    counts, coupons = simulate(
+        redis, fair, campaign.id, plan, players, lambda openid: pseudonym(material, campaign.id, openid), seed=seed
+    )
+    # Bigger batches than the worker's: a bulk load wants fewer commits.
+    ingest_campaign(session, redis, campaign.id, "simulate", time_budget_s=3600, count=5000)
+    _settle_coupons(session, campaign, coupons)
+    return counts
+
+
+def _settle_coupons(session, campaign, coupons: list[tuple]) -> None:
+    """Mark the simulated coupons added or redeemed, as the coupon services would have (the ledger issued them)."""
+    tier_ids = [t.id for t in campaign.tiers]
+    for kind, code, at, store in coupons:
+        if kind == "coupon_added":
+            values = {"state": "added", "added_at": from_ms(at)}
+        else:
+            values = {"state": "redeemed", "redeemed_at": from_ms(at), "redeemed_by": store}
+        session.execute(
+            update(CouponCode).where(CouponCode.code == code, CouponCode.tier_id.in_(tier_ids)).values(**values)
+        )
+    session.commit()

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign, PrizeTier
 from ..errors import NotFound
+from .channels import CHANNEL_METRICS
 from .days import Calendar, campaign_calendar
 from .load import load_columns
 from .metrics import RETENTION_OFFSETS, Curves, compute
@@ -56,6 +57,13 @@ def daily_rows(curves: Curves, calendar: Calendar, begun: int, playable: int) ->
             tier: int(curves.prizes[i, t]) for t, tier in enumerate(curves.tiers) if tier != curves.fallback
         }
         row.update({f"retention_d{k}": shares[k][i] for k in RETENTION_OFFSETS})
+        row["channels"] = {
+            key: {name: int(curves.by_channel[name][i, c]) for name in CHANNEL_METRICS}
+            for c, key in enumerate(curves.channel_keys)
+        }
+        row["redeemed_by_store"] = curves.redeemed_by_store[i]
+        row["redeemed_by_staff"] = curves.redeemed_by_staff[i]
+        row["median_win_to_redemption_ms"] = curves.median_win_to_redemption_ms[i]
         rows.append(row)
     return rows
 

@@ -12,8 +12,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .gamekinds import KEYS as GAME_KEYS
+from .gamekinds import known as known_games
 from .messages import msg
-from .models import COUPON_KINDS, GAMES, Campaign
+from .models import COUPON_KINDS, Campaign
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 TIER = re.compile(r"^[a-z0-9_-]{1,32}$")
@@ -21,6 +23,8 @@ HHMM = re.compile(r"^(?:[01][0-9]|2[0-3]):[0-5][0-9]$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_INT = 2_000_000_000
 MAX_PRIZES = 20
+# The real-winners ticker shows at most this many of the ledger's last wins.
+MAX_WINNERS_SHOWN = 20
 MAX_CHANNELS = 50
 
 _int_or_null = {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_INT}
@@ -55,7 +59,7 @@ SCHEMA: dict[str, Any] = {
         "slug": {"type": "string", "pattern": SLUG.pattern},
         "name": {"type": "string", "minLength": 1, "maxLength": 120},
         "account": {"type": "string", "minLength": 1, "maxLength": 64},
-        "game": {"type": "string", "enum": list(GAMES)},
+        "game": {"type": "string", "enum": GAME_KEYS},  # the registry's own list (gamekinds)
         "timezone": {"type": "string", "maxLength": 64},
         "starts_at": _date,
         "ends_at": _date,
@@ -73,6 +77,8 @@ SCHEMA: dict[str, Any] = {
                 "background": {"type": "string", "pattern": "^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"},
                 "accent": {"type": "string", "pattern": "^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"},
                 "background_image": {"type": "string", "pattern": r"^/(?!/)[A-Za-z0-9/_.%~-]+$"},
+                # How many of the ledger's last wins the page's ticker shows (0 or absent: no ticker).
+                "winners": {"type": "integer", "minimum": 0, "maximum": MAX_WINNERS_SHOWN},
             },
         },
         "channels": {
@@ -228,8 +234,8 @@ def parse(doc: Any) -> tuple[dict[str, Any], Problems]:
     slug = doc.get("slug")
     if not isinstance(slug, str) or not SLUG.match(slug):
         problems.add("slug", msg("Use lowercase letters, digits and dashes (it becomes the page address)."))
-    if doc.get("game") not in GAMES:
-        problems.add("game", msg("Choose the scratch card or the lucky wheel."))
+    if doc.get("game") not in known_games():
+        problems.add("game", msg("Choose one of the games: {games}.", games=", ".join(known_games())))
     values: dict[str, Any] = {
         "slug": slug,
         "game": doc.get("game"),
@@ -253,6 +259,7 @@ def parse(doc: Any) -> tuple[dict[str, Any], Problems]:
         problems.add("prizes", msg("Use at most {count} prizes.", count=MAX_PRIZES))
         prizes = []
     values["prizes"] = [_prize(p, f"prizes[{i}]", problems, zone) for i, p in enumerate(prizes)]
+    _check_game_fits(values["game"], prizes, problems)
     _check_prize_table(values["prizes"], problems)
     return values, problems
 
@@ -269,7 +276,7 @@ def _opening_hours(doc: dict[str, Any], problems: Problems) -> dict[str, str | N
     return hours
 
 
-def _look(raw: Any, problems: Problems) -> dict[str, str]:
+def _look(raw: Any, problems: Problems) -> dict[str, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
@@ -279,6 +286,13 @@ def _look(raw: Any, problems: Problems) -> dict[str, str]:
     for key, rule in SCHEMA["properties"]["look"]["properties"].items():
         value = raw.get(key)
         if value in (None, ""):
+            continue
+        if rule["type"] == "integer":
+            number = _integer(value, f"look.{key}", problems, minimum=rule["minimum"], optional=True)
+            if number is not None and number > rule["maximum"]:
+                problems.add(f"look.{key}", msg("Use at most {count}.", count=rule["maximum"]))
+            elif number:
+                look[key] = number
             continue
         pattern = rule.get("pattern")
         if (
@@ -313,6 +327,12 @@ def _channels(raw: Any, problems: Problems) -> list[str]:
     if len(set(names)) != len(names):
         problems.add("channels", msg("Each channel needs its own name."))
     return names
+
+
+def _check_game_fits(game: Any, prizes: list, problems: Problems) -> None:
+    kind = known_games().get(game)
+    if kind and kind.max_tiers and len(prizes) > kind.max_tiers:
+        problems.add("prizes", msg("This game shows at most {count} prizes.", count=kind.max_tiers))
 
 
 def _check_prize_table(prizes: list[dict[str, Any]], problems: Problems) -> None:

@@ -15,7 +15,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-GAMES = ("scratch", "wheel")
 STATUSES = ("draft", "scheduled", "live", "paused", "ended")
 COUPON_KINDS = ("none", "code", "wechat_card")
 
@@ -39,7 +38,7 @@ class OfficialAccount(Base):
 
 
 class Campaign(Base):
-    """A scratch-card or lucky-wheel campaign of one Official Account."""
+    """A campaign of one Official Account, played as one of the registered games (``gamekinds``)."""
 
     __tablename__ = "campaign"
 

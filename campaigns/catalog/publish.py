@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import secrets as secrets_mod
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..clock import Clock, to_ms
+from ..clock import Clock, to_ms, utc
 from ..coupons.models import CouponCode
 from ..crypto import SecretBox
 from ..draws import fairness, inventory
@@ -27,11 +27,6 @@ from .models import Campaign, PrizeTier, RulesVersion
 MIN_INTERVAL_MS = 300
 # Winning moments are computed and stored one by one; more than this would make publish slow.
 MAX_MOMENTS = 100_000
-
-
-def utc(at: datetime) -> datetime:
-    """An aware UTC datetime (SQLite hands back naive ones)."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def declared_value(value_minor: int) -> str:

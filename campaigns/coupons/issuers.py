@@ -10,33 +10,13 @@ implements :class:`Issuer` and one line in :data:`ISSUERS`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Protocol
 
-from sqlalchemy.orm import Session
-
-from ..catalog.models import OfficialAccount, PrizeTier
-from ..clock import Clock
+from ..catalog.models import PrizeTier
+from ..context import Context
 from ..errors import InvalidInput
 from .models import CouponCode
-
-
-@dataclass
-class IssuerContext:
-    """What an issuer works with; ``wechat`` makes a wechatpy client for an account."""
-
-    session: Session
-    redis: Any
-    clock: Clock
-    wechat: Callable[[OfficialAccount], Any] | None = None
-    settings: dict[str, Any] = field(default_factory=dict)
-
-    def wechat_client(self, account: OfficialAccount) -> Any:
-        """The account's WeChat API client; issuers that talk to WeChat need one."""
-        if self.wechat is None:
-            raise RuntimeError("this issuer needs a WeChat client factory in its context")
-        return self.wechat(account)
 
 
 class Issuer(Protocol):
@@ -47,19 +27,19 @@ class Issuer(Protocol):
     # Shown next to the choice in the console (e.g. that a WeChat feature is needed).
     note: str
 
-    def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
+    def stock(self, ctx: Context, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Prepare ``codes`` for the tier's pool on the issuer's side; return the codes that may be awarded."""
 
-    def deliver(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+    def deliver(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
         """What the prize page needs to hand the coupon to the follower."""
 
-    def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
+    def redeem(self, ctx: Context, coupon: CouponCode) -> None:
         """Mark the coupon used on the issuer's platform; raise AlreadyRedeemed if it already was."""
 
-    def lookup(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+    def lookup(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
         """The issuer's own view of the coupon (remote state), for staff and reconciliation."""
 
-    def expire(self, ctx: IssuerContext, coupon: CouponCode) -> None:
+    def expire(self, ctx: Context, coupon: CouponCode) -> None:
         """Withdraw an expired coupon on the issuer's platform."""
 
 

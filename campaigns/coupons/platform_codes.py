@@ -13,8 +13,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..catalog.models import PrizeTier
+from ..context import Context
 from ..errors import InvalidInput
-from .issuers import IssuerContext, register
+from .issuers import register
 from .models import CouponCode
 
 # Crockford's base32 without 0 and 1 as well, so that nothing reads as O, I or L.
@@ -69,22 +70,22 @@ class PlatformCodes:
     label = "Platform code"
     note = "Works for every account: a code and QR code on the prize page, redeemed on the staff page."
 
-    def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
+    def stock(self, ctx: Context, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Nothing to tell anyone: every code may be awarded."""
         return list(codes)
 
-    def deliver(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+    def deliver(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
         """The code as text and as a QR code on the prize page."""
         return {"kind": self.kind, "code": coupon.code, "display": group(coupon.code), "card_id": None}
 
-    def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
+    def redeem(self, ctx: Context, coupon: CouponCode) -> None:
         """The platform's own record is the only one: nothing more to do."""
 
-    def lookup(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+    def lookup(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
         """The platform's record is the remote state too."""
         return {"state": coupon.state}
 
-    def expire(self, ctx: IssuerContext, coupon: CouponCode) -> None:
+    def expire(self, ctx: Context, coupon: CouponCode) -> None:
         """Nothing to withdraw elsewhere."""
 
 

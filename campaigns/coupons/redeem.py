@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select, update
 
 from ..clock import iso_ms, to_ms
+from ..context import Context
 from ..errors import (
     AlreadyRedeemed,
     CampaignError,
@@ -27,7 +28,7 @@ from ..errors import (
 )
 from ..events import append
 from ..keys import redeem_rate
-from .issuers import IssuerContext, issuer_for
+from .issuers import issuer_for
 from .models import REDEEMABLE_STATES, CouponCode, Redemption, RefusalLog, Store, StoreLink
 from .platform_codes import normalize
 from .services import effective_state, validity
@@ -51,7 +52,7 @@ class Redeemer:
         return f"staff:{self.staff_id}" if self.staff_id is not None else f"link:{self.link.id}"
 
 
-def check_rate(ctx: IssuerContext, redeemer: Redeemer) -> None:
+def check_rate(ctx: Context, redeemer: Redeemer) -> None:
     """Count one attempt; RateLimited past :data:`RATE_LIMIT` a minute."""
     key = redeem_rate(redeemer.actor)
     pipe = ctx.redis.pipeline()
@@ -61,21 +62,21 @@ def check_rate(ctx: IssuerContext, redeemer: Redeemer) -> None:
         raise RateLimited("Too many attempts; wait a minute and try again.")
 
 
-def _count_attempt(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> None:
+def _count_attempt(ctx: Context, redeemer: Redeemer, entered: str) -> None:
     try:
         check_rate(ctx, redeemer)
     except RateLimited as refusal:
         _refuse(ctx, redeemer, entered, refusal, None)
 
 
-def look_up(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> dict[str, Any]:
+def look_up(ctx: Context, redeemer: Redeemer, entered: str) -> dict[str, Any]:
     """What staff see before confirming: prize, campaign, validity, state."""
     _count_attempt(ctx, redeemer, entered)
     coupon = _find(ctx, redeemer, entered)
     return describe(ctx, coupon)
 
 
-def redeem(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> dict[str, Any]:
+def redeem(ctx: Context, redeemer: Redeemer, entered: str) -> dict[str, Any]:
     """Redeem the coupon once, for the redeemer's store; refusals are logged and change nothing."""
     _count_attempt(ctx, redeemer, entered)
     coupon = _find(ctx, redeemer, entered)
@@ -100,11 +101,14 @@ def redeem(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> dict[str, An
         to_ms(coupon.redeemed_at),
         code=coupon.code,
         tier=coupon.tier.tier,
+        # Who redeemed, for the redemptions per store and per staff member (docs/metrics.md).
+        store=redeemer.store.name,
+        staff=redeemer.actor,
     )
     return describe(ctx, coupon)
 
 
-def describe(ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+def describe(ctx: Context, coupon: CouponCode) -> dict[str, Any]:
     """The coupon as the staff page shows it."""
     valid_from, valid_until = validity(coupon)
     campaign = coupon.tier.campaign
@@ -122,7 +126,7 @@ def describe(ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
     }
 
 
-def _find(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> CouponCode:
+def _find(ctx: Context, redeemer: Redeemer, entered: str) -> CouponCode:
     code = normalize(entered)
     coupon = ctx.session.scalar(select(CouponCode).where(CouponCode.code == code)) if code else None
     if coupon is None:
@@ -134,7 +138,7 @@ def _find(ctx: IssuerContext, redeemer: Redeemer, entered: str) -> CouponCode:
     return coupon
 
 
-def _check_redeemable(ctx: IssuerContext, coupon: CouponCode) -> None:
+def _check_redeemable(ctx: Context, coupon: CouponCode) -> None:
     now = ctx.clock.now()
     state = effective_state(coupon, now)
     if state == "redeemed":
@@ -148,7 +152,7 @@ def _check_redeemable(ctx: IssuerContext, coupon: CouponCode) -> None:
         raise CouponNotValid(f"This coupon is valid from {_local(ctx, coupon, valid_from, '%Y-%m-%d %H:%M')}.")
 
 
-def _claim(ctx: IssuerContext, redeemer: Redeemer, coupon: CouponCode) -> str:
+def _claim(ctx: Context, redeemer: Redeemer, coupon: CouponCode) -> str:
     """Move the coupon to redeemed if nobody else did; return the state it had."""
     session, now = ctx.session, ctx.clock.now()
     previous = coupon.state
@@ -177,7 +181,7 @@ def _claim(ctx: IssuerContext, redeemer: Redeemer, coupon: CouponCode) -> str:
     return previous
 
 
-def _release(ctx: IssuerContext, coupon: CouponCode, previous: str) -> None:
+def _release(ctx: Context, coupon: CouponCode, previous: str) -> None:
     """Undo a claim the issuer's platform refused, so the coupon can be redeemed later."""
     session = ctx.session
     session.rollback()
@@ -190,7 +194,7 @@ def _release(ctx: IssuerContext, coupon: CouponCode, previous: str) -> None:
     session.commit()
 
 
-def _consumed_elsewhere(ctx: IssuerContext, coupon: CouponCode) -> None:
+def _consumed_elsewhere(ctx: Context, coupon: CouponCode) -> None:
     """The issuer says it was used before: keep it redeemed, but not as this store's redemption."""
     session = ctx.session
     session.rollback()
@@ -199,7 +203,7 @@ def _consumed_elsewhere(ctx: IssuerContext, coupon: CouponCode) -> None:
     session.commit()
 
 
-def _already(ctx: IssuerContext, coupon: CouponCode) -> AlreadyRedeemed:
+def _already(ctx: Context, coupon: CouponCode) -> AlreadyRedeemed:
     if coupon.redeemed_at is None:
         return AlreadyRedeemed("This coupon has already been redeemed.")
     at = _local(ctx, coupon, coupon.redeemed_at, "%H:%M")
@@ -210,12 +214,12 @@ def _already(ctx: IssuerContext, coupon: CouponCode) -> AlreadyRedeemed:
     )
 
 
-def _local(ctx: IssuerContext, coupon: CouponCode, at, fmt: str) -> str:
+def _local(ctx: Context, coupon: CouponCode, at, fmt: str) -> str:
     """``at`` on the campaign's wall clock, where the store is."""
     return at.astimezone(ZoneInfo(coupon.tier.campaign.timezone)).strftime(fmt)
 
 
-def _refuse(ctx: IssuerContext, redeemer: Redeemer, entered: str, refusal: CampaignError, coupon: CouponCode | None):
+def _refuse(ctx: Context, redeemer: Redeemer, entered: str, refusal: CampaignError, coupon: CouponCode | None):
     """Log the refusal for the operators in its own transaction, then raise it."""
     session = ctx.session
     session.rollback()
@@ -234,7 +238,7 @@ def _refuse(ctx: IssuerContext, redeemer: Redeemer, entered: str, refusal: Campa
     raise refusal
 
 
-def refusals(ctx: IssuerContext, limit: int = 100) -> list[RefusalLog]:
+def refusals(ctx: Context, limit: int = 100) -> list[RefusalLog]:
     """The latest refusals, newest first, for the operators."""
     return list(
         ctx.session.scalars(select(RefusalLog).order_by(RefusalLog.at.desc(), RefusalLog.id.desc()).limit(limit))

@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 from .. import events
 from ..catalog.models import Campaign, PrizeTier
 from ..clock import Clock, from_ms, iso_ms
+from ..context import Context
 from ..errors import InvalidInput, NotFound
 from ..keys import CampaignKeys
-from .issuers import IssuerContext, issuer_for
+from .issuers import issuer_for
 from .models import CouponCode
 
 # Campaigns in these states have their pools in Redis already (loaded at publish).
@@ -46,7 +47,7 @@ def coupon_states(session: Session, codes: list[str], clock: Clock) -> dict[str,
     return {coupon.code: effective_state(coupon, now) for coupon in coupons}
 
 
-def expire_due(ctx: IssuerContext) -> int:
+def expire_due(ctx: Context) -> int:
     """Record as ``expired`` every unused coupon past its last day; return how many. Commits."""
     now = ctx.clock.now()
     due = ctx.session.scalars(
@@ -71,7 +72,7 @@ def expire_due(ctx: IssuerContext) -> int:
     return expired
 
 
-def add_codes(ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
+def add_codes(ctx: Context, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
     """Put ``codes`` into the tier's pool through its issuer; return the codes added.
 
     Commits, then pushes the codes into the Redis pool of a published campaign, so
@@ -128,7 +129,7 @@ def _record_recent_win(session: Session, redis: Any, campaign_id: int, coupon: C
             return
 
 
-def follower_view(ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+def follower_view(ctx: Context, coupon: CouponCode) -> dict[str, Any]:
     """What the follower's prize page shows of one coupon, and what to do next."""
     valid_from, valid_until = validity(coupon)
     state = effective_state(coupon, ctx.clock.now())

@@ -21,8 +21,9 @@ from wechatpy.exceptions import WeChatClientException
 
 from ..catalog.models import PrizeTier
 from ..clock import to_ms
+from ..context import Context
 from ..errors import AlreadyRedeemed, Busy, InvalidInput, WeChatError
-from .issuers import IssuerContext, register
+from .issuers import register
 from .models import CouponCode
 from .platform_codes import chunks
 
@@ -91,18 +92,18 @@ class WeChatCards:
         "(WeChat Pay merchant coupons replace it); platform codes work without it."
     )
 
-    def stock(self, ctx: IssuerContext, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
+    def stock(self, ctx: Context, tier: PrizeTier, codes: Sequence[str]) -> list[str]:
         """Deposit the codes to the tier's card; only the ones WeChat accepted may be awarded."""
         if not tier.card_id:
             raise InvalidInput("A WeChat card prize needs the card_id.", fields={"card_id": "required"})
         result = deposit(ctx.wechat_client(tier.campaign.account), tier.card_id, codes)
         return result.accepted
 
-    def deliver(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+    def deliver(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
         """The card id; the page asks for the signed ``cardExt`` and calls ``wx.addCard``."""
         return {"kind": self.kind, "code": coupon.code, "display": coupon.code, "card_id": coupon.tier.card_id}
 
-    def sign(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+    def sign(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
         """The ``wx.addCard`` card list entry for the coupon's winner, signed with the wx_card api_ticket."""
         client = ctx.wechat_client(coupon.tier.campaign.account)
         try:
@@ -121,7 +122,7 @@ class WeChatCards:
         )
         return {"cardId": coupon.tier.card_id, "cardExt": json.dumps(ext, separators=(",", ":"))}
 
-    def redeem(self, ctx: IssuerContext, coupon: CouponCode) -> None:
+    def redeem(self, ctx: Context, coupon: CouponCode) -> None:
         """Consume the code in WeChat; 40099 means it was consumed before."""
         client = ctx.wechat_client(coupon.tier.campaign.account)
         try:
@@ -133,7 +134,7 @@ class WeChatCards:
         except (requests.RequestException, OSError) as exc:
             raise unreachable() from exc
 
-    def lookup(self, ctx: IssuerContext, coupon: CouponCode) -> dict[str, Any]:
+    def lookup(self, ctx: Context, coupon: CouponCode) -> dict[str, Any]:
         """WeChat's view of the code (``card/code/get`` without the consumed check)."""
         client = ctx.wechat_client(coupon.tier.campaign.account)
         try:
@@ -150,7 +151,7 @@ class WeChatCards:
             "can_consume": answer.get("can_consume"),
         }
 
-    def expire(self, ctx: IssuerContext, coupon: CouponCode) -> None:
+    def expire(self, ctx: Context, coupon: CouponCode) -> None:
         """WeChat expires cards by their own dates; nothing to call."""
 
 

@@ -119,6 +119,15 @@ def check_idempotency_key(key: str | None) -> str:
     return key
 
 
+def check_client_seed(client_seed: Any) -> str:
+    """The client seed if it is 1–64 characters of ``[A-Za-z0-9_-]``, else InvalidInput."""
+    if not fairness.valid_client_seed(client_seed):
+        raise InvalidInput(
+            "The client seed must be 1 to 64 letters, digits, '-' or '_'.", fields={"client_seed": "invalid"}
+        )
+    return client_seed
+
+
 def player_state(redis, campaign_id: int, player: str) -> tuple[str | None, int]:
     """The player's current client seed (None before their first visit) and next nonce."""
     state = inventory.player_state(redis, campaign_id, player)
@@ -164,10 +173,8 @@ def run(
     the caller's clock, from which it guesses the campaign-local day (the script checks
     the guess against its own instant; without one it looks the day up).
     """
-    if client_seed is not None and not fairness.valid_client_seed(client_seed):
-        raise InvalidInput(
-            "The client seed must be 1 to 64 letters, digits, '-' or '_'.", fields={"client_seed": "invalid"}
-        )
+    if client_seed is not None:
+        check_client_seed(client_seed)
     script = draw_script(redis)
     keys = script_keys(campaign_id)
     seed, nonce = _first_guess(redis, campaign_id, player, client_seed)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from .. import events
 from ..catalog.models import Campaign
-from ..catalog.publish import is_revealed, utc
-from ..clock import Clock, iso_ms, to_ms
+from ..catalog.publish import is_revealed
+from ..catalog.status import status_at
+from ..clock import Clock, iso_ms, to_ms, utc
+from ..context import Context
 from ..coupons.services import coupon_states
 from ..crypto import SecretBox
-from ..errors import InvalidInput
 from ..keys import CampaignKeys
 from ..players.services import key_material, pseudonym
 from . import engine, fairness, inventory
@@ -28,17 +28,6 @@ from .published import PublishedCampaign, snapshot
 STREAM_TAIL = 500
 
 
-@dataclass
-class Context:
-    """The collaborators of a follower request."""
-
-    session: Session
-    redis: Any
-    clock: Clock
-    secrets: SecretBox
-    settings: Mapping[str, Any]
-
-
 def fairness_for(session: Session, campaign: Campaign, secrets: SecretBox) -> engine.Fairness:
     """The campaign's seed and prize weights (what Python needs to compute picks)."""
     return snapshot(session, campaign, secrets).fairness
@@ -47,15 +36,6 @@ def fairness_for(session: Session, campaign: Campaign, secrets: SecretBox) -> en
 def player_of(ctx: Context, campaign: Campaign | PublishedCampaign, openid: str) -> str:
     """The follower's pseudonym in this campaign."""
     return pseudonym(key_material(ctx.settings), campaign.id, openid)
-
-
-def status_of(campaign: Campaign, now: datetime) -> str:
-    """``scheduled``, ``live``, ``paused`` or ``ended`` as the follower should see it now."""
-    if campaign.status == "ended" or now >= utc(campaign.ends_at):
-        return "ended"
-    if campaign.status == "paused":
-        return "paused"
-    return "scheduled" if now < utc(campaign.starts_at) else "live"
 
 
 def _left(limit: int | None, used: int) -> int | None:
@@ -100,7 +80,7 @@ def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
         "wins": state.wins,
         "next_play_at": _next_play_at(campaign, now, today_left, total_left),
         "out_of_prizes": _out_of_prizes(campaign, view),
-        "status": status_of(campaign, now),
+        "status": status_at(campaign, now),
         "starts_at": iso_ms(utc(campaign.starts_at)),
         "ends_at": iso_ms(utc(campaign.ends_at)),
         "server_seed_hash": campaign.server_seed_hash,
@@ -109,10 +89,7 @@ def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
 
 def set_client_seed(ctx: Context, campaign: Campaign, openid: str, client_seed: Any) -> dict[str, Any]:
     """Change the player's client seed for their next draws; return :func:`me`."""
-    if not fairness.valid_client_seed(client_seed):
-        raise InvalidInput(
-            "The client seed must be 1 to 64 letters, digits, '-' or '_'.", fields={"client_seed": "invalid"}
-        )
+    engine.check_client_seed(client_seed)
     player = player_of(ctx, campaign, openid)
     inventory.set_client_seed(ctx.redis, campaign.id, player, client_seed)
     return me(ctx, campaign, openid)
@@ -126,10 +103,6 @@ def draw(
     It reads no SQL: ``campaign`` is the process's frozen snapshot, everything else is in Redis.
     """
     key = engine.check_idempotency_key(idempotency_key)
-    if client_seed is not None and not fairness.valid_client_seed(client_seed):
-        raise InvalidInput(
-            "The client seed must be 1 to 64 letters, digits, '-' or '_'.", fields={"client_seed": "invalid"}
-        )
     player = player_of(ctx, campaign, openid)
     result = engine.run(
         ctx.redis,

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..catalog.messages import msg
 from ..catalog.models import PrizeTier
-from ..coupons.issuers import IssuerContext
+from ..context import Context
 from ..coupons.models import CouponCode
 from ..coupons.platform_codes import UPLOADED_CODE
 from ..coupons.services import add_codes
@@ -95,7 +95,7 @@ def read_codes(data: bytes) -> ImportReport:
     return report
 
 
-def _refuse_known(ctx: IssuerContext, report: ImportReport) -> None:
+def _refuse_known(ctx: Context, report: ImportReport) -> None:
     known: set[str] = set()
     for start in range(0, len(report.accepted), CHUNK):
         chunk = report.accepted[start : start + CHUNK]
@@ -108,7 +108,7 @@ def _refuse_known(ctx: IssuerContext, report: ImportReport) -> None:
 
 
 def import_codes(
-    ctx: IssuerContext, staff: Staff, tier: PrizeTier, data: bytes, *, skip_errors: bool, now: datetime
+    ctx: Context, staff: Staff, tier: PrizeTier, data: bytes, *, skip_errors: bool, now: datetime
 ) -> ImportReport:
     """Check an upload and, when it is clean (or the marketer skips bad lines), add its codes to ``tier``."""
     if tier.coupon_kind not in ("code", "wechat_card"):

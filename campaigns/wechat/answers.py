@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from wechatpy.replies import ArticlesReply, TextReply
 
-from ..catalog.schedule import schedule_state
+from ..catalog.status import LIVE, SCHEDULED, status_at
 from .book import AccountBook, CampaignCard
 from .push import scene_of
 
@@ -62,7 +62,7 @@ def _local(at: datetime, timezone: str) -> str:
 
 def _not_live(card: CampaignCard, state: str, public_url: str) -> Answer:
     """The text for a campaign that cannot be played now."""
-    if state == "not_started":
+    if state == SCHEDULED:
         return Answer(text=f"「{card.title}」将于 {_local(card.starts_at, card.timezone)} 开始，敬请期待。")
     if state == "paused":
         return Answer(text=f"「{card.title}」暂停中，请稍后再来。")
@@ -74,8 +74,8 @@ def cards_answer(
     cards: list[CampaignCard], now: datetime, public_url: str, channel: str, max_articles: int
 ) -> Answer | None:
     """The answer showing ``cards``: news of the live ones, else the first one's state; None without cards."""
-    states = [(card, schedule_state(card.status, card.starts_at, card.ends_at, now)) for card in cards]
-    live = [card for card, state in states if state == "live"]
+    states = [(card, status_at(card, now)) for card in cards]
+    live = [card for card, state in states if state == LIVE]
     if len(live) > max_articles:
         links = "\n".join(
             f'<a href="{escape(game_url(public_url, c.slug, channel))}">{escape(c.title)}</a>' for c in live
@@ -96,7 +96,7 @@ def _reply_answer(
         return Answer(text=reply["content"])
     named = [book.cards[slug] for slug in reply.get("campaigns") or [] if slug in book.cards]
     if not reply.get("campaigns"):
-        named = [c for c in book.cards.values() if schedule_state(c.status, c.starts_at, c.ends_at, now) == "live"]
+        named = [c for c in book.cards.values() if status_at(c, now) == LIVE]
     return cards_answer(named, now, public_url, channel, max_articles)
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign, OfficialAccount
-from ..catalog.schedule import utc
+from ..clock import utc
 from ..crypto import SecretBox
 from ..errors import Busy
 from .accounts import Credentials, credentials

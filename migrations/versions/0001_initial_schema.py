@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 09:49:13.990077
+Create Date: 2026-12-01 10:18:53.079717
 
 """
 from alembic import op

@@ -35,13 +35,14 @@
   }
 
   function drawGame(rows) {
-    var game = form.elements.game.value;
+    var picked = form.elements.game.options[form.elements.game.selectedIndex];
+    var wheel = !picked || picked.getAttribute("data-preview") === "wheel";
     gamePreview.textContent = "";
-    gamePreview.className = "game-preview" + (game === "scratch" ? " scratch" : "");
-    if (game === "scratch") {
+    gamePreview.className = "game-preview" + (wheel ? "" : " card");
+    gamePreview.style.background = "";
+    if (!wheel) {
       var label = document.createElement("strong");
-      label.textContent = (form.elements["look-title"].value || form.elements.name.value || "") + " — " +
-        (form.getAttribute("data-text-scratch") || "scratch here");
+      label.textContent = (form.elements["look-title"].value || form.elements.name.value || "") + " — " + picked.textContent;
       gamePreview.appendChild(label);
       return;
     }

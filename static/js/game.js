@@ -1,4 +1,4 @@
-/* What both games share: the server's answers, the state screens, the result, the panels.
+/* What every game shares: the server's answers, the state screens, the result, the panels.
    The browser decides nothing: it asks POST /draw and shows what the server said. */
 (function () {
   "use strict";
@@ -15,6 +15,9 @@
   var pending = null;
   var playKey = null;
   var countdown = null;
+  // Sound, vibration and the ticker (effects.js) load once the game is up, off its critical path;
+  // until then a tick or a result simply makes no sound.
+  var effects = { tick: function () {}, result: function () {} };
 
   function $(id) { return document.getElementById(id); }
 
@@ -125,7 +128,7 @@
   }
 
   function notStarted(startsAt) {
-    screen("not_started", t.not_started, "");
+    screen("scheduled", t.scheduled, "");
     clearTimeout(countdown);
     (function tick() {
       var left = Date.parse(startsAt) - (Date.now() + skew);
@@ -242,8 +245,54 @@
     $("result").dataset.seq = result.seq;
     $("result").dataset.tier = result.awarded_tier;
     announce(fmt(win ? t.announce_win : t.announce_lose, { name: prize.name }));
+    effects.result(win);
     if (win) loadPrizes();
     if (outOfPlays()) $("plays").textContent = player.plays_left_total === 0 ? t.no_plays_total : t.no_plays;
+  }
+
+  // One play of an animated game (the grid, the slot). ``begin()`` notes where the game rests;
+  // then it moves with ``cruise(elapsed)``
+  // while the server decides; once it has answered and ``spinUp`` ms have passed, ``land(result,
+  // now, elapsed)`` plans the stop and ``stopping(now)`` moves until it returns true; then the
+  // result shows. Frames follow elapsed time (requestAnimationFrame may be throttled). With
+  // reduced motion ``jump(result)`` puts the game at rest on the result at once. A refused or
+  // lost draw puts the stage back to rest and shows why.
+  function spin(game) {
+    var stage = game.stage;
+    if (stage.dataset.state === "running") return;
+    game.begin();
+    stage.dataset.state = "running";
+    game.button.disabled = true;
+    show($("result"), false);
+    setState("playing");
+    var asked = draw(), answer = null, failure = null;
+    function done(result) {
+      stage.dataset.state = "landed";
+      game.button.disabled = false;
+      showResult(result);
+    }
+    function failed(error) {
+      stage.dataset.state = "rest";
+      game.button.disabled = false;
+      fail(error, function () { spin(game); });
+    }
+    if (reduced) {
+      asked.then(function (result) { game.jump(result); done(result); }, failed);
+      return;
+    }
+    asked.then(function (result) { answer = result; }, function (error) { failure = error; });
+    var start = performance.now(), landing = false;
+    function frame(now) {
+      if (failure) { failed(failure); return; }
+      if (!landing && answer && now - start >= game.spinUp) {
+        landing = true;
+        game.land(answer, now, now - start);
+      }
+      if (landing && game.stopping(now)) { done(answer); return; }
+      if (!landing) game.cruise(now - start);
+      window.requestAnimationFrame(frame);
+    }
+    window.requestAnimationFrame(frame);
   }
 
   function ready() {
@@ -296,7 +345,7 @@
   // The first screen: the server's schedule, then the follower's plays from /me.
   function open() {
     if (data.state === "follow") { screen("follow", t.follow, t.follow_hint, reloadAction(t.followed)); return; }
-    if (data.state === "not_started") { notStarted(data.starts_at); return; }
+    if (data.state === "scheduled") { notStarted(data.starts_at); return; }
     if (data.state === "paused") { screen("paused", t.paused, "", reloadAction(t.retry)); return; }
     if (data.state === "ended") { screen("ended", t.ended, ""); return; }
     refreshMe().then(function (me) {
@@ -324,17 +373,33 @@
     request("GET", data.urls["wx-config"] + "?url=" + encodeURIComponent(page)).then(function (reply) {
       if (reply.status !== 200) return;
       window.wx.config(reply.body);
-      window.wx.ready(share);
+      shareAsChannel();
     }, function () {});
   }
 
-  // The share card: the campaign's title, description and image; the link carries ch=share and the
-  // sharer's pseudonym. Sharing earns nothing (no extra draws): WeChat's rules forbid rewarding it.
-  function share() {
-    var card = data.share;
-    if (!card) return;
-    window.wx.updateAppMessageShareData({ title: card.title, desc: card.desc, link: card.link, imgUrl: card.imgUrl });
-    window.wx.updateTimelineShareData({ title: card.title, link: card.link, imgUrl: card.imgUrl });
+  // The share card: the campaign's title, description and image. A link shared from the page (to a chat or
+  // Moments) carries ch=share and the sharer's pseudonym: the results count it as the share channel.
+  // Sharing earns nothing (no extra draws): WeChat's rules forbid rewarding it.
+  function shareAsChannel() {
+    var share = data.share;
+    if (!share || !window.wx.ready) return;
+    window.wx.ready(function () {
+      var opts = { title: share.title, desc: share.desc, link: share.link, imgUrl: share.imgUrl };
+      if (window.wx.updateAppMessageShareData) window.wx.updateAppMessageShareData(opts);
+      if (window.wx.updateTimelineShareData) window.wx.updateTimelineShareData({ title: share.title, link: share.link, imgUrl: share.imgUrl });
+    });
+  }
+
+  function loadEffects() {
+    var button = $("sound");
+    var script = document.createElement("script");
+    script.src = button.getAttribute("data-script");
+    script.onload = function () {
+      effects = window.GameEffects;
+      effects.init(t, data.sounds);
+      effects.ticker(data.urls.winners, t, request);
+    };
+    document.head.appendChild(script);
   }
 
   window.Game = {
@@ -350,7 +415,11 @@
       setState("playing");
     },
     showResult: showResult,
+    spin: spin,
     announce: announce,
+    // The animation's beat: a segment, a cell or a symbol went past (a tick, when sound is on).
+    // Without motion there is no animation to follow, so no ticks either.
+    tick: function () { if (!reduced) effects.tick(); },
     // A game registers itself: ``impl.reset()`` puts its stage back to rest for a new play.
     start: function (impl) {
       game = impl;
@@ -358,6 +427,7 @@
       $("prizes-panel").addEventListener("toggle", loadPrizes);
       open();
       configureWx(0);
+      loadEffects();
       // The fairness panel wants /me on every screen; the live screen has already asked.
       if (data.state !== "live") refreshMe().catch(function () {});
     }

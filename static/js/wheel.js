@@ -17,6 +17,7 @@
   var FALLBACK_COLOUR = "#fff3d6";
   var angle = 0;          // clockwise rotation of the wheel, degrees
   var spinning = false;
+  var pointed = 0;        // the segment under the pointer
   var images = {};
 
   function colourOf(tier) {
@@ -27,16 +28,18 @@
 
   function label(tier) { return tiers[tier] ? tiers[tier].name : tier; }
 
-  function wrapText(text, max) {
-    // CJK names wrap per character, others per word; two short lines fit a segment.
-    var parts = /\s/.test(text) ? text.split(/\s+/) : text.split("");
-    var lines = [""];
-    parts.forEach(function (part) {
-      var glue = /\s/.test(text) && lines[lines.length - 1] ? " " : "";
-      if ((lines[lines.length - 1] + glue + part).length > max && lines.length < 2) lines.push(part);
-      else lines[lines.length - 1] += glue + part;
-    });
-    return lines;
+  // A label on at most two lines, broken only at a space or a punctuation mark ("三等奖：" / "曲奇一块"),
+  // never inside a word: the font shrinks to fit instead (see paint).
+  function labelLines(text) {
+    var parts = (text.match(/[^\s：:，,、·]+[\s：:，,、·]*/g) || [text]);
+    if (parts.length < 2) return [text];
+    var best = null;
+    for (var k = 1; k < parts.length; k++) {
+      var lines = [parts.slice(0, k).join("").trim(), parts.slice(k).join("").trim()];
+      var longest = Math.max(lines[0].length, lines[1].length);
+      if (!best || longest < best.longest) best = { lines: lines, longest: longest };
+    }
+    return best.lines;
   }
 
   function paint() {
@@ -64,9 +67,16 @@
       ctx.fillStyle = fallback ? "#1f1f1f" : "#ffffff";
       ctx.textAlign = "right";
       ctx.textBaseline = "middle";
+      var lines = labelLines(label(tier));
       var fontSize = Math.round(r * 0.085);
       ctx.font = "700 " + fontSize + "px sans-serif";
-      var lines = wrapText(label(tier), 7);
+      // The label runs from the rim towards the hub (and the prize image, if any): shrink it to fit.
+      var room = r * (images[tier] ? 0.45 : 0.62);
+      var widest = Math.max.apply(null, lines.map(function (line) { return ctx.measureText(line).width; }));
+      if (widest > room) {
+        fontSize = Math.max(Math.round(r * 0.05), Math.floor(fontSize * room / widest));
+        ctx.font = "700 " + fontSize + "px sans-serif";
+      }
       lines.forEach(function (line, n) {
         ctx.fillText(line, r * 0.9, (n - (lines.length - 1) / 2) * fontSize * 1.15);
       });
@@ -97,6 +107,12 @@
   function setAngle(value) {
     angle = value;
     canvas.style.transform = "rotate(" + value + "deg)";
+    // A tick each time a segment boundary passes the pointer.
+    var under = Math.floor(mod(360 - value, 360) / SLICE);
+    if (under !== pointed) {
+      pointed = under;
+      if (spinning) G.tick();
+    }
   }
 
   // The rotation (mod 360) that puts a random point of a random segment of ``tier`` under the pointer.

@@ -6,6 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.analytics.models import DailyStat, Event
+from campaigns.catalog.publish import publish
+from campaigns.draws.models import Draw
 from extensions import db
 from tests.analytics.test_dashboard import one_day_campaign
 from tests.analytics.test_simulated import NOW
@@ -30,17 +32,36 @@ def test_an_unknown_campaign_is_one_sentence(app, runner):
     assert result.exit_code != 0 and "no campaign with the slug 'nope'" in result.output
 
 
-def test_simulate_fills_a_campaign_through_the_event_path(app, services, runner):
-    campaign = CampaignFactory(starts_at=NOW, ends_at=NOW + timedelta(days=20), plays_per_day=3)
-    PrizeTierFactory(campaign=campaign, tier="cup", weight=5, stock=50, position=0)
+def test_simulate_is_refused_on_a_draft(app, services, runner):
+    campaign = CampaignFactory()
     PrizeTierFactory(campaign=campaign, tier="none", weight=95, stock=0, position=1, is_fallback=True)
+    db.session.commit()
+
+    result = runner.invoke(args=["demo", "simulate", campaign.slug])
+
+    assert result.exit_code != 0 and "Publish the campaign first" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Event)) == 0
+
+
+def test_simulate_fills_a_published_campaign_through_the_draw_script_without_overselling(app, services, runner):
+    start = NOW - timedelta(days=4, hours=12)
+    campaign = CampaignFactory(starts_at=start, ends_at=NOW + timedelta(days=20), plays_per_day=3)
+    PrizeTierFactory(campaign=campaign, tier="cup", weight=40, stock=50, position=0)
+    PrizeTierFactory(campaign=campaign, tier="none", weight=60, stock=0, position=1, is_fallback=True)
     ChannelFactory(campaign=campaign)
+    db.session.commit()
+    publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets)
     db.session.commit()
 
     result = runner.invoke(args=["demo", "simulate", campaign.slug, "--days", "5", "--players", "300"])
 
     assert result.exit_code == 0, result.output
-    assert "moving the start" in result.output
+    db.session.refresh(campaign)
+    assert campaign.starts_at.replace(tzinfo=None) == start.replace(tzinfo=None)  # the committed dates stay
+    cups = db.session.scalar(select(func.count()).select_from(Draw).where(Draw.awarded_tier == "cup"))
+    assert cups == 50  # the whole stock, and not one more
+    assert runner.invoke(args=["campaigns", "verify", campaign.slug]).exit_code == 0
+    assert runner.invoke(args=["campaigns", "reconcile", campaign.slug]).exit_code == 0
     assert db.session.scalar(select(func.count()).select_from(Event)) > 300
     rows = db.session.scalars(
         select(DailyStat).where(DailyStat.campaign_id == campaign.id).order_by(DailyStat.day)

@@ -4,13 +4,18 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import select
 
 from campaigns.analytics import ingest, simulate, stats
+from campaigns.analytics.by_channel import channel_totals, placements
 from campaigns.analytics.models import Event
+from campaigns.catalog.publish import publish
 from campaigns.clock import to_ms
 from extensions import db
 from tests.factories import CampaignFactory, ChannelFactory, PrizeTierFactory
+
+pytestmark = pytest.mark.clock
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 DAY = 24 * 3600 * 1000
@@ -26,10 +31,18 @@ def simulated_campaign(services, players=400, days=10):
     ChannelFactory(campaign=campaign, scene="sim-poster")
     db.session.commit()
     db.session.refresh(campaign)
-    plan = simulate.plan_for(campaign, days, to_ms(NOW))
-    counts = simulate.simulate(services.redis, campaign.id, plan, players, key=b"k", seed=3)
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "test")
-    return campaign, counts
+    return campaign, simulated(services, campaign, days, players, seed=3)
+
+
+def simulated(services, campaign, days, players, seed=7):
+    """Publish ``campaign`` and give it a simulated history through the real draw script, ingested."""
+    publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets)
+    db.session.commit()
+    counts = simulate.simulate_published(
+        db.session, services.redis, services.secrets, services.settings, campaign, days, players, to_ms(NOW), seed
+    )
+    ingest.ingest_campaign(db.session, services.redis, campaign.id, "test", count=5000)
+    return counts
 
 
 def straightforward(campaign, rows: list[Event], begun: int, playable: int) -> dict[str, list]:
@@ -56,7 +69,7 @@ def straightforward(campaign, rows: list[Event], begun: int, playable: int) -> d
                 counts["prize:" + e.data["awarded_tier"]][d] += 1
         elif e.type in ("coupon_added", "coupon_redeemed"):
             counts[e.type.replace("coupon_", "coupons_")][d] += 1
-        elif e.type == "follow":
+        elif e.type == "follow" and e.data.get("via") != "scan":
             scene = e.data.get("scene", "")
             ours = scene == "sim-poster" or (scene == "" and any(0 <= e.ts_ms - v <= DAY for v in visits[e.openid]))
             follows[e.openid].append((e.ts_ms, ours))
@@ -116,8 +129,31 @@ def test_a_daily_release_spreads_the_simulated_prizes_over_the_days(app, service
     PrizeTierFactory(campaign=campaign, tier="none", weight=50, stock=0, position=1, is_fallback=True)
     db.session.commit()
     db.session.refresh(campaign)
-    simulate.simulate(services.redis, campaign.id, simulate.plan_for(campaign, 5, to_ms(NOW)), 300, key=b"k")
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "test")
+    simulated(services, campaign, 5, 300)
     stats.recompute(db.session, campaign.id, NOW)
 
     assert [row["prizes"]["cup"] for row in stats.results(db.session, campaign, NOW).rows] == [7, 7, 7, 7, 7]
+
+
+def test_on_a_simulated_campaign_the_channel_sums_equal_the_campaign_totals(app, services):
+    campaign, counts = simulated_campaign(services, players=600, days=10)
+    stats.recompute(db.session, campaign.id, NOW)
+    result = stats.results(db.session, campaign, NOW)
+    totals = channel_totals(result.rows, placements(campaign.channels))
+    rows = db.session.scalars(select(Event).where(Event.campaign_id == campaign.id)).all()
+
+    assert {t["scene"] or t["channel"] for t in totals if t["players"]} >= {"sim-poster", "share", "menu", "direct"}
+    summed = lambda name: sum(t[name] for t in totals)  # noqa: E731
+    assert summed("plays") == result.total("plays") == counts["draw"]
+    assert summed("players") == result.players_total == len({e.openid for e in rows if e.type == "draw"})
+    fallback = "none"
+    winners = {e.openid for e in rows if e.type == "draw" and e.data["awarded_tier"] != fallback}
+    assert summed("winners") == len(winners)
+    assert summed("visits") == len([e for e in rows if e.type == "visit"])
+    assert summed("claimed") == result.total("coupons_added")
+    assert summed("redeemed") == result.total("coupons_redeemed")
+    assert summed("follows") == result.total("follows")
+    assert summed("net_follower_gain") == result.total("net_follower_gain")
+    # Each player is in exactly one channel: per day too, the channels' players add up to the day's.
+    for row in result.rows:
+        assert sum(v["players"] for v in row["channels"].values()) == row["players"]

@@ -7,10 +7,8 @@ from datetime import timedelta
 import pytest
 from flask import g
 
-from campaigns.coupons.issuers import IssuerContext
 from campaigns.coupons.models import CouponCode
 from campaigns.coupons.stores import create_store
-from campaigns.wechat.client import client_for
 from extensions import db
 from simulator import create_simulator
 from simulator.state import DEMO_APP_ID, DEMO_APP_SECRET, DEMO_SLUG, DEMO_TOKEN
@@ -101,13 +99,7 @@ def operator(account):
 @pytest.fixture
 def ctx(services):
     """The issuers' collaborators; WeChat is whichever simulator the test started."""
-    return IssuerContext(
-        session=db.session,
-        redis=services.redis,
-        clock=services.clock,
-        wechat=lambda account: client_for(services, account),
-        settings=services.settings,
-    )
+    return services.context(db.session)
 
 
 def won(tier, openid: str = "o-winner", code: str | None = None, **fields) -> CouponCode:

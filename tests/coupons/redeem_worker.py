@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from extensions import db
 
 
 def confirm_in_own_process(
-    database_url: str, redis_url: str, code: str, store_id: int, staff_id: int, start, answers
+    database_url: str, redis_url: str, at: datetime, code: str, store_id: int, staff_id: int, start, answers
 ) -> None:
-    """One web worker's confirmation: its own app, database connection and Redis client."""
+    """One web worker's confirmation: its own app, database connection and Redis client, on the test's clock."""
     from app import create_app
+    from campaigns.clock import FixedClock
     from campaigns.coupons import redeem as redemption
-    from campaigns.coupons.issuers import IssuerContext
     from campaigns.coupons.models import Store
     from campaigns.errors import CampaignError
 
     url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret"}
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "test-secret",
+            "CLOCK": FixedClock(at),
+        }
     )
     with app.app_context():
         services = app.extensions["services"]
-        ctx = IssuerContext(session=db.session, redis=services.redis, clock=services.clock)
+        ctx = services.context(db.session)
         store = db.session.get(Store, store_id)
         start.wait(60)  # every process confirms at the same moment
         try:

@@ -51,6 +51,8 @@ def test_staff_redeem_a_coupon_once_and_the_result_is_recorded(client, services,
         events[0] | {"code": "K7QX9MZPABCDE", "tier": "coffee", "openid": "o-winner", "ts": str(to_ms(NOW))}
         == events[0]
     )
+    # Who redeemed, for the results' redemptions per store and per staff member.
+    assert (events[0]["store"], events[0]["staff"]) == ("Store A", f"staff:{operator.id}")
 
 
 def test_concurrent_redemption_of_one_coupon_has_exactly_one_success(app, live_server, services, code_tier, store):

@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.clock, pytest.mark.slow]
 PROCESSES = 3
 
 
-def test_one_coupon_confirmed_from_several_processes_is_redeemed_once(database_url, redis_server, code_tier, store):
+def test_one_coupon_confirmed_from_several_processes_is_redeemed_once(
+    database_url, redis_server, clock, code_tier, store
+):
     coupon = won(code_tier)
     staff = [StaffFactory(role="operator") for _ in range(PROCESSES)]
     db.session.commit()
@@ -28,7 +30,7 @@ def test_one_coupon_confirmed_from_several_processes_is_redeemed_once(database_u
     workers = [
         spawn.Process(
             target=confirm_in_own_process,
-            args=(database_url, redis_server.url, coupon.code, store.id, member.id, start, answers),
+            args=(database_url, redis_server.url, clock.now(), coupon.code, store.id, member.id, start, answers),
         )
         for member in staff
     ]

@@ -63,14 +63,12 @@ def published(session, services, *, min_interval_ms=0, at=NOW, **kwargs):
 
 
 def context(services, session):
-    """The draw services' context on the test's stores."""
-    from campaigns.draws import services as draws
-
-    return draws.Context(session, services.redis, services.clock, services.secrets, services.settings)
+    """The services' context on the test's stores."""
+    return services.context(session)
 
 
-def play(services, session, campaign, openid, key, *, at=None, client_seed=None):
-    """One draw through the engine, at instant ``at`` (a datetime) instead of the Redis clock."""
+def play(services, session, campaign, openid, key, *, at=NOW, client_seed=None):
+    """One draw through the engine at instant ``at``: the tests' fixed clock unless given, the Redis clock if None."""
     from campaigns.clock import to_ms
     from campaigns.draws import engine
     from campaigns.draws import services as draws

@@ -48,7 +48,7 @@ def test_small_stock_is_awarded_exactly_once_per_unit(services, redis_server):
         db.session, services, prizes=[("gold", 30, 8, "all", "code")], fallback=("none", "x", 70), codes={"gold": codes}
     )
     plays = [[(f"p{w}-{i}", f"key-{w}-{i:04d}") for i in range(60)] for w in range(PROCESSES)]
-    results = _hammer(services, campaign, redis_server.url, plays, None)
+    results = _hammer(services, campaign, redis_server.url, plays, to_ms(NOW))
     draws = [r for r in results if isinstance(r, dict)]
     assert len(draws) == PROCESSES * 60
     gold = [r for r in draws if r["awarded_tier"] == "gold"]
@@ -65,7 +65,7 @@ def test_small_stock_is_awarded_exactly_once_per_unit(services, redis_server):
 def test_one_player_hammering_from_many_connections_gets_exactly_the_daily_plays(services, redis_server):
     campaign = published(db.session, services, prizes=[("gold", 10, 100, "all", "none")], plays_per_day=5)
     plays = [[("same-player", f"key-{w}-{i:04d}") for i in range(10)] for w in range(PROCESSES)]
-    results = _hammer(services, campaign, redis_server.url, plays, None)
+    results = _hammer(services, campaign, redis_server.url, plays, to_ms(NOW))
     draws = [r for r in results if isinstance(r, dict)]
     assert len(draws) == 5
     assert sorted(r["nonce"] for r in draws) == [0, 1, 2, 3, 4]

@@ -209,7 +209,7 @@ def test_cli_verify_and_reconcile(runner, services, campaign):
     from .helpers import play
 
     for i in range(3):
-        play(services, db.session, campaign, f"o{i}", f"cli-key-{i:04d}")
+        play(services, db.session, campaign, f"o{i}", f"cli-key-{i:04d}", at=None)  # a campaign of the real clock
     drift = runner.invoke(args=["campaigns", "reconcile", campaign.slug])
     assert drift.exit_code == 0, drift.output
     assert '"awaiting_ingest": 3' in drift.output

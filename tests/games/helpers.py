@@ -102,3 +102,37 @@ def scratch_row(cdp, box: dict, fraction: float, steps: int = 16) -> None:
     for point in points[1:]:
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def lit_cell(page) -> str:
+    """The tier of the grid's lit cell (exactly one cell is lit once the light has run)."""
+    lit = page.locator("#grid .cell.on")
+    assert lit.count() == 1
+    return lit.get_attribute("data-tier")
+
+
+def slot_line(page) -> list[str]:
+    """The symbols on the slot's pay line, read where they are drawn: the middle of each reel's window."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('#slot .reel')).map(reel => {
+            const box = reel.getBoundingClientRect();
+            const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+            return hit.closest('.sym').dataset.symbol;
+        })"""
+    )
+
+
+def drop_the_first_answer(page) -> list[str]:
+    """Let the server draw the first play but lose its answer on the way back; return each try's key."""
+    keys: list[str] = []
+
+    def route(request_route):
+        keys.append(request_route.request.headers.get("idempotency-key"))
+        if len(keys) == 1:
+            request_route.fetch()  # the server draws ...
+            request_route.abort("connectionreset")  # ... but the answer never reaches the phone
+        else:
+            request_route.continue_()
+
+    page.route("**/draw", route)
+    return keys

@@ -20,7 +20,7 @@ def test_a_visit_through_a_channel_url_records_the_channel(client, services):
     assert client.get(f"/c/{campaign.slug}/?ch=tea%3Atable").status_code == 200
     assert client.get(f"/c/{campaign.slug}/").status_code == 200
     assert client.get(f"/c/{campaign.slug}/?ch=" + "x" * 65).status_code == 200  # not a channel: ignored
-    assert [v.get("ch") for v in visits(services, campaign)] == ["tea:table", None, None]
+    assert [v["ch"] for v in visits(services, campaign)] == ["tea:table", "", ""]
 
 
 def test_the_login_comes_back_to_the_channel_url(client):

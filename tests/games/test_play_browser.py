@@ -6,7 +6,7 @@ import pytest
 
 from campaigns import events
 from campaigns.keys import CampaignKeys
-from tests.games.helpers import ledger, open_game, published, scratch_row, segment_under_pointer
+from tests.games.helpers import drop_the_first_answer, ledger, open_game, published, scratch_row, segment_under_pointer
 
 pytestmark = pytest.mark.browser
 
@@ -153,17 +153,7 @@ def test_a_dropped_answer_is_retried_with_the_same_key_and_shows_one_result(app,
     campaign = published(services, "scratch")
     open_game(phone, app, live_server, campaign)
     phone.wait_for_selector("#game[data-state=ready]")
-    keys = []
-
-    def drop_the_first_answer(route):
-        keys.append(route.request.headers.get("idempotency-key"))
-        if len(keys) == 1:
-            route.fetch()  # the server draws ...
-            route.abort("connectionreset")  # ... but the answer never reaches the phone
-        else:
-            route.continue_()
-
-    phone.route("**/draw", drop_the_first_answer)
+    keys = drop_the_first_answer(phone)
     phone.click("#reveal")
     phone.wait_for_selector("#result:not([hidden])")
 

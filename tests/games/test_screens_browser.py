@@ -14,13 +14,13 @@ from tests.games.helpers import make_campaign, open_game
 pytestmark = pytest.mark.browser
 
 
-def test_not_started_shows_a_countdown_to_the_start(app, live_server, phone, artifacts):
+def test_a_scheduled_campaign_shows_a_countdown_to_the_start(app, live_server, phone, artifacts):
     campaign = make_campaign(starts_at=SystemClock().now() + timedelta(days=1, hours=2), status="scheduled")
     db.session.commit()
 
     open_game(phone, app, live_server, campaign)
 
-    phone.wait_for_selector("#game[data-state=not_started]")
+    phone.wait_for_selector("#game[data-state=scheduled]")
     assert phone.locator("#screen-title").inner_text() == "活动尚未开始"
     first = phone.locator("#screen-text").inner_text()
     assert re.fullmatch(r"距离开始还有 1d 0[12]:\d\d:\d\d", first)

@@ -92,7 +92,12 @@ def test_a_worker_busy_when_redis_stops_starts_again_and_the_periodic_ingest_goe
         time.sleep(0.1)
     assert job.get_status() == JobStatus.STARTED
     stack.redis_server.stop()
-    time.sleep(3)
+    # Redis stays away until the worker has met the outage (its job ended meanwhile): a real process's wait.
+    log = stack.directory / "rq.log"
+    deadline = time.monotonic() + 30
+    while b"worker starting again" not in log.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert b"worker starting again" in log.read_bytes()
     stack.redis_server.start()
     sessions = stack.log_in(8)
     stack.play(sessions, 2, threads=8)

@@ -8,6 +8,7 @@ import config
 from app import create_app
 from extensions import db
 from tests.factories import CampaignFactory, StaffFactory
+from tests.games.helpers import published
 
 SAMPLE_ARGS = {
     "slug": "spring",
@@ -81,9 +82,16 @@ def test_every_get_route_answers_with_the_security_headers(app, client, who, tmp
         assert "Strict-Transport-Security" not in response.headers, path
 
 
-def test_error_pages_and_posts_carry_the_headers_too(client):
-    for response in (client.get("/no/such/page"), client.post("/healthz"), client.post("/c/nope/draw", json={})):
-        assert response.status_code in (401, 404, 405)
+def test_error_pages_and_posts_carry_the_headers_too(client, services):
+    campaign = published(services)
+    answers = [
+        (client.get("/no/such/page"), 404),
+        (client.post("/healthz"), 405),
+        (client.post("/c/nope/draw", json={}), 404),
+        (client.post(f"/c/{campaign.slug}/draw", json={}), 401),  # no follower session
+    ]
+    assert [(r.request.path, r.status_code) for r, _ in answers] == [(r.request.path, s) for r, s in answers]
+    for response, _ in answers:
         assert_secure_headers(response, response.request.path)
 
 

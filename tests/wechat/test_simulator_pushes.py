@@ -3,8 +3,6 @@ the command does the same."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import requests
 
@@ -12,6 +10,9 @@ from campaigns.keys import CampaignKeys
 from extensions import db
 from tests.factories import CampaignFactory, ChannelFactory, OfficialAccountFactory
 from tests.wechat.pushes import AES_KEY, TOKEN
+
+# The app and the simulator share the test's clock: the campaigns are the factories', around NOW.
+pytestmark = pytest.mark.clock
 
 
 @pytest.fixture
@@ -94,9 +95,10 @@ def test_a_plaintext_push_to_an_app_account_with_an_aes_key_is_refused(services,
 
 def test_a_push_signed_more_than_five_minutes_off_is_refused(services, sim_live_server, simulator, campaign):
     register(simulator, campaign, "aes")
-    simulator.state.clock = lambda: time.time() - 301  # WeChat's clock (or a replayer) five minutes behind
+    now = simulator.state.clock()
+    simulator.state.clock = lambda: now - 301  # WeChat's clock (or a replayer) five minutes behind
     late = push(simulator, campaign, user="hal", event="subscribe", scene="tea:table")
-    simulator.state.clock = lambda: time.time() + 301
+    simulator.state.clock = lambda: now + 301
     early = push(simulator, campaign, user="ida", event="subscribe", scene="tea:table")
     assert [late["answers"][0]["status"], early["answers"][0]["status"]] == [403, 403]
     assert events(services, campaign) == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 
 from campaigns.catalog import document, editing
 from campaigns.catalog.models import Campaign
@@ -12,8 +12,8 @@ from campaigns.staff.code_import import import_codes
 from campaigns.staff.services import account_ids
 from campaigns.wechat import cards
 from extensions import db
-from web.console.common import issuer_context
 from web.console.lifecycle import preview_of
+from web.services import context, services
 from web.staff_auth import StaffLoginRequired, bearer_token, current_staff, staff_required
 
 from . import bp
@@ -31,10 +31,6 @@ def tokens_only():
     if current_staff() is None:
         raise StaffLoginRequired("This API token is unknown or revoked.")
     return None
-
-
-def _services():
-    return current_app.extensions["services"]
 
 
 def summary(campaign: Campaign) -> dict:
@@ -81,7 +77,7 @@ def list_campaigns():
 @staff_required(*EDITORS)
 def create_campaign():
     """Create a draft from a campaign document."""
-    campaign = editing.save(db.session, current_staff(), _json_body(), _services().clock.now())
+    campaign = editing.save(db.session, current_staff(), _json_body(), services().clock.now())
     db.session.commit()
     return jsonify(detail(campaign)), 201
 
@@ -97,7 +93,7 @@ def get_campaign(slug: str):
 @staff_required(*EDITORS)
 def update_campaign(slug: str):
     """Replace a draft's configuration with a document."""
-    campaign = editing.save(db.session, current_staff(), _json_body(), _services().clock.now(), _campaign(slug))
+    campaign = editing.save(db.session, current_staff(), _json_body(), services().clock.now(), _campaign(slug))
     db.session.commit()
     return jsonify(detail(campaign))
 
@@ -106,7 +102,7 @@ def update_campaign(slug: str):
 @staff_required()
 def problems(slug: str):
     """What stops a draft from being published, by field."""
-    svc = _services()
+    svc = services()
     return jsonify(problems=lifecycle.publish_problems(db.session, _campaign(slug), svc.clock, cards.checker(svc)))
 
 
@@ -114,7 +110,7 @@ def problems(slug: str):
 @staff_required(*EDITORS)
 def publish(slug: str):
     """Check everything, commit to the rules and open the campaign."""
-    svc = _services()
+    svc = services()
     campaign = _campaign(slug)
     lifecycle.publish(
         db.session, svc.redis, current_staff(), campaign, svc.clock, svc.secrets, check_cards=cards.checker(svc)
@@ -127,7 +123,7 @@ def publish(slug: str):
 @staff_required(*EDITORS)
 def change_state(slug: str, action: str):
     """Pause, resume, or end early (which reveals the server seed)."""
-    svc = _services()
+    svc = services()
     campaign = _campaign(slug)
     lifecycle.change_state(db.session, svc.redis, current_staff(), campaign, action, svc.clock)
     db.session.commit()
@@ -138,7 +134,7 @@ def change_state(slug: str, action: str):
 @staff_required(*EDITORS)
 def top_up(slug: str):
     """Raise the total stock of prizes: ``{"stock": {"gold": 30}}``."""
-    svc = _services()
+    svc = services()
     campaign = _campaign(slug)
     body = _json_body()
     lifecycle.top_up(
@@ -160,7 +156,7 @@ def duplicate(slug: str):
     """Copy a campaign's configuration into a new draft at ``{"slug": ...}``."""
     body = _json_body()
     new_slug = body.get("slug") if isinstance(body, dict) else None
-    copy = editing.duplicate(db.session, current_staff(), _campaign(slug), new_slug, _services().clock.now())
+    copy = editing.duplicate(db.session, current_staff(), _campaign(slug), new_slug, services().clock.now())
     db.session.commit()
     return jsonify(detail(copy)), 201
 
@@ -169,7 +165,7 @@ def duplicate(slug: str):
 @staff_required(*EDITORS)
 def archive(slug: str):
     """Hide a draft or an ended campaign."""
-    campaign = editing.archive(db.session, current_staff(), _campaign(slug), _services().clock.now())
+    campaign = editing.archive(db.session, current_staff(), _campaign(slug), services().clock.now())
     db.session.commit()
     return jsonify(detail(campaign))
 
@@ -183,12 +179,12 @@ def upload_codes(slug: str, tier: str):
     if found is None:
         raise InvalidInput("This campaign has no such prize.", fields={"tier": "Unknown prize."})
     report = import_codes(
-        issuer_context(),
+        context(),
         current_staff(),
         found,
         request.get_data(cache=False),
         skip_errors=request.args.get("skip_errors") == "true",
-        now=_services().clock.now(),
+        now=services().clock.now(),
     )
     if not report.imported:
         db.session.rollback()

@@ -6,7 +6,9 @@ from copy import deepcopy
 
 from flask import jsonify
 
+from campaigns.analytics.by_channel import CHANNEL_FIELDS
 from campaigns.catalog.document import SCHEMA
+from campaigns.catalog.gamekinds import KEYS as GAME_KEYS
 from campaigns.wechat import menu, replies
 
 from . import bp
@@ -35,11 +37,34 @@ SUMMARY = {
         "slug": {"type": "string"},
         "name": {"type": "string"},
         "account": {"type": "string"},
-        "game": {"type": "string", "enum": ["scratch", "wheel"]},
+        "game": {"type": "string", "enum": GAME_KEYS},  # the game registry's list
         "status": {"type": "string", "enum": ["draft", "scheduled", "live", "paused", "ended"]},
         "archived": {"type": "boolean"},
         "server_seed_hash": NULLABLE_TEXT,
         "url": {"type": "string"},
+    },
+}
+COUNT = {"type": "integer", "minimum": 0}
+CHANNELS = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["campaign", "channels"],
+    "properties": {
+        "campaign": {"type": "string"},
+        "channels": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["channel", "scene", *CHANNEL_FIELDS],
+                "properties": {
+                    "channel": {"type": "string"},
+                    "scene": NULLABLE_TEXT,
+                    **{name: COUNT for name in CHANNEL_FIELDS},
+                    "net_follower_gain": {"type": "integer"},
+                },
+            },
+        },
     },
 }
 DETAIL = {**deepcopy(SUMMARY), "required": SUMMARY["required"] + ["document"]}
@@ -193,6 +218,9 @@ def paths() -> dict:
         "/campaigns/{slug}/preview": {
             "post": _operation("Preview the odds for a traffic estimate", 200, "Preview", "Traffic")
         },
+        "/campaigns/{slug}/channels": {
+            "get": _operation("Results by placement: one entry per channel, summing to the totals", 200, "Channels")
+        },
         "/audit": {"get": _operation("Configuration changes", 200, "AuditLog", params=(campaign,))},
         "/accounts/{slug}/replies": {
             "get": _operation("The account's welcome, default, keyword and menu-click replies", 200, "Replies"),
@@ -260,6 +288,7 @@ def document() -> dict:
                         "weekend_plays": {"type": "number", "minimum": 0},
                     },
                 },
+                "Channels": CHANNELS,
                 "ImportReport": REPORT,
                 "Preview": PREVIEW,
                 "AuditLog": AUDIT,

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import time
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from campaigns.analytics import ingest, simulate, stats
+from campaigns.analytics.by_channel import CHANNEL_FIELDS, channel_document, channel_totals, placements
 from campaigns.analytics.shape import describe
 from campaigns.catalog.models import Campaign
 from campaigns.clock import to_ms
-from campaigns.players.pseudonym import campaign_key
+from campaigns.errors import CampaignError
 from extensions import db
+from web.services import services
 
 from .demo import demo
 from .groups import campaigns_cli
@@ -41,10 +41,6 @@ COLUMNS = (
 )
 
 
-def _services():
-    return current_app.extensions["services"]
-
-
 def _campaign(slug: str) -> Campaign:
     campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
     if campaign is None:
@@ -63,10 +59,10 @@ def _cell(value, width: int) -> str:
 
 
 def _refresh(campaign: Campaign) -> None:
-    services = _services()
+    svc = services()
     # Bigger batches than the worker's: a bulk load wants fewer commits.
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "cli", time_budget_s=3600, count=5000)
-    stats.recompute(db.session, campaign.id, services.clock.now())
+    ingest.ingest_campaign(db.session, svc.redis, campaign.id, "cli", time_budget_s=3600, count=5000)
+    stats.recompute(db.session, campaign.id, svc.clock.now())
 
 
 @campaigns_cli.command("report")
@@ -78,7 +74,7 @@ def report(slug: str, stored: bool) -> None:
     campaign = _campaign(slug)
     if not stored:
         _refresh(campaign)
-    res = stats.results(db.session, campaign, _services().clock.now())
+    res = stats.results(db.session, campaign, services().clock.now())
     click.echo(f"{campaign.name} ({campaign.slug}), days in {campaign.timezone}")
     click.echo(" ".join(label.rjust(width) for _, label, width in COLUMNS))
     for row in res.rows:
@@ -93,17 +89,25 @@ def report(slug: str, stored: bool) -> None:
         click.echo(line)
 
 
-def _backdate(campaign: Campaign, days: int, now: datetime) -> None:
-    """Move the campaign's start back so ``days`` of history end today (a demo convenience)."""
-    zone = ZoneInfo(campaign.timezone)
-    today = now.astimezone(zone).date()
-    start = datetime.combine(today - timedelta(days=days - 1), datetime.min.time(), tzinfo=zone)
-    if campaign.starts_at > start:
-        click.echo(f"  moving the start of {campaign.slug} back to {start.isoformat()} so the history fits")
-        campaign.starts_at = start
-    if campaign.ends_at < now:
-        campaign.ends_at = now + timedelta(days=1)
-    db.session.commit()
+@campaigns_cli.command("channels")
+@click.argument("slug")
+@click.option("--json", "as_json", is_flag=True, help="Print the document of GET /api/v1/campaigns/<slug>/channels.")
+@click.option("--stored", is_flag=True, help="Use the stored statistics without ingesting and recomputing first.")
+@with_appcontext
+def channels_command(slug: str, as_json: bool, stored: bool) -> None:
+    """Print a campaign's results by placement (QR channels, share, menu, direct, other)."""
+    campaign = _campaign(slug)
+    if not stored:
+        _refresh(campaign)
+    res = stats.results(db.session, campaign, services().clock.now())
+    totals = channel_totals(res.rows, placements(sorted(campaign.channels, key=lambda c: c.id)))
+    if as_json:
+        click.echo(json.dumps(channel_document(campaign.slug, totals), ensure_ascii=False, indent=2))
+        return
+    width = max([len(t["channel"]) for t in totals] + [7])
+    click.echo("channel".ljust(width) + "".join(name[:9].rjust(10) for name in CHANNEL_FIELDS))
+    for total in totals:
+        click.echo(total["channel"].ljust(width) + "".join(str(total[name]).rjust(10) for name in CHANNEL_FIELDS))
 
 
 @demo.command("simulate")
@@ -113,18 +117,23 @@ def _backdate(campaign: Campaign, days: int, now: datetime) -> None:
 @click.option("--seed", default=7, show_default=True, help="Random seed (the same seed gives the same history).")
 @with_appcontext
 def simulate_command(slug: str, days: int, players: int, seed: int) -> None:
-    """Fill a campaign with a realistic synthetic history through the real event path (stream, ingest, stats)."""
-    services = _services()
+    """Fill a published campaign with a synthetic history through the real event path and draw script.
+
+    Draws run at their simulated instants between the campaign's start and now, so stock, the
+    ledger and ``flask campaigns verify`` stay right; the campaign's dates are never moved.
+    """
+    svc = services()
     campaign = _campaign(slug)
-    now = services.clock.now()
-    _backdate(campaign, days, now)
-    settings = services.settings
-    key = campaign_key(settings.get("ENCRYPTION_KEY") or settings["SECRET_KEY"], campaign.id)
+    now = svc.clock.now()
     started = time.monotonic()
-    plan = simulate.plan_for(campaign, days, to_ms(now))
-    counts = simulate.simulate(services.redis, campaign.id, plan, players, key=key, seed=seed)
+    try:
+        counts = simulate.simulate_published(
+            db.session, svc.redis, svc.secrets, svc.settings, campaign, days, players, to_ms(now), seed
+        )
+    except CampaignError as exc:
+        raise click.ClickException(exc.message) from exc
     click.echo(
-        f"  appended {sum(counts.values()):,} events to the stream: "
+        f"  {sum(counts.values()):,} events through the real event path: "
         + ", ".join(f"{n:,} {kind}" for kind, n in sorted(counts.items()))
     )
     _refresh(campaign)

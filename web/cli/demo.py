@@ -18,8 +18,10 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 
 from campaigns import demo as demo_data
+from campaigns.analytics import simulate, stats
 from campaigns.catalog.models import OfficialAccount
-from campaigns.catalog.publish import publish
+from campaigns.catalog.publish import end, publish
+from campaigns.clock import to_ms
 from campaigns.redisconn import RedisServer, server_binary
 from campaigns.wechat import menu
 from extensions import db
@@ -49,6 +51,28 @@ def menu_command() -> None:
     click.echo("menu published")
 
 
+def finish_demo(campaigns) -> None:
+    """Give the finished demo campaign its 14 days through the real draw script, end it and reveal its seed."""
+    services = current_app.extensions["services"]
+    for campaign in campaigns:
+        if campaign.slug != demo_data.FINISHED or campaign.status == "ended":
+            continue
+        db.session.commit()
+        simulate.simulate_published(
+            db.session,
+            services.redis,
+            services.secrets,
+            services.settings,
+            campaign,
+            demo_data.FINISHED_DAYS,
+            demo_data.FINISHED_PLAYERS,
+            to_ms(campaign.ends_at),
+        )
+        end(db.session, services.redis, campaign, services.clock)
+        db.session.commit()
+        stats.recompute(db.session, campaign.id, services.clock.now())
+
+
 @demo.command("seed")
 @with_appcontext
 def seed_command() -> None:
@@ -57,6 +81,7 @@ def seed_command() -> None:
     campaigns = demo_data.seed(db.session, services.secrets, services.clock)
     db.session.flush()
     publish_demo(campaigns)
+    finish_demo(campaigns)
     email, password = demo_data.reset_admin(db.session)
     db.session.commit()
     click.echo(f"admin login: {email} / {password}")
@@ -183,8 +208,10 @@ def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str,
         f"\nThe demo is up.\n"
         f"  scratch card:        {public}/c/scratch-demo/\n"
         f"  lucky wheel:         {public}/c/wheel-demo/\n"
+        f"  lucky grid:          {public}/c/grid-demo/\n"
+        f"  slot machine:        {public}/c/slot-demo/\n"
         f"  marketer console:    {public}/console/\n"
-        f"  operator dashboard:  {public}/console/campaigns/scratch-demo/results\n"
+        f"  operator dashboard:  {public}/console/campaigns/{demo_data.FINISHED}/results (a finished campaign)\n"
         f"  WeChat simulator:    {sim}/\n"
         f"  a follower's phone:  {sim}/sim/phone?user=amy (scan scratch-demo:poster, send 抽奖, tap the menu)\n"
         f"  console {seeded}\n"

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -23,12 +22,9 @@ from campaigns.staff import lifecycle as staff_lifecycle
 from campaigns.staff.models import Staff
 from campaigns.wechat import cards
 from extensions import db
+from web.services import services
 
 from .groups import campaigns_cli
-
-
-def _services():
-    return current_app.extensions["services"]
 
 
 def _campaign(slug: str):
@@ -69,7 +65,7 @@ def _staff(email: str) -> Staff:
 @with_appcontext
 def publish_command(slug: str, email: str | None) -> None:
     """Check every publishing rule, then commit to a server seed and the rules, and schedule or start the campaign."""
-    s, campaign = _services(), _campaign(slug)
+    s, campaign = services(), _campaign(slug)
     check_cards = cards.checker(s)
 
     def publish() -> None:
@@ -88,7 +84,7 @@ def publish_command(slug: str, email: str | None) -> None:
 
 def _change_state(action: str, slug: str, email: str) -> None:
     """Pause, resume or end through the audited path, as the staff member named by ``--as``."""
-    s, campaign = _services(), _campaign(slug)
+    s, campaign = services(), _campaign(slug)
     _apply(lambda: staff_lifecycle.change_state(db.session, s.redis, _staff(email), campaign, action, s.clock))
     click.echo(f"{slug}: {campaign.status}" + ("; server seed revealed" if action == "end" else ""))
 
@@ -127,7 +123,7 @@ def verify_command(slug: str) -> None:
     if not campaign.server_seed_sealed:
         raise click.ClickException(f"{slug} is not published")
     try:
-        count = public.verify_campaign(db.session, campaign, _services().secrets)
+        count = public.verify_campaign(db.session, campaign, services().secrets)
     except Mismatch as exc:
         click.echo(f"MISMATCH at {exc}", err=True)
         raise SystemExit(1) from exc
@@ -140,7 +136,7 @@ def verify_command(slug: str) -> None:
 @with_appcontext
 def reconcile_command(slug: str, repair: bool) -> None:
     """Compare Redis counters, the stream and the SQL ledger; exit 1 on drift."""
-    s, campaign = _services(), _campaign(slug)
+    s, campaign = services(), _campaign(slug)
     try:
         report = (
             reconciling.repair(db.session, s.redis, campaign, s.secrets)

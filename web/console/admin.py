@@ -15,8 +15,9 @@ from campaigns.staff.services import account_ids, create_staff, grant_accounts, 
 from extensions import db
 from web.staff_auth import staff_required
 
+from ..services import services
 from . import bp
-from .common import EDITORS, form_errors, me, now, services
+from .common import EDITORS, form_errors, me, now
 
 
 def _staff_page(**extra):

@@ -14,8 +14,8 @@ from extensions import db
 from web.errors import error_response, wants_json
 from web.staff_auth import StaffLoginRequired, current_staff, log_in
 
+from ..services import services
 from . import bp
-from .common import services
 
 
 class SignInForm(FlaskForm):

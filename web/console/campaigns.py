@@ -12,8 +12,9 @@ from campaigns.staff.services import account_ids
 from extensions import db
 from web.staff_auth import current_role, staff_required
 
+from ..services import services
 from . import bp
-from .common import EDITORS, form_errors, me, now, services
+from .common import EDITORS, form_errors, me, now
 from .editor import blank_document, document_from_form, form_values
 from .overview import overview
 

@@ -14,9 +14,10 @@ from campaigns.wechat.qr import channel_qr_url
 from extensions import db
 from web.staff_auth import staff_required
 
+from ..services import services
 from . import bp
 from .campaigns import campaign_page
-from .common import EDITORS, me, now, services
+from .common import EDITORS, me, now
 
 # WeChat's showqrcode answers a JPEG; the simulator a PNG.
 IMAGE_TYPES = {"image/jpeg": "jpg", "image/jpg": "jpg", "image/png": "png"}

@@ -12,8 +12,9 @@ from extensions import db
 from web.errors import wants_json
 from web.staff_auth import staff_required
 
+from ..services import context
 from . import bp
-from .common import EDITORS, issuer_context, me, now
+from .common import EDITORS, me, now
 from .i18n import translate
 
 
@@ -44,7 +45,7 @@ def upload_codes(slug: str):
     if upload is None or not upload.filename:
         raise InvalidInput(_("Choose a CSV file to upload."), fields={"file": _("Choose a file.")})
     report = import_codes(
-        issuer_context(), me(), tier, upload.read(), skip_errors=request.form.get("skip_errors") == "y", now=now()
+        context(), me(), tier, upload.read(), skip_errors=request.form.get("skip_errors") == "y", now=now()
     )
     if not report.imported:
         db.session.rollback()

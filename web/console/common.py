@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 
-from campaigns.coupons.issuers import IssuerContext
 from campaigns.errors import InvalidInput
 from campaigns.staff.models import Staff
 from extensions import db
+from web.services import services
 from web.staff_auth import current_staff
 
 # Who may change configuration; operators only read (and redeem on the store page).
 EDITORS = ("marketer",)
-
-
-def services():
-    """The app's session factory, Redis, clock and secrets."""
-    return current_app.extensions["services"]
 
 
 def now():
@@ -27,20 +22,6 @@ def now():
 def me() -> Staff:
     """The signed-in staff member (views are already behind ``staff_required``)."""
     return current_staff()
-
-
-def issuer_context() -> IssuerContext:
-    """The coupon issuers' collaborators for this request."""
-    from campaigns.wechat.client import client_for
-
-    svc = services()
-    return IssuerContext(
-        session=db.session,
-        redis=svc.redis,
-        clock=svc.clock,
-        wechat=lambda account: client_for(svc, account),
-        settings=svc.settings,
-    )
 
 
 def form_errors(template: str, exc: InvalidInput, **context):

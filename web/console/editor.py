@@ -57,7 +57,7 @@ def document_from_form(form: MultiDict) -> dict[str, Any]:
     doc["follow_required"] = form.get("follow_required") == "y"
     doc["look"] = {
         key: value
-        for key in ("title", "background", "accent", "background_image")
+        for key in ("title", "background", "accent", "background_image", "winners")
         if (value := _blank(form.get(f"look-{key}"))) is not None
     }
     doc["channels"] = [line.strip() for line in (form.get("channels") or "").splitlines() if line.strip()]

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from campaigns.catalog.messages import Message
 from campaigns.errors import CampaignError
+from games.registry import GAMES
 from web.errors import error_response
 
 from . import bp
@@ -27,7 +28,6 @@ STATUS_LABELS = {
     "ended": _l("ended"),
     "archived": _l("archived"),
 }
-GAME_LABELS = {"wheel": _l("Lucky wheel"), "scratch": _l("Scratch card")}
 
 
 @bp.app_template_filter("tr")
@@ -48,8 +48,14 @@ def status_label(status: str) -> str:
 
 @bp.app_template_filter("game_label")
 def game_label(game: str) -> str:
-    """A game type in the request's language."""
-    return str(GAME_LABELS.get(game, game))
+    """A game type in the request's language, as its module in the game registry names it."""
+    return str(GAMES[game].label) if game in GAMES else game
+
+
+@bp.app_context_processor
+def game_types() -> dict[str, Any]:
+    """The registered games, for the editor's game picker."""
+    return {"game_types": GAMES.values()}
 
 
 @bp.errorhandler(CampaignError)

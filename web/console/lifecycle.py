@@ -15,9 +15,10 @@ from campaigns.wechat import cards
 from extensions import db
 from web.staff_auth import staff_required
 
+from ..services import services
 from . import bp
 from .campaigns import campaign_page
-from .common import EDITORS, me, services
+from .common import EDITORS, me
 from .editor import document_from_form
 from .i18n import status_label
 
