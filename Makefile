@@ -30,6 +30,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	@sh bin/debian-packages bench
 	$(PY) bench/draws.py
+	$(PY) bench/visit.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts

@@ -20,6 +20,7 @@ from campaigns.draws.published import PublishedCampaigns
 from campaigns.redisconn import connect
 from campaigns.wechat.book import AccountBooks
 from extensions import babel, csrf, db, migrate
+from web.sessions import SessionCookie
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -50,6 +51,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_locale="zh_Hans_CN")
+    app.session_interface = SessionCookie()
     app.jinja_env.globals["get_locale"] = get_locale
 
 

@@ -82,7 +82,7 @@ SETTINGS: tuple[Setting, ...] = (
         "PUBLIC_URL", "http://127.0.0.1:5000", "The app's external base URL, used for OAuth redirect_uri and QR codes."
     ),
     Setting("LOG_LEVEL", "INFO", "Python logging level for the JSON logs on stderr."),
-    Setting("SESSION_HOURS", "72", "How long a follower's or staff member's session lasts."),
+    Setting("SESSION_HOURS", "72", "How long a follower's or staff member's session lasts, from sign-in."),
     Setting(
         "PROXY_HOPS",
         "0",
@@ -166,6 +166,8 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "PERMANENT_SESSION_LIFETIME": session_hours * 3600,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        # A session lasts SESSION_HOURS from sign-in: the cookie is not signed again on every answer.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         # Browsers send the session only over TLS whenever the site is served over TLS.
         "SESSION_COOKIE_SECURE": env == "production" or public_url.startswith("https://"),
         "PROXY_HOPS": _count(environ, "PROXY_HOPS"),

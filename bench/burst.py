@@ -2,12 +2,13 @@
 
 ``python bench/burst.py [--followers 2000] [--seconds 30] [--appendfsync always] [--cluster]``.
 
-Logs the followers in through the WeChat simulator's OAuth, then has them play one live
-campaign as fast as the server answers for a bounded time, under gunicorn with several
+Logs the followers in through the WeChat simulator's OAuth, then has each in turn open the
+game page as a phone does (the page, ``/me``, ``wx-config``) and play 3 times, as fast as
+the server answers for a bounded time, under gunicorn with several
 worker processes and two RQ workers; then runs the after-checks (awarded per tier within
 stock, every coupon issued once, Redis == stream == SQL ledger, ``flask campaigns
-verify``, statistics' play count == ledger). Prints draws/s, latency percentiles and
-errors by kind; exits 1 if an after-check fails.
+verify``, statistics' play count == ledger). Prints plays/s (draws, not page opens),
+latency percentiles and errors by kind; exits 1 if an after-check fails.
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ def run(args: argparse.Namespace, directory: Path) -> dict:
             started = time.monotonic()
             sessions = stack.log_in(args.followers)
             login_s = time.monotonic() - started
-            outcomes = stack.play_from_processes(sessions, args.seconds, processes=2, threads=args.threads // 2)
+            outcomes = stack.play_from_processes(
+                sessions, args.seconds, processes=2, threads=args.threads // 2, plays_per_visit=args.plays_per_visit
+            )
             result = summarize(outcomes, args.seconds)
             result.update(followers=len(sessions), login_s=round(login_s, 1), after=stack.after_checks())
             return result
@@ -56,6 +59,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--threads", type=int, default=32, help="concurrent load connections (over 2 load processes)")
     parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument(
+        "--plays-per-visit", type=int, default=3, help="draws after each page open (0: draws only, no page opens)"
+    )
     parser.add_argument("--appendfsync", choices=("everysec", "always"), default="everysec")
     parser.add_argument("--cluster", action="store_true", help="the campaign state on a three-master Redis Cluster")
     args = parser.parse_args()
@@ -72,8 +78,15 @@ def main() -> int:
         f"gunicorn {args.web_workers} workers x 4 threads; "
         f"2 RQ workers; {setup}"
     )
-    print(f"  draws/s {result['draws_per_s']:,.0f}  ({result['draws']} draws)")
-    print(f"  latency p50 {result['p50']:.1f} ms  p95 {result['p95']:.1f} ms  p99 {result['p99']:.1f} ms")
+    print(
+        f"  plays/s {result['draws_per_s']:,.0f}  ({result['draws']} draws; {result['page_opens']} page opens, "
+        f"each the page, /me and wx-config, then {args.plays_per_visit} plays)"
+    )
+    print(f"  draw latency p50 {result['p50']:.1f} ms  p95 {result['p95']:.1f} ms  p99 {result['p99']:.1f} ms")
+    if result["page_opens"]:
+        print(
+            f"  page-open requests p50 {result['page_requests_p50']:.1f} ms  p99 {result['page_requests_p99']:.1f} ms"
+        )
     print(
         f"  errors by kind {json.dumps(result['errors'])}; broken connections retried with the same key "
         f"{result['retried_same_key']}"

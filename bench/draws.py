@@ -1,17 +1,15 @@
 """Draw engine benchmark (loopback only, bounded time): ``python bench/draws.py [--seconds 5]``.
 
 (a) the Lua draw script alone vs a naive WATCH/MULTI implementation, many concurrent clients;
-(b) POST /c/<slug>/draw under gunicorn vs GET /c/<slug>/me on the same server;
 (c) (a) with ``appendfsync everysec`` vs ``always``.
+The HTTP endpoints (once part (b) here) are measured with wrk by ``bench/visit.py``.
 Every run checks that nothing was oversold and no coupon code was given twice.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import multiprocessing
-import os
 import re
 import shutil
 import statistics
@@ -20,7 +18,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,145 +296,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def http_worker(port: int, path: str, method: str, cookies: list[str], seconds: float) -> list[float]:
-    """One keep-alive connection per cookie (thread); latencies in ms of 2xx answers."""
-    latencies: list[float] = []
-    lock = threading.Lock()
-    deadline = time.monotonic() + seconds
-
-    def loop(cookie: str) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        mine = []
-        while time.monotonic() < deadline:
-            headers = {"Cookie": f"session={cookie}", "Accept": "application/json"}
-            body = None
-            if method == "POST":
-                headers.update({"Content-Type": "application/json", "Idempotency-Key": uuid.uuid4().hex})
-                body = "{}"
-            t0 = time.perf_counter()
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status < 300:
-                mine.append((time.perf_counter() - t0) * 1000)
-        with lock:
-            latencies.extend(mine)
-
-    threads = [threading.Thread(target=loop, args=(c,)) for c in cookies]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return latencies
-
-
-def measure_http(port: int, path: str, method: str, cookies: list[str], seconds: float, processes: int = 2) -> dict:
-    """Throughput and p50/p99 of one endpoint from ``processes`` load processes sharing the cookies."""
-    share = [cookies[i::processes] for i in range(processes)]
-    with multiprocessing.get_context("spawn").Pool(processes) as pool:
-        start = time.monotonic()
-        parts = pool.starmap(http_worker, [(port, path, method, s, seconds) for s in share])
-        elapsed = time.monotonic() - start
-    latencies = sorted(x for p in parts for x in p)
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50": statistics.median(latencies),
-        "p99": latencies[int(len(latencies) * 0.99) - 1],
-    }
-
-
-def median_run(runs: list[dict]) -> dict:
-    """The median of each figure over repeated runs."""
-    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
-
-
-def part_b(directory: Path, seconds: float, connections: int, rounds: int = 5) -> dict:
-    """The HTTP endpoint under gunicorn (2 gthread workers x 4 threads) vs a trivial logged-in endpoint and /me."""
-    from bench.http_setup import prepare
-
-    server = RedisServer(directory / "redis-http", port=free_port(), unixsocket=False).start()
-    # Every load connection comes from 127.0.0.1, so the per-address draw limit is off here.
-    env = dict(
-        os.environ,
-        APP_ENV="test",
-        LOG_LEVEL="WARNING",
-        REDIS_URL=server.url,
-        DRAW_IP_LIMIT="0",
-        DATABASE_URL=f"sqlite:///{directory / 'bench.sqlite3'}",
-        SECRET_KEY="bench-secret",
-    )
-    port = free_port()
-    gunicorn = None
-    try:
-        slug, cookies, campaign_id, account_id = prepare(env, connections)
-        gunicorn = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--worker-class",
-                "gthread",
-                "bench.wsgi:create_bench_app()",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_http(port)
-        measure_http(port, f"/bench/{account_id}/whoami", "GET", cookies, 1)  # warm up every worker
-        out = {}
-        for _ in range(rounds):  # interleaved rounds; the medians are reported
-            out.setdefault("trivial", []).append(
-                measure_http(port, f"/bench/{account_id}/whoami", "GET", cookies, seconds)
-            )
-            out.setdefault("draw", []).append(measure_http(port, f"/c/{slug}/draw", "POST", cookies, seconds))
-            out.setdefault("me", []).append(measure_http(port, f"/c/{slug}/me", "GET", cookies, seconds))
-        result = {name: median_run(runs) for name, runs in out.items()}
-        result["ratio"] = statistics.median(
-            d["rps"] / t["rps"] for d, t in zip(out["draw"], out["trivial"], strict=False)
-        )
-        result["oversold"] = oversold(connect(server.url), campaign_id)
-        return result
-    finally:
-        if gunicorn:
-            gunicorn.terminate()
-            gunicorn.wait(10)
-        server.stop()
-
-
-def wait_http(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status < 500:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="length of each measurement")
-    parser.add_argument("--connections", type=int, default=16, help="HTTP client connections")
-    parser.add_argument("--only", choices=("script", "http"), help="run one part only")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp)
-        if args.only != "http":
-            rows += script_rows(part_a(directory, args.seconds, "everysec"), part_a(directory, args.seconds, "always"))
-        if args.only != "script":
-            rows += http_rows(part_b(directory, args.seconds, args.connections))
+        rows += script_rows(part_a(directory, args.seconds, "everysec"), part_a(directory, args.seconds, "always"))
     print(f"{'measurement':<52}{'result':>22}")
     for name, value in rows:
         print(f"{name:<52}{value:>22}")
@@ -469,20 +335,6 @@ def script_rows(everysec: dict, always: dict) -> list[tuple[str, str]]:
             "oversold or code twice",
             str(any(r[k] for r in (everysec, always, native, native_always) for k in r if k.endswith("oversold"))),
         ),
-    ]
-
-
-def http_rows(http: dict) -> list[tuple[str, str]]:
-    """The report lines of (b): medians of interleaved rounds."""
-    return [
-        ("(b) trivial logged-in GET under gunicorn (ceiling)", f"{http['trivial']['rps']:,.0f} req/s"),
-        ("(b) trivial p50 / p99", f"{http['trivial']['p50']:.1f} / {http['trivial']['p99']:.1f} ms"),
-        ("(b) POST /draw under gunicorn", f"{http['draw']['rps']:,.0f} draws/s"),
-        ("(b) POST /draw p50 / p99", f"{http['draw']['p50']:.1f} / {http['draw']['p99']:.1f} ms"),
-        ("(b) draw / trivial (median of rounds)", f"{http['ratio']:.0%}"),
-        ("(b) GET /me under gunicorn", f"{http['me']['rps']:,.0f} req/s"),
-        ("(b) GET /me p50 / p99", f"{http['me']['p50']:.1f} / {http['me']['p99']:.1f} ms"),
-        ("(b) oversold or code twice", str(http["oversold"])),
     ]
 
 

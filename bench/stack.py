@@ -122,6 +122,7 @@ class Outcome:
     retried: bool = False
     follower: int = -1  # index of the follower session that made it
     at: float = 0.0  # monotonic time the request was sent
+    kind: str = "draw"  # or "page", "me", "wx-config": the requests of a page open
 
 
 @dataclass
@@ -315,12 +316,22 @@ class Stack:
         return outcomes
 
     def play_from_processes(
-        self, sessions: list[requests.Session], seconds: float, processes: int = 2, threads: int = 16
+        self,
+        sessions: list[requests.Session],
+        seconds: float,
+        processes: int = 2,
+        threads: int = 16,
+        plays_per_visit: int = 0,
     ) -> list[Outcome]:
-        """:meth:`play` from several load processes (one Python process cannot keep a server busy)."""
+        """:meth:`play` from several load processes (one Python process cannot keep a server busy).
+
+        With ``plays_per_visit``, each follower in turn opens the game page as a phone does
+        (the page, ``/me`` and ``wx-config``) and then plays that many times.
+        """
         cookies = [s.cookies.get("session") for s in sessions]
         parts = [
-            (self.url, list(range(p, len(cookies), processes)), cookies, seconds, threads) for p in range(processes)
+            (self.url, list(range(p, len(cookies), processes)), cookies, seconds, threads, plays_per_visit)
+            for p in range(processes)
         ]
         with multiprocessing.get_context("spawn").Pool(processes) as pool:
             return [o for part in pool.starmap(_play_part, parts) for o in part]
@@ -388,16 +399,43 @@ def draw_once(url: str, session: requests.Session, key: str | None = None, retry
     return Outcome(response.status_code, code, ms, key, body)
 
 
-def _play_part(url: str, followers: list[int], cookies: list[str], seconds: float, threads: int) -> list[Outcome]:
+def open_page(url: str, session: requests.Session) -> list[Outcome]:
+    """What a phone asks for when it opens the game page: the page, ``/me`` and the signed ``wx.config``."""
+    page = f"{url}/c/{SLUG}/"
+    out = []
+    for kind, target, params in (
+        ("page", page, None),
+        ("me", page + "me", None),
+        ("wx-config", page + "wx-config", {"url": page}),
+    ):
+        start = time.perf_counter()
+        try:
+            response = session.get(target, params=params, timeout=10, allow_redirects=False)
+            code = "ok" if response.status_code == 200 else f"http_{response.status_code}"
+            status = response.status_code
+        except requests.RequestException as exc:
+            code, status = type(exc).__name__, 0
+        out.append(Outcome(status, code, (time.perf_counter() - start) * 1000, "", kind=kind))
+    return out
+
+
+def _play_part(
+    url: str, followers: list[int], cookies: list[str], seconds: float, threads: int, plays_per_visit: int = 0
+) -> list[Outcome]:
     """One load process: the followers' sessions rebuilt from their cookies, then :func:`_play_threads`."""
     sessions = {f: requests.Session() for f in followers}
     for follower, session in sessions.items():
         session.cookies.set("session", cookies[follower])
-    return _play_threads(url, sessions, seconds, threads)
+    return _play_threads(url, sessions, seconds, threads, plays_per_visit)
 
 
-def _play_threads(url: str, sessions: dict[int, requests.Session], seconds: float, threads: int) -> list[Outcome]:
-    """``threads`` threads, each drawing in turn for its share of the followers until the deadline."""
+def _play_threads(
+    url: str, sessions: dict[int, requests.Session], seconds: float, threads: int, plays_per_visit: int = 0
+) -> list[Outcome]:
+    """``threads`` threads, each drawing in turn for its share of the followers until the deadline.
+
+    With ``plays_per_visit``, each follower's turn is a page open (:func:`open_page`) and that many draws.
+    """
     outcomes: list[Outcome] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -407,10 +445,14 @@ def _play_threads(url: str, sessions: dict[int, requests.Session], seconds: floa
         mine = followers[slot::threads]
         i, got = 0, []
         while mine and time.monotonic() < deadline:
-            follower, sent = mine[i % len(mine)], time.monotonic()
-            outcome = draw_once(url, sessions[follower])
-            outcome.follower, outcome.at = follower, sent
-            got.append(outcome)
+            follower = mine[i % len(mine)]
+            if plays_per_visit:
+                got += open_page(url, sessions[follower])
+            for _ in range(max(plays_per_visit, 1)):
+                sent = time.monotonic()
+                outcome = draw_once(url, sessions[follower])
+                outcome.follower, outcome.at = follower, sent
+                got.append(outcome)
             i += 1
         with lock:
             outcomes.extend(got)
@@ -423,22 +465,29 @@ def _play_threads(url: str, sessions: dict[int, requests.Session], seconds: floa
     return outcomes
 
 
+def _pct(values: list[float], p: float) -> float:
+    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+
+
 def summarize(outcomes: list[Outcome], seconds: float) -> dict:
-    """Draws per second, latency percentiles of answered requests, and errors by kind."""
-    ok = sorted(o.ms for o in outcomes if o.code == "ok")
-    answered = sorted(o.ms for o in outcomes if o.status)
-
-    def pct(values: list[float], p: float) -> float:
-        return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
-
+    """Draws per second, latency percentiles of answered draws, and errors by kind; page opens apart."""
+    draws = [o for o in outcomes if o.kind == "draw"]
+    ok = sorted(o.ms for o in draws if o.code == "ok")
+    answered = sorted(o.ms for o in draws if o.status)
+    opens = sorted(o.ms for o in outcomes if o.kind != "draw" and o.status)
     return {
         "draws": len(ok),
         "draws_per_s": len(ok) / seconds,
-        "p50": pct(answered, 0.50),
-        "p95": pct(answered, 0.95),
-        "p99": pct(answered, 0.99),
+        "p50": _pct(answered, 0.50),
+        "p95": _pct(answered, 0.95),
+        "p99": _pct(answered, 0.99),
         "median_ok_ms": statistics.median(ok) if ok else float("nan"),
-        "errors": dict(Counter(o.code for o in outcomes if o.code != "ok")),
+        "page_opens": sum(o.kind == "page" for o in outcomes),
+        "page_requests_p50": _pct(opens, 0.50),
+        "page_requests_p99": _pct(opens, 0.99),
+        "errors": dict(
+            Counter(f"{o.kind}:{o.code}" if o.kind != "draw" else o.code for o in outcomes if o.code != "ok")
+        ),
         "retried_same_key": sum(o.retried for o in outcomes),
     }
 

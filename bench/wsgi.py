@@ -1,9 +1,10 @@
-"""The app the HTTP benchmark serves: the product, plus one trivial logged-in JSON endpoint as the ceiling.
+"""The apps the HTTP benchmark serves: the product with one trivial logged-in endpoint, and bare Flask.
 
 ``GET /bench/<account_id>/whoami`` reads the same signed session cookie as a draw and
 answers the follower's openid: everything every follower request pays (WSGI, session,
-security headers, JSON) and nothing else. It exists only in this module, never in the
-product.
+security headers, JSON) and nothing else. ``create_bare_app`` is Flask with one JSON
+hello and nothing of the product: the ceiling every endpoint is a share of. Both exist
+only in this module, never in the product.
 """
 
 from __future__ import annotations
@@ -20,5 +21,15 @@ def create_bench_app() -> Flask:
     @app.get("/bench/<int:account_id>/whoami")
     def whoami(account_id: int):
         return jsonify({"openid": require_openid(account_id)})
+
+    return app
+
+
+def create_bare_app() -> Flask:
+    app = Flask(__name__)
+
+    @app.get("/hello")
+    def hello():
+        return jsonify({"hello": "world"})
 
     return app

@@ -45,6 +45,12 @@ class Conflict(CampaignError):
     code, status = "conflict", 409
 
 
+class SlugTaken(InvalidInput):
+    """Another campaign uses the address: a field problem (the editor shows it there) that is a 409 to the API."""
+
+    code, status = "slug_taken", 409
+
+
 class NotStarted(CampaignError):
     code, status = "not_started", 409
 
@@ -63,6 +69,12 @@ class LimitReached(CampaignError):
 
 class RateLimited(CampaignError):
     code, status = "rate_limited", 429
+
+
+class IdempotencyKeyReused(CampaignError):
+    """The Idempotency-Key was first sent with another request body; the first request's draw stands."""
+
+    code, status = "idempotency_key_reused", 422
 
 
 class Busy(CampaignError):

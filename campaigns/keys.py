@@ -75,7 +75,11 @@ def player_field(player: str) -> str:
 
 
 def idempotency_field(player: str, key: str) -> str:
-    """The stored result of a player's draw with ``key`` (an ``Idempotency-Key``), kept until its entry is trimmed."""
+    """The stored result of a player's draw with ``key`` (an ``Idempotency-Key``), kept until its entry is trimmed.
+
+    Its value is ``<fingerprint>|<result>``: the fingerprint of the request's body (engine.fingerprint),
+    then the script's answer.
+    """
     return f"i:{player}:{key}"
 
 

@@ -81,13 +81,20 @@ class RedisServer:
         lines += [f"{key.replace('_', '-')} {value}" for key, value in self.config.items()]
         return "\n".join(lines) + "\n"
 
-    def start(self, timeout: float = 10) -> RedisServer:
-        """Start the server and wait until it answers PING."""
+    def start(self, timeout: float = 10, *, own_session: bool = False) -> RedisServer:
+        """Start the server and wait until it answers PING.
+
+        ``own_session`` starts it outside the caller's process group, so a terminal's Ctrl-C
+        (sent to the whole foreground group) does not stop it before the clients the caller
+        stops first.
+        """
         self.directory.mkdir(parents=True, exist_ok=True)
         conf = self.directory / "redis.conf"
         conf.write_text(self._config_text())
         binary, _ = server_binary()
-        self.process = subprocess.Popen([binary, str(conf)], cwd=self.directory, stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [binary, str(conf)], cwd=self.directory, stdout=subprocess.DEVNULL, start_new_session=own_session
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -14,7 +14,6 @@ from campaigns.draws import public
 from campaigns.draws import services as draws
 from campaigns.draws.published import PublishedCampaign
 from campaigns.errors import InvalidInput, WeChatError
-from campaigns.players.services import ensure_player
 from campaigns.wechat.follow import ensure_following
 from extensions import csrf, db
 from web.follower import require_openid
@@ -22,7 +21,7 @@ from web.services import context
 from web.staff_auth import current_staff
 
 from . import bp
-from .views import published_campaign
+from .views import campaign_on_record, published_campaign
 
 
 def _json_body() -> dict:
@@ -74,14 +73,9 @@ def draw(slug: str):
 
 @bp.get("/<slug>/me")
 def me(slug: str):
-    """The follower's state in this campaign; the first call registers them as a player."""
-    campaign, openid = _player(slug)
-    ctx = context()
-    body = draws.me(ctx, campaign, openid)
-    # Registered after the answer is read: the commit expires the campaign, which would cost its reload.
-    ensure_player(db.session, campaign, openid, draws.player_of(ctx, campaign, openid))
-    db.session.commit()
-    return jsonify(body)
+    """The follower's state in this campaign: like a draw, from the snapshot and Redis, with no SQL."""
+    campaign = _published(slug)
+    return jsonify(draws.me(context(), campaign, require_openid(campaign.account_id)))
 
 
 @bp.put("/<slug>/client-seed")
@@ -89,7 +83,8 @@ def me(slug: str):
 def client_seed(slug: str):
     """Change the follower's client seed for their next draws."""
     body = _json_body()
-    campaign, openid = _player(slug)
+    campaign = _published(slug)
+    openid = require_openid(campaign.account_id)
     return jsonify(draws.set_client_seed(context(), campaign, openid, body.get("client_seed")))
 
 
@@ -103,7 +98,7 @@ def prizes(slug: str):
 @bp.get("/<slug>/fairness")
 def fairness(slug: str):
     """The fairness commitment and every rules version; the server seed once revealed."""
-    campaign = published_campaign(slug)
+    campaign = campaign_on_record(slug)
     services = current_app.extensions["services"]
     return jsonify(public.fairness_document(campaign, services.clock, services.secrets))
 
@@ -111,7 +106,7 @@ def fairness(slug: str):
 @bp.get("/<slug>/ledger.jsonl")
 def ledger(slug: str):
     """The draw ledger as JSON lines: public once revealed, to staff before."""
-    campaign = published_campaign(slug)
+    campaign = campaign_on_record(slug)
     services = current_app.extensions["services"]
     public.ledger_allowed(campaign, services.clock, staff=current_staff() is not None)
     lines = list(public.ledger_jsonl(db.session, campaign))
@@ -121,5 +116,5 @@ def ledger(slug: str):
 @bp.get("/<slug>/verify")
 def verify_page(slug: str):
     """The static verifier page: recomputes the follower's draws in the browser with WebCrypto."""
-    campaign = published_campaign(slug)
+    campaign = campaign_on_record(slug)
     return render_template("games/verify.html", campaign=campaign)

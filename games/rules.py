@@ -12,7 +12,7 @@ from campaigns.catalog.models import Campaign
 
 from . import bp
 from .look import page_look
-from .views import published_campaign
+from .views import campaign_on_record
 
 
 def published_rules(campaign: Campaign) -> dict[str, Any] | None:
@@ -59,8 +59,8 @@ def prize_rows(rules: dict[str, Any]) -> list[dict[str, Any]]:
 
 @bp.get("/<slug>/rules")
 def rules(slug: str):
-    """The campaign's rules and odds, readable by anyone."""
-    campaign = published_campaign(slug)
+    """The campaign's rules and odds, readable by anyone (after archiving too)."""
+    campaign = campaign_on_record(slug)
     document = published_rules(campaign) or _draft_rules(campaign)
     return render_template(
         "games/rules.html",

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 
 def client_strings() -> dict[str, str]:
-    """The scripts' strings in the current locale; placeholders are ``{name}``."""
+    """The scripts' strings in the current locale; placeholders are ``{name}``.
+
+    The catalogues are compiled and never change while the app runs, so each locale's
+    strings are looked up once: some forty Babel lookups were a fifth of a page's CPU.
+    """
+    return dict(_strings_in(str(get_locale())))
+
+
+@lru_cache(maxsize=8)
+def _strings_in(locale: str) -> dict[str, str]:
+    """The strings, translated for ``locale`` (the current request's: the cache key only names it)."""
     return {
         "loading": _("Loading…"),
         "play_wheel": _("Spin"),

@@ -12,7 +12,7 @@ from flask import Response, current_app, redirect, render_template, request, url
 from campaigns import events
 from campaigns.analytics.channels import placement_of
 from campaigns.catalog.models import Campaign
-from campaigns.catalog.services import get_by_slug
+from campaigns.catalog.services import get_by_slug, get_with_record
 from campaigns.catalog.status import status_at
 from campaigns.clock import iso_ms, to_ms, utc
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
@@ -35,12 +35,17 @@ from .winners import winners_shown
 PSEUDONYM = re.compile(r"[0-9a-f]{32}")
 
 
-def published_campaign(slug: str) -> Campaign:
+def published_campaign(slug: str, *, with_tiers: bool = False) -> Campaign:
     """The campaign ``slug`` once published; drafts are not found."""
-    campaign = get_by_slug(db.session, slug)
+    campaign = get_by_slug(db.session, slug, with_tiers=with_tiers)
     if campaign.status == "draft":
         raise NotFound("This campaign does not exist.")
     return campaign
+
+
+def campaign_on_record(slug: str) -> Campaign:
+    """The campaign ``slug`` once published, archived ones included: for its rules and fairness proof."""
+    return get_with_record(db.session, slug)
 
 
 def _login(campaign: Campaign) -> Response:
@@ -111,7 +116,7 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
 @bp.get("/<slug>/")
 def page(slug: str):
     """The campaign's game page, for a logged-in follower inside WeChat."""
-    campaign = published_campaign(slug)
+    campaign = published_campaign(slug, with_tiers=True)
     blocked = outside_wechat(campaign)
     if blocked is not None:
         return blocked

@@ -102,3 +102,55 @@ def test_the_finished_demo_campaign_has_14_days_of_real_draws_that_verify_and_re
         .where(CouponCode.state == "redeemed", CouponCode.tier_id.in_([t.id for t in campaign.tiers]))
     )
     assert redeemed == sum(c["redeemed"] for c in document["channels"]) > 0
+
+
+def test_ctrl_c_stops_the_demo_without_a_traceback(tmp_path):
+    """A terminal's Ctrl-C reaches the demo's whole process group: Redis must outlive the worker and scheduler.
+
+    It used to stop the embedded Redis at once, before RQ's scheduler, which logged tracebacks.
+    """
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import tempfile
+    import time
+
+    from bench.draws import free_port
+    from tests.conftest import ROOT
+
+    # A short directory: a unix socket's path is limited to about 100 bytes.
+    redis_dir = tempfile.mkdtemp(prefix="demo-redis-", dir="/tmp")
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(APP_ENV="test", DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}", LOG_LEVEL="INFO")
+    web, sim = free_port(), free_port()
+    command = ["demo", "up", "--port", str(web), "--sim-port", str(sim)]
+    app_spec = f"app:create_app({{'EMBEDDED_REDIS_DIR': {redis_dir!r}}})"
+    output = tmp_path / "demo.log"
+    with output.open("w") as log:
+        # Its own session, as a shell runs a foreground job: the signal goes to the group, as Ctrl-C does.
+        demo = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", app_spec, *command],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 120
+        while "The demo is up." not in output.read_text() and time.monotonic() < deadline and demo.poll() is None:
+            time.sleep(0.3)
+        assert "The demo is up." in output.read_text(), output.read_text()[-3000:]
+        time.sleep(3)  # the worker's scheduler is running and holding its locks
+        os.killpg(demo.pid, signal.SIGINT)
+        assert demo.wait(timeout=90) == 0
+    finally:
+        if demo.poll() is None:
+            os.killpg(demo.pid, signal.SIGKILL)
+        shutil.rmtree(redis_dir, ignore_errors=True)
+    text = output.read_text()
+    assert "stopping" in text
+    assert "Traceback" not in text, text[-3000:]
+    assert '"level": "error"' not in text, text[-3000:]

@@ -42,7 +42,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(code, exc.description or exc.name, exc.code or 500)
+        body, status = error_response(code, exc.description or exc.name, exc.code or 500)
+        # Keep what the exception says besides its body: a 405's Allow header above all (RFC 9110).
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return body, status, headers
 
     @app.errorhandler(redis.ConnectionError)
     @app.errorhandler(redis.TimeoutError)

@@ -1,19 +1,50 @@
-"""Refuse NUL characters anywhere a request carries text, before any view runs.
+"""Refuse NUL characters, and JSON too deep or too large to parse safely, before any view runs.
 
 No field of the platform may hold one, and PostgreSQL cannot store one in a text
 column (it would fail the query with a 500 mid-request). So a NUL in the path, the
 query string, a form field or a JSON body is a clear 400 ``invalid_input`` that
 changes nothing. File uploads and the WeChat webhook's XML are left to their own
 parsers (an image is binary; XML forbids NUL and its parser refuses it).
+
+A JSON body is measured before anything parses it: Python's parser, the schema check and
+the audit log all recurse once per level, so ``[`` nested a thousand deep was a
+``RecursionError`` (a 500) on every JSON endpoint. No body the platform accepts is deeper
+than a few levels or larger than a campaign document, so :data:`JSON_MAX_DEPTH` and
+:data:`JSON_MAX_BYTES` are far above any real one and far below any harm.
 """
 
 from __future__ import annotations
+
+import re
 
 from flask import Flask, request
 
 from campaigns.errors import InvalidInput
 
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+# A campaign document (the largest JSON body) is a few kilobytes and four levels deep.
+JSON_MAX_BYTES = 256 * 1024
+JSON_MAX_DEPTH = 32
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKET = re.compile(rb"[^\[\]{}]+")
+_INNERMOST = re.compile(rb"\[\]|\{\}")
+
+
+def json_depth_exceeds(body: bytes, limit: int = JSON_MAX_DEPTH) -> bool:
+    """Whether ``body`` nests arrays and objects deeper than ``limit``, measured without recursion.
+
+    Strings are removed first (a bracket inside one is text), then each pass drops the
+    innermost empty pairs: a body ``limit`` deep is empty after ``limit`` passes. Brackets
+    that never pair up are malformed JSON, refused the same way.
+    """
+    brackets = _NOT_BRACKET.sub(b"", _STRING.sub(b"", body))
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets, removed = _INNERMOST.subn(b"", brackets)
+        if not removed:
+            return True
+    return bool(brackets)
 
 
 def carries_nul() -> str | None:
@@ -32,11 +63,32 @@ def carries_nul() -> str | None:
     return None
 
 
+def refuse_unsafe_json() -> None:
+    """Raise InvalidInput when the JSON body is too large or too deeply nested to parse."""
+    if not request.is_json:
+        return
+    if (request.content_length or 0) > JSON_MAX_BYTES:
+        raise InvalidInput(_too_large(), fields={"body": "too large"})
+    body = request.get_data(cache=True)
+    if len(body) > JSON_MAX_BYTES:
+        raise InvalidInput(_too_large(), fields={"body": "too large"})
+    if json_depth_exceeds(body):
+        raise InvalidInput(
+            f"The JSON body nests deeper than {JSON_MAX_DEPTH} levels, or its brackets do not pair up.",
+            fields={"body": "too deep"},
+        )
+
+
+def _too_large() -> str:
+    return f"The JSON body is larger than {JSON_MAX_BYTES // 1024} KiB."
+
+
 def register(app: Flask) -> None:
     """Attach the check to ``app``."""
 
     @app.before_request
-    def refuse_nul():
+    def refuse_bad_input():
+        refuse_unsafe_json()
         where = carries_nul()
         if where:
             raise InvalidInput(

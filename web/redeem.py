@@ -23,8 +23,14 @@ bp = Blueprint("redeem", __name__, url_prefix="/redeem")
 STAFF_ROLES = ("operator", "marketer")
 
 
+def _body() -> dict:
+    """The JSON object sent; anything else (a list, a number, not JSON) reads as empty."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
 def _entered() -> str:
-    body = request.get_json(silent=True) or {}
+    body = _body()
     code = body.get("code")
     if not isinstance(code, str) or not code.strip() or len(code) > 200:
         raise InvalidInput("Type or scan a coupon code.", fields={"code": "required"})
@@ -32,9 +38,9 @@ def _entered() -> str:
 
 
 def _staff_redeemer() -> redemption.Redeemer:
-    body = request.get_json(silent=True) or {}
+    body = _body()
     store_id = body.get("store_id")
-    store = db.session.get(Store, store_id) if isinstance(store_id, int) else None
+    store = db.session.get(Store, store_id) if type(store_id) is int else None
     if store is None or not store.active or not mine(store.account_id):
         raise NotFound("Choose your store first.")
     return redemption.Redeemer(store=store, staff_id=current_staff().id)

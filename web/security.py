@@ -43,6 +43,10 @@ def content_security_policy(config) -> str:
     )
 
 
+# Sent unless the view set its own.
+FIXED_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"))
+
+
 @lru_cache(maxsize=8)
 def _csp(api_base: str, simulator: bool, jssdk_url: str) -> str:
     return content_security_policy(
@@ -61,15 +65,18 @@ def register(app: Flask) -> None:
     def headers(response):
         config = app.config
         csp = _csp(config["WECHAT_API_BASE"], bool(config.get("WECHAT_SIMULATOR")), config["WECHAT_JSSDK_URL"])
-        own = response.headers.get("Content-Security-Policy")
+        headers = response.headers
+        # One pass over the response's few headers instead of a lookup (and a KeyError) per header.
+        present = {name.lower(): value for name, value in headers.items()}
+        own = present.get("content-security-policy")
         if own is None:
-            response.headers["Content-Security-Policy"] = csp
+            headers.add("Content-Security-Policy", csp)
         elif "frame-ancestors" not in own:
             # A view's own policy (uploaded images) may not be framed either.
-            response.headers["Content-Security-Policy"] = f"{own}; frame-ancestors 'none'"
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.is_secure or app.config.get("APP_ENV") == "production":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            headers["Content-Security-Policy"] = f"{own}; frame-ancestors 'none'"
+        for name, value in FIXED_HEADERS:
+            if name.lower() not in present:
+                headers.add(name, value)
+        if "strict-transport-security" not in present and (config.get("APP_ENV") == "production" or request.is_secure):
+            headers.add("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

@@ -40,9 +40,10 @@ PRIZE_SCHEMA: dict[str, Any] = {
         "stock": {"type": "integer", "minimum": 0, "maximum": MAX_INT},
         "daily_limit": _int_or_null,
         "fallback": {"type": "boolean"},
-        "value": {"type": "string", "pattern": r"^\d{1,9}(\.\d{1,2})?$"},
+        # At most 10,000,000 with two decimals (document._value_minor).
+        "value": {"type": "string", "pattern": r"^(?:\d{1,7}(?:\.\d{1,2})?|10000000(?:\.0{1,2})?)$"},
         "currency": {"type": "string", "pattern": CURRENCY.pattern},
-        "image": {"type": ["string", "null"], "maxLength": 255},
+        "image": {"type": ["string", "null"], "maxLength": 255, "pattern": r"^/(?!/)[A-Za-z0-9/_.%~-]{1,254}$"},
         "coupon": {"type": "string", "enum": list(COUPON_KINDS)},
         "card_id": {"type": ["string", "null"], "maxLength": 64},
         "valid_from": {**_date, "type": ["string", "null"]},
@@ -121,6 +122,8 @@ def _integer(value: Any, path: str, problems: Problems, *, minimum: int, optiona
         return None
     if isinstance(value, str) and re.fullmatch(r"-?\d{1,10}", value.strip()):
         value = int(value.strip())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON's 3.0 is the whole number 3 (as JSON Schema's "integer" says)
     if isinstance(value, bool) or not isinstance(value, int):
         problems.add(path, msg("Enter a whole number."))
         return None
@@ -142,15 +145,17 @@ def _instant(value: Any, path: str, problems: Problems, zone: ZoneInfo | None, *
         return None
     try:
         parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
-    except ValueError:
+        if parsed is not None and parsed.tzinfo is None:
+            # A time without an offset is read in the campaign's own time zone, as marketers think of it.
+            parsed = parsed.replace(tzinfo=zone or UTC)
+        # Year 1 ahead of UTC or year 9999 behind it has no UTC instant (OverflowError).
+        parsed = parsed.astimezone(UTC) if parsed is not None else None
+    except (ValueError, OverflowError):
         parsed = None
     if parsed is None:
         problems.add(path, msg("Enter a date and time like 2026-12-12T10:00."))
         return None
-    if parsed.tzinfo is None:
-        # A time without an offset is read in the campaign's own time zone, as marketers think of it.
-        parsed = parsed.replace(tzinfo=zone or UTC)
-    return parsed.astimezone(UTC)
+    return parsed
 
 
 def _value_minor(value: Any, path: str, problems: Problems) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from ..coupons.models import CouponCode
-from ..errors import Conflict, InvalidInput, NotFound
+from ..errors import Conflict, InvalidInput, NotFound, SlugTaken
 from ..staff import audit
 from ..staff.models import Staff
 from ..staff.services import account_ids, require_account
@@ -88,7 +88,7 @@ def _values(session: Session, staff: Staff, doc: Any) -> tuple[dict[str, Any], O
 def _check_slug(session: Session, slug: str, campaign: Campaign | None) -> None:
     other = session.scalar(select(Campaign).where(Campaign.slug == slug))
     if other is not None and other is not campaign:
-        raise InvalidInput(
+        raise SlugTaken(
             msg("Please correct the highlighted fields."),
             fields={"slug": msg("Another campaign already uses this address.")},
         )

@@ -12,16 +12,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..clock import utc
+from ..clock import to_ms, utc
 
 DRAFT, SCHEDULED, LIVE, PAUSED, ENDED = "draft", "scheduled", "live", "paused", "ended"
 FOLLOWER_STATUSES = (SCHEDULED, LIVE, PAUSED, ENDED)
 
 
+def status_from(stored: str, now_ms: int, starts_ms: int, ends_ms: int) -> str:
+    """The follower's status from the stored one (SQL's or Redis's) and the schedule, in epoch milliseconds."""
+    if stored == ENDED or now_ms >= ends_ms:
+        return ENDED
+    if stored == PAUSED:
+        return PAUSED
+    return SCHEDULED if now_ms < starts_ms else LIVE
+
+
 def status_at(campaign, now: datetime) -> str:
     """``scheduled``, ``live``, ``paused`` or ``ended``: the published ``campaign`` as a follower sees it at ``now``."""
-    if campaign.status == ENDED or now >= utc(campaign.ends_at):
-        return ENDED
-    if campaign.status == PAUSED:
-        return PAUSED
-    return SCHEDULED if now < utc(campaign.starts_at) else LIVE
+    return status_from(campaign.status, to_ms(now), to_ms(utc(campaign.starts_at)), to_ms(utc(campaign.ends_at)))

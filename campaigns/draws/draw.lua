@@ -10,9 +10,11 @@
 --       10 the fallback tier (fixed at publish; checked against the rules),
 --       11 the caller's guess of the campaign-local day's label ("" when no per-day count
 --       matters); used when the instant falls in that day's [start, end) as the state hash
---       holds it (field "d:<label>"), else the day is looked up
--- The result is kept for replays in the state hash, field "i:<player>:<key>"; the worker
--- deletes it when it trims the draw's stream entry (the entry carries the key).
+--       holds it (field "d:<label>"), else the day is looked up,
+--       12 the fingerprint of the request's body (hex, "" for a draw without a client seed)
+-- The result is kept for replays in the state hash, field "i:<player>:<key>", as
+-- "<fingerprint>|<result>"; the worker deletes it when it trims the draw's stream entry
+-- (the entry carries the key). The same key with another fingerprint is refused.
 -- Returns text, comma-separated (every value is from a comma-free alphabet):
 --   "ok,seq,ts,nonce,client_seed,drawn,awarded,reason,rules_version,code,plays,plays_today,wins"
 --   "refused,<code>", or "retry,<nonce>,<client_seed>" when the caller's nonce or client seed
@@ -21,14 +23,19 @@ redis.replicate_commands()
 
 local H, player, drawn, fallback = KEYS[1], ARGV[1], ARGV[6], ARGV[10]
 local pfield, ifield = "p:" .. player, "i:" .. player .. ":" .. ARGV[7]
-local guess = ARGV[11] or ""
+local guess, fingerprint = ARGV[11] or "", ARGV[12] or ""
 local fields = {"status", "rules", "rules_version", "seq", pfield, "t:" .. drawn, "a:" .. drawn, "a:" .. fallback, ifield}
 if guess ~= "" then
   -- 10, 11, 12: the guessed day's plays of the player, awards of the drawn tier, and bounds
   fields[10], fields[11], fields[12] = "pd:" .. guess .. ":" .. player, "ad:" .. guess .. ":" .. drawn, "d:" .. guess
 end
 local s = redis.call("HMGET", H, unpack(fields))
-if s[9] then return s[9] end
+if s[9] then
+  local stored_fingerprint, stored = string.match(s[9], "^([^|]*)|(.*)$")
+  if not stored then return s[9] end -- stored before fingerprints
+  if stored_fingerprint ~= fingerprint then return "refused,idempotency_key_reused" end
+  return stored
+end
 local status = s[1]
 if not status or not s[2] then return "refused,not_published" end
 -- rules: start_ms,end_ms,min_interval_ms,plays_total,plays_per_day,wins_total,fallback,fallback_coupon,moment tiers (space-separated)
@@ -155,7 +162,7 @@ local result = string.format("ok,%d,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d,%d", seq, now,
   s[3], code, plays + 1, plays_today + 1, wins)
 local changed = {"seq", seq, "a:" .. awarded, count + 1,
   pfield, string.format("%s,%d,%d,%d,%s", seed, nonce + 1, plays + 1, wins, interval > 0 and string.format("%d", now) or ""),
-  ifield, result}
+  ifield, fingerprint .. "|" .. result}
 local n = 8
 if per_day then changed[n + 1], changed[n + 2], n = pday_field, plays_today + 1, n + 2 end
 if ad_field then changed[n + 1], changed[n + 2] = ad_field, ad_count + 1 end

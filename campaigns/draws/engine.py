@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import functools
+import hashlib
 import logging
 import secrets
 import threading
@@ -23,7 +24,7 @@ from typing import Any
 import redis as redis_lib
 
 from .. import events
-from ..errors import Busy, Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
+from ..errors import Busy, Ended, IdempotencyKeyReused, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
 from ..keys import CampaignKeys
 from . import fairness, inventory
 
@@ -41,6 +42,10 @@ REFUSALS = {
     "limit_reached": (LimitReached, "You have no plays left for now."),
     "rate_limited": (RateLimited, "Slow down a little and try again."),
     "not_published": (Busy, "The campaign's prize inventory is not available right now."),
+    "idempotency_key_reused": (
+        IdempotencyKeyReused,
+        "This Idempotency-Key was already used for a draw with another request body; use a new key.",
+    ),
 }
 
 
@@ -128,6 +133,17 @@ def check_client_seed(client_seed: Any) -> str:
     return client_seed
 
 
+def fingerprint(client_seed: str | None) -> str:
+    """The short fingerprint of a draw request's body, stored with its replay result.
+
+    The client seed is the body's only input to a draw (other keys are ignored), so two
+    bodies ask for the same draw exactly when they send the same client seed or none.
+    """
+    if client_seed is None:
+        return ""
+    return hashlib.blake2b(client_seed.encode(), digest_size=6).hexdigest()
+
+
 def player_state(redis, campaign_id: int, player: str) -> tuple[str | None, int]:
     """The player's current client seed (None before their first visit) and next nonce."""
     state = inventory.player_state(redis, campaign_id, player)
@@ -182,6 +198,7 @@ def run(
     guess_ms = at_ms if at_ms is not None else now_ms
     day = "" if guess_ms is None else fair.day_of(guess_ms)
     mode = "set" if client_seed else "expect"
+    request_fingerprint = fingerprint(client_seed)
     for _ in range(MAX_ATTEMPTS):
         tier = fairness.drawn_tier(fair.server_seed, seed, nonce, fair.prizes)
         args = [
@@ -196,6 +213,7 @@ def run(
             campaign_id,
             fair.fallback,
             day,
+            request_fingerprint,
         ]
         try:
             result = parse_result(script(keys=keys, args=args))

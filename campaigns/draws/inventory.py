@@ -239,26 +239,34 @@ class PlayerView:
     plays_today: int
     awarded: dict[str, int]
     stock: dict[str, int]
+    status: str | None  # the campaign's Redis status (live, paused, ended); None when its state is not loaded
 
 
 def player_view(redis, campaign_id: int, player: str, client_seed: str, day: str, tiers: Iterable[str]) -> PlayerView:
     """The player's state (made with ``client_seed`` on their first visit), their plays on the
-    campaign-local ``day`` (counted only where plays per day are limited), and the awarded
-    count and stock of ``tiers``: one round trip."""
+    campaign-local ``day`` (counted only where plays per day are limited), the awarded
+    count and stock of ``tiers``, and the campaign's status: one round trip."""
     keys, tiers = CampaignKeys(campaign_id), list(tiers)
     pipe = redis.pipeline(transaction=False)
     pipe.hsetnx(keys.state, player_field(player), pack_player(Player(client_seed)))
     pipe.hmget(
         keys.state,
-        [player_field(player), player_day_field(day, player), *map(awarded_field, tiers), *map(tier_field, tiers)],
+        [
+            player_field(player),
+            player_day_field(day, player),
+            "status",
+            *map(awarded_field, tiers),
+            *map(tier_field, tiers),
+        ],
     )
-    _, (packed, today, *values) = pipe.execute()
+    _, (packed, today, status, *values) = pipe.execute()
     awarded, stock = values[: len(tiers)], values[len(tiers) :]
     return PlayerView(
         unpack_player(packed),
         int(today or 0),
         {t: int(v) for t, v in zip(tiers, awarded, strict=False) if v is not None},
         {t: unpack_stock(v) for t, v in zip(tiers, stock, strict=False) if v is not None},
+        status,
     )
 
 

@@ -10,13 +10,15 @@ from sqlalchemy.orm import Session
 from ..catalog.models import PrizeTier
 from ..clock import from_ms, iso_ms
 from ..coupons.models import CouponCode
+from ..players.services import register_players
 from .models import Draw
 
 PUBLIC_FIELDS = ("seq", "ts", "player", "client_seed", "nonce", "drawn_tier", "awarded_tier", "reason", "rules_version")
 
 
 def record_draws(session: Session, campaign_id: int, entries: list[dict[str, str]]) -> int:
-    """Add a ledger line for each draw event whose ``seq`` is new, mark its coupon issued; return how many."""
+    """Add a ledger line for each draw event whose ``seq`` is new, mark its coupon issued, register its
+    player; return how many lines were added."""
     seqs = [int(e["seq"]) for e in entries]
     if not seqs:
         return 0
@@ -46,6 +48,7 @@ def record_draws(session: Session, campaign_id: int, entries: list[dict[str, str
         if entry.get("code"):
             _issue(session, campaign_id, entry)
         added += 1
+    register_players(session, campaign_id, {e["openid"]: e["player"] for e in entries})
     return added
 
 

@@ -23,7 +23,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign, RulesVersion
+from ..catalog.publish import utc
 from ..catalog.services import get_by_slug
+from ..clock import to_ms
 from ..crypto import SecretBox
 from ..errors import Busy, NotFound
 from . import engine, inventory
@@ -43,6 +45,7 @@ class Tier:
     coupon_kind: str
     card_id: str | None
     is_fallback: bool
+    stock: int
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,12 @@ class PublishedCampaign:
     plays_total: int | None
     tiers: tuple[Tier, ...]
     fairness: engine.Fairness
+    # For the follower's state (GET /me); the live status is Redis's, this one only stands in without it.
+    timezone: str
+    starts_ms: int
+    ends_ms: int
+    server_seed_hash: str
+    status: str
 
     def tier(self, name: str) -> Tier:
         """The tier called ``name``."""
@@ -90,11 +99,17 @@ def snapshot(session: Session, campaign: Campaign, secrets: SecretBox) -> Publis
         plays_per_day=campaign.plays_per_day,
         plays_total=campaign.plays_total,
         tiers=tuple(
-            Tier(t.tier, t.name, t.image, t.coupon_kind, t.card_id, bool(t.is_fallback)) for t in campaign.tiers
+            Tier(t.tier, t.name, t.image, t.coupon_kind, t.card_id, bool(t.is_fallback), t.stock)
+            for t in campaign.tiers
         ),
         fairness=engine.Fairness(
             secrets.open(campaign.server_seed_sealed), prizes, rules["fallback_tier"], days=_days(rules)
         ),
+        timezone=campaign.timezone,
+        starts_ms=to_ms(utc(campaign.starts_at)),
+        ends_ms=to_ms(utc(campaign.ends_at)),
+        server_seed_hash=campaign.server_seed_hash,
+        status=campaign.status,
     )
 
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from .. import events
 from ..catalog.models import Campaign
 from ..catalog.publish import is_revealed
-from ..catalog.status import status_at
-from ..clock import Clock, iso_ms, to_ms, utc
+from ..catalog.status import status_from
+from ..clock import Clock, iso_ms, to_ms
 from ..context import Context
 from ..coupons.services import coupon_states
 from ..crypto import SecretBox
@@ -42,31 +42,33 @@ def _left(limit: int | None, used: int) -> int | None:
     return None if limit is None else max(limit - used, 0)
 
 
-def _next_play_at(campaign: Campaign, now: datetime, today_left: int | None, total_left: int | None) -> str | None:
+def _next_play_at(
+    campaign: PublishedCampaign, now: datetime, today_left: int | None, total_left: int | None
+) -> str | None:
     """When more plays come: the next local midnight, if the day's plays are used up and the campaign runs on."""
     if total_left == 0 or today_left != 0:
         return None
     zone = ZoneInfo(campaign.timezone)
     local = now.astimezone(zone).date() + timedelta(days=1)
     midnight = datetime(local.year, local.month, local.day, tzinfo=zone)
-    return iso_ms(midnight) if midnight < utc(campaign.ends_at) else None
+    return iso_ms(midnight) if to_ms(midnight) < campaign.ends_ms else None
 
 
-def _out_of_prizes(campaign: Campaign, view: inventory.PlayerView) -> bool:
+def _out_of_prizes(campaign: PublishedCampaign, view: inventory.PlayerView) -> bool:
     prizes = [t for t in campaign.tiers if not t.is_fallback]
     return all(view.awarded.get(t.tier, 0) >= view.stock.get(t.tier, t.stock) for t in prizes)
 
 
-def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
-    """The player's state in a campaign (their seed is made on first visit)."""
+def me(ctx: Context, campaign: PublishedCampaign, openid: str) -> dict[str, Any]:
+    """The player's state in a campaign (their seed is made on first visit): one Redis round trip, no SQL."""
     now = ctx.clock.now()
-    player = player_of(ctx, campaign, openid)
+    now_ms = to_ms(now)
     view = inventory.player_view(
         ctx.redis,
         campaign.id,
-        player,
+        player_of(ctx, campaign, openid),
         engine.new_client_seed(),
-        fairness.local_day(campaign.timezone, to_ms(now)),
+        fairness.local_day(campaign.timezone, now_ms),
         [t.tier for t in campaign.tiers if not t.is_fallback],
     )
     state = view.player
@@ -80,14 +82,15 @@ def me(ctx: Context, campaign: Campaign, openid: str) -> dict[str, Any]:
         "wins": state.wins,
         "next_play_at": _next_play_at(campaign, now, today_left, total_left),
         "out_of_prizes": _out_of_prizes(campaign, view),
-        "status": status_at(campaign, now),
-        "starts_at": iso_ms(utc(campaign.starts_at)),
-        "ends_at": iso_ms(utc(campaign.ends_at)),
+        # The Redis status: pause, resume and end show at once; the snapshot's only where none is loaded.
+        "status": status_from(view.status or campaign.status, now_ms, campaign.starts_ms, campaign.ends_ms),
+        "starts_at": fairness.iso_ms(campaign.starts_ms),
+        "ends_at": fairness.iso_ms(campaign.ends_ms),
         "server_seed_hash": campaign.server_seed_hash,
     }
 
 
-def set_client_seed(ctx: Context, campaign: Campaign, openid: str, client_seed: Any) -> dict[str, Any]:
+def set_client_seed(ctx: Context, campaign: PublishedCampaign, openid: str, client_seed: Any) -> dict[str, Any]:
     """Change the player's client seed for their next draws; return :func:`me`."""
     engine.check_client_seed(client_seed)
     player = player_of(ctx, campaign, openid)

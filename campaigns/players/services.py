@@ -54,3 +54,26 @@ def ensure_player(session: Session, campaign: Campaign, openid: str, player: str
             select(Player).join(Follower).where(Player.campaign_id == campaign.id, Follower.openid == openid)
         )
     return row
+
+
+def register_players(session: Session, campaign_id: int, players: Mapping[str, str]) -> int:
+    """Create the player rows of ``{openid: pseudonym}`` the campaign does not have yet; return how many.
+
+    The ledger's writer calls it for each batch of ingested draws, so a follower becomes a
+    player by drawing, and no follower request writes SQL.
+    """
+    if not players:
+        return 0
+    known = set(
+        session.scalars(
+            select(Player.pseudonym).where(
+                Player.campaign_id == campaign_id, Player.pseudonym.in_(set(players.values()))
+            )
+        )
+    )
+    missing = {openid: player for openid, player in players.items() if player not in known}
+    if missing:
+        campaign = session.get(Campaign, campaign_id)
+        for openid, player in missing.items():
+            ensure_player(session, campaign, openid, player)
+    return len(missing)

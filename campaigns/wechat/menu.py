@@ -39,9 +39,10 @@ _LEAF = {
     "required": ["type", "name"],
     "properties": {
         "type": {"enum": list(TYPES)},
-        "name": {"type": "string", "minLength": 1},
-        "key": {"type": "string", "minLength": 1},
-        "url": {"type": "string", "format": "uri"},
+        # Byte limits as characters of up to 4 bytes each (check() counts the bytes).
+        "name": {"type": "string", "minLength": 1, "maxLength": TOP_NAME_BYTES // 4},
+        "key": {"type": "string", "minLength": 1, "maxLength": KEY_BYTES // 4},
+        "url": {"type": "string", "pattern": r"^https://[A-Za-z0-9.-]+\.[a-z]{2,}/[A-Za-z0-9/._-]*$", "maxLength": 256},
     },
 }
 # WeChat's menu JSON as JSON Schema (for the OpenAPI document; :func:`check` also counts bytes).
@@ -59,7 +60,7 @@ SCHEMA: dict[str, Any] = {
                         "type": "object",
                         "required": ["name", "sub_button"],
                         "properties": {
-                            "name": {"type": "string", "minLength": 1},
+                            "name": {"type": "string", "minLength": 1, "maxLength": TOP_NAME_BYTES // 4},
                             "sub_button": {"type": "array", "minItems": 1, "maxItems": MAX_SUB_BUTTONS, "items": _LEAF},
                         },
                     },

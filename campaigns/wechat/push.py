@@ -13,6 +13,7 @@ account, never from the request: an account with an EncodingAESKey takes encrypt
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Mapping
 from datetime import datetime
 from xml.etree.ElementTree import ParseError
@@ -108,7 +109,8 @@ def open_push(creds: Credentials, args: Mapping[str, str], body: bytes, now: dat
         )
     except (InvalidSignatureException, InvalidAppIdException):
         raise BadSignature("msg_signature") from None
-    except (ValueError, TypeError, IndexError, UnicodeDecodeError):
+    except (ValueError, TypeError, IndexError, UnicodeDecodeError, struct.error):
+        # Signed but not ciphertext of ours (random bytes, a cut block): wechatpy's unpacking fails somewhere.
         raise MalformedPush("cannot decrypt") from None
     return parse_xml(plaintext.encode("utf-8") if isinstance(plaintext, str) else plaintext)
 

@@ -42,7 +42,8 @@ _REPLY = {
         {
             "type": "object",
             "required": ["type", "content"],
-            "properties": {"type": {"const": "text"}, "content": {"type": "string", "minLength": 1}},
+            # At most 4 bytes a character: 512 characters always fit WeChat's 2048 bytes.
+            "properties": {"type": {"const": "text"}, "content": {"type": "string", "minLength": 1, "maxLength": 512}},
         },
         {
             "type": "object",
@@ -77,7 +78,7 @@ SCHEMA: dict[str, Any] = {
             "items": {
                 "type": "object",
                 "required": ["key", "reply"],
-                "properties": {"key": {"type": "string", "minLength": 1}, "reply": _REPLY},
+                "properties": {"key": {"type": "string", "minLength": 1, "maxLength": KEY_BYTES // 4}, "reply": _REPLY},
             },
         },
     },

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 10:18:53.079717
+Create Date: 2026-12-01 10:41:32.533413
 
 """
 from alembic import op

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
+from campaigns.catalog.publish import pause
 from campaigns.draws.published import PublishedCampaigns
 from campaigns.errors import Busy, NotFound
 from extensions import db
@@ -92,3 +93,25 @@ def test_without_a_snapshot_a_database_outage_is_busy_and_drafts_are_never_cache
         cache.get(db.session, draft.slug)
     with pytest.raises(NotFound):
         cache.get(db.session, "no-such-campaign")
+
+
+def test_the_followers_state_runs_no_sql_statement_and_shows_a_pause_at_once(app, client, services, campaign):
+    with client.session_transaction() as s:
+        s[f"follower:{campaign.account_id}"] = OPENID
+    assert client.get(f"/c/{campaign.slug}/me").get_json()["status"] == "live"  # the snapshot is loaded
+    slug, seed_hash = campaign.slug, campaign.server_seed_hash
+    pause(db.session, services.redis, campaign)
+    db.session.commit()
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda conn, cursor, statement, *rest: statements.append(statement)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        body = client.get(f"/c/{slug}/me").get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert statements == []
+    # Paused in Redis by the lifecycle: the follower sees it now, not when the snapshot is next refreshed.
+    assert body["status"] == "paused" and body["next_nonce"] == 0
+    assert body["server_seed_hash"] == seed_hash

@@ -30,8 +30,8 @@ def test_verifier_page_recomputes_the_ledger_in_the_browser(app, live_server, se
 
     ctx = context(services, db.session)
     openid = "o-verifier-fan"
-    draws.set_client_seed(ctx, campaign, openid, "browser-seed")
     frozen = services.published.get(db.session, campaign.slug)
+    draws.set_client_seed(ctx, frozen, openid, "browser-seed")
     made = [draws.draw(ctx, frozen, openid, f"verify-key-{i:03d}") for i in range(4)]
     ingest_all(services, campaign.id)
     lifecycle.end(db.session, services.redis, campaign, services.clock)

@@ -13,16 +13,15 @@ from itsdangerous import URLSafeTimedSerializer
 
 from extensions import db
 from tests.console.conftest import PASSWORD
-from tests.factories import CampaignFactory, StaffFactory
+from tests.draws.helpers import published
+from tests.factories import StaffFactory
 from tests.wechat.helpers import login_through_simulator, login_url
 from tests.wechat.test_login import logged_in_openid
 
 
 @pytest.fixture
-def campaign(app):
-    campaign = CampaignFactory(status="live", slug="spring")
-    db.session.commit()
-    return campaign
+def campaign(app, services):
+    return published(db.session, services, slug="spring", prizes=[("gold", 10, 5, "all", "none")])
 
 
 def cookie_for(app, data: dict) -> str:

@@ -6,7 +6,7 @@ from flask import jsonify, request, url_for
 
 from campaigns.catalog import document, editing
 from campaigns.catalog.models import Campaign
-from campaigns.errors import InvalidInput
+from campaigns.errors import InvalidInput, NotFound
 from campaigns.staff import audit, lifecycle
 from campaigns.staff.code_import import import_codes
 from campaigns.staff.services import account_ids
@@ -59,6 +59,14 @@ def _json_body() -> object:
     return body
 
 
+def _flag(name: str) -> bool:
+    """A true/false query parameter (absent is false); any other value is refused, as the document says."""
+    value = request.args.get(name)
+    if value not in (None, "true", "false"):
+        raise InvalidInput(f"{name} must be true or false.", fields={name: "Use true or false."})
+    return value == "true"
+
+
 def _campaign(slug: str) -> Campaign:
     return editing.campaign_for(db.session, current_staff(), slug)
 
@@ -67,7 +75,7 @@ def _campaign(slug: str) -> Campaign:
 @staff_required()
 def list_campaigns():
     """Every campaign the token's owner works on."""
-    archived = request.args.get("archived") == "true"
+    archived = _flag("archived")
     return jsonify(
         campaigns=[summary(c) for c in editing.visible_campaigns(db.session, current_staff(), archived=archived)]
     )
@@ -137,15 +145,11 @@ def top_up(slug: str):
     svc = services()
     campaign = _campaign(slug)
     body = _json_body()
-    lifecycle.top_up(
-        db.session,
-        svc.redis,
-        current_staff(),
-        campaign,
-        body.get("stock") if isinstance(body, dict) else None,
-        svc.clock,
-        svc.secrets,
-    )
+    stock = body.get("stock") if isinstance(body, dict) else None
+    if isinstance(stock, dict):
+        # JSON's 30.0 is the whole number 30, as the document's "integer" says.
+        stock = {k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in stock.items()}
+    lifecycle.top_up(db.session, svc.redis, current_staff(), campaign, stock, svc.clock, svc.secrets)
     db.session.commit()
     return jsonify(detail(campaign))
 
@@ -174,16 +178,17 @@ def archive(slug: str):
 @staff_required(*EDITORS)
 def upload_codes(slug: str, tier: str):
     """Import a CSV body of codes for a prize; ``?skip_errors=true`` imports the good lines of a bad file."""
+    skip_errors = _flag("skip_errors")
     campaign = _campaign(slug)
     found = next((t for t in campaign.tiers if t.tier == tier), None)
     if found is None:
-        raise InvalidInput("This campaign has no such prize.", fields={"tier": "Unknown prize."})
+        raise NotFound("This campaign has no such prize.", fields={"tier": "Unknown prize."})
     report = import_codes(
         context(),
         current_staff(),
         found,
         request.get_data(cache=False),
-        skip_errors=request.args.get("skip_errors") == "true",
+        skip_errors=skip_errors,
         now=services().clock.now(),
     )
     if not report.imported:

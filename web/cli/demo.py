@@ -137,7 +137,8 @@ def up(host: str, port: int, sim_port: int) -> None:
         env = dict(os.environ)
         if not app.config["REDIS_URL"]:
             binary, source = server_binary()
-            redis_server = RedisServer(app.config["EMBEDDED_REDIS_DIR"]).start()
+            # Outside Ctrl-C's reach: it stops last, after everything that uses it (the finally below).
+            redis_server = RedisServer(app.config["EMBEDDED_REDIS_DIR"]).start(own_session=True)
             env["REDIS_URL"] = redis_server.url
             click.echo(f"  redis: {redis_server.url} ({source}: {binary})")
         sim = f"http://{host}:{sim_port}"

@@ -13,7 +13,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from campaigns.catalog import publish as lifecycle
-from campaigns.catalog.services import get_by_slug
+from campaigns.catalog.services import get_by_slug, get_with_record
 from campaigns.draws import public
 from campaigns.draws import reconcile as reconciling
 from campaigns.draws.verify import Mismatch
@@ -27,9 +27,9 @@ from web.services import services
 from .groups import campaigns_cli
 
 
-def _campaign(slug: str):
+def _campaign(slug: str, *, archived_too: bool = False):
     try:
-        return get_by_slug(db.session, slug)
+        return get_with_record(db.session, slug) if archived_too else get_by_slug(db.session, slug)
     except CampaignError as exc:
         raise click.ClickException(exc.message) from exc
 
@@ -118,8 +118,8 @@ for _action, _help in STATE_COMMANDS.items():
 @click.argument("slug")
 @with_appcontext
 def verify_command(slug: str) -> None:
-    """Recompute the whole ledger from the seed and rules; exit 1 at the first mismatch."""
-    campaign = _campaign(slug)
+    """Recompute the whole ledger from the seed and rules (archived campaigns too); exit 1 at the first mismatch."""
+    campaign = _campaign(slug, archived_too=True)
     if not campaign.server_seed_sealed:
         raise click.ClickException(f"{slug} is not published")
     try:

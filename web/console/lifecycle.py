@@ -68,6 +68,10 @@ def top_up(slug: str):
     return redirect(url_for("console.campaign", slug=slug))
 
 
+# The largest plays-per-day estimate the preview takes.
+MAX_PLAYS = 100_000_000
+
+
 def traffic(source) -> tuple[float, float]:
     """The weekday and weekend plays estimate from a form or a JSON object, checked."""
     values = []
@@ -77,7 +81,7 @@ def traffic(source) -> tuple[float, float]:
             value = float(raw)
         except (TypeError, ValueError):
             raise InvalidInput("Enter the expected plays per day.", fields={key: "Enter a number."}) from None
-        if not 0 <= value <= 100_000_000:
+        if not 0 <= value <= MAX_PLAYS:
             raise InvalidInput(
                 "Enter the expected plays per day.", fields={key: "Enter a number from 0 to 100,000,000."}
             )
