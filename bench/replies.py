@@ -29,13 +29,19 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.draws import free_port, median_run, wait_http  # noqa: E402
+from bench.draws import free_port  # noqa: E402
+from bench.visit import wait_http  # noqa: E402
 from campaigns.keys import CampaignKeys  # noqa: E402
 from campaigns.redisconn import RedisServer, connect  # noqa: E402
 
 APP_ID, TOKEN = "wxbenchreplies00", "benchtoken"
 AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
 SCENE = "bench:poster"
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The median of each figure over repeated runs."""
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
 
 
 def prepare(env: dict[str, str]) -> tuple[str, str]:
@@ -186,7 +192,7 @@ def main() -> None:
             argv = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads"]
             argv += ["4", "--worker-class", "gthread", "bench.wsgi:create_bench_app()"]
             gunicorn = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wait_http(port)
+            wait_http(f"http://127.0.0.1:{port}")
             answered = measure(port, "push", cookie, "warm", 1, args.connections)["count"]
             runs: dict[str, list[dict]] = {}
             for n in range(args.rounds):  # interleaved rounds; the medians are reported
