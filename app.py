@@ -18,6 +18,7 @@ from campaigns.clock import SystemClock
 from campaigns.crypto import SecretBox
 from campaigns.draws.published import PublishedCampaigns
 from campaigns.redisconn import connect
+from campaigns.wechat.book import AccountBooks
 from extensions import babel, csrf, db, migrate
 from web.sessions import SessionCookie
 
@@ -74,6 +75,7 @@ def register_services(app: Flask) -> None:
         queue=Queue("default", connection=connect(app.config["RQ_REDIS_URL"] or redis_url, decode=False)),
         settings=app.config,  # the one copy of the configuration: a view and a job read the same
         published=PublishedCampaigns(secrets),
+        replies=AccountBooks(secrets),
     )
     app.extensions["services"] = services
     runtime.bind(services)

@@ -109,6 +109,11 @@ SETTINGS: tuple[Setting, ...] = (
         "90",
         "Days after a campaign ends before its winners' shipping addresses are erased.",
     ),
+    Setting(
+        "TEMPLATE_DAILY_QUOTA",
+        "100000",
+        "Service notices (template messages) an account may send a day; the notices job stops there.",
+    ),
 )
 
 
@@ -186,5 +191,6 @@ def load(environ: dict[str, str] | None = None, instance_path: str | Path = "ins
         "STREAM_RETENTION_HOURS": _count(environ, "STREAM_RETENTION_HOURS"),
         "ADDRESS_RETENTION_DAYS": _count(environ, "ADDRESS_RETENTION_DAYS"),
         "CLAIM_ADDRESS_DAILY_CAP": _count(environ, "CLAIM_ADDRESS_DAILY_CAP"),
+        "TEMPLATE_DAILY_QUOTA": _count(environ, "TEMPLATE_DAILY_QUOTA"),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
     }

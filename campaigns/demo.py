@@ -3,7 +3,8 @@
 The live ones are a scratch card, a wheel, a grid and a slot machine. The finished one ran
 for the last 14 days: it is published with its start in the past, its history is simulated
 through the real draw script, then it is ended and its server seed revealed, so its
-dashboard is full and ``flask campaigns verify`` passes on it.
+dashboard is full and ``flask campaigns verify`` passes on it. The account has a welcome
+message, the keyword 抽奖 for each live campaign, menu-click replies and a menu.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .coupons.models import CouponCode
 from .coupons.services import generate_missing
 from .crypto import SecretBox
 from .staff.models import Staff
+from .wechat.models import AccountMenu, AccountReplies
 from .wechat.pay import set_merchant
 
 DEMO_ACCOUNT = "demo-brand"
@@ -49,6 +51,48 @@ PRIZES = (
     ("cash", "五等奖：微信现金红包 ¥1.88", 5, 100, "red_packet", 188),
     ("none", "谢谢参与", 35, 0, "none", 0),
 )
+
+
+LIVE = ("scratch-demo", "wheel-demo", "grid-demo", "slot-demo")
+
+
+def _campaign_reply(*slugs: str) -> dict:
+    return {"type": "campaigns", "campaigns": list(slugs)}
+
+
+# The account's own voice (campaigns/wechat/replies.py): a welcome, 抽奖 for each demo campaign, and a menu.
+DEMO_REPLIES = {
+    "welcome": {"type": "text", "content": "欢迎关注演示品牌！回复「抽奖」或点菜单「抽奖」参加活动。"},
+    "default": {"type": "text", "content": "回复「抽奖」参加活动，回复「刮刮卡」或「转盘」直达游戏。"},
+    "keywords": [
+        {"keyword": "抽奖", "match": "contains", "reply": _campaign_reply(*LIVE)},
+        {"keyword": "刮刮卡", "match": "contains", "reply": _campaign_reply("scratch-demo")},
+        {"keyword": "转盘", "match": "contains", "reply": _campaign_reply("wheel-demo")},
+        {"keyword": "九宫格", "match": "contains", "reply": _campaign_reply("grid-demo")},
+        {"keyword": "老虎机", "match": "contains", "reply": _campaign_reply("slot-demo")},
+    ],
+    "clicks": [
+        {"key": "PLAY", "reply": _campaign_reply()},
+        {"key": "SCRATCH", "reply": _campaign_reply("scratch-demo")},
+        {"key": "WHEEL", "reply": _campaign_reply("wheel-demo")},
+        {"key": "GRID", "reply": _campaign_reply("grid-demo")},
+        {"key": "SLOT", "reply": _campaign_reply("slot-demo")},
+    ],
+}
+DEMO_MENU = {
+    "button": [
+        {"type": "click", "name": "抽奖", "key": "PLAY"},
+        {
+            "name": "活动",
+            "sub_button": [
+                {"type": "click", "name": "双十二刮刮卡", "key": "SCRATCH"},
+                {"type": "click", "name": "幸运大转盘", "key": "WHEEL"},
+                {"type": "click", "name": "九宫格抽奖", "key": "GRID"},
+                {"type": "click", "name": "幸运老虎机", "key": "SLOT"},
+            ],
+        },
+    ]
+}
 
 
 def _campaign(account: OfficialAccount, slug: str, name: str, game: str, clock: Clock, winners: int = 0) -> Campaign:
@@ -122,6 +166,8 @@ def seed(session: Session, box: SecretBox, clock: Clock) -> list[Campaign]:
     session.add_all(campaigns)
     session.flush()
     set_merchant(session, box, account, mch_id=DEMO_MCH_ID, api_key=DEMO_PAY_KEY, send_name="演示品牌")
+    session.add(AccountReplies(account_id=account.id, document=DEMO_REPLIES))
+    session.add(AccountMenu(account_id=account.id, menu=DEMO_MENU))
     for campaign in campaigns:
         for tier in campaign.tiers:
             if tier.coupon_kind == "code":

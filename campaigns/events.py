@@ -9,7 +9,8 @@ Every entry is a flat map of strings with these common fields:
 - ``ts``: milliseconds since the epoch, UTC
 
 plus the fields of its type (``draw``: ``seq player nonce client_seed drawn_tier
-awarded_tier reason rules_version code plays plays_today wins key``; ``follow``: ``scene channel``; coupon
+awarded_tier reason rules_version code plays plays_today wins key``; ``follow``: ``scene channel``; ``visit``:
+``ch`` when its URL carried one (a QR scene, ``menu`` or ``share``); coupon
 events: ``code tier``). Everything but draws goes through :func:`append`.
 
 The draw script appends draw entries itself, inside its atomic step, in a packed form

@@ -40,6 +40,7 @@ PERIODIC: list[Periodic] = [
     Periodic("erase-addresses", tasks.erase_addresses, every=3600, timeout=300),
     Periodic("pay-red-packets", tasks.pay_due_red_packets, every=10, timeout=60),
     Periodic("reconcile-red-packets", tasks.reconcile_red_packets, every=60, timeout=300),
+    Periodic("notices", tasks.send_notices, every=60, timeout=300),
     Periodic("heartbeat", tasks.heartbeat, every=30, timeout=30),
 ]
 

@@ -125,6 +125,10 @@ class WeChatKeys:
         self.subscribed_prefix = base + "subscribed:"
         # Permanent QR code tickets by scene.
         self.qr_prefix = base + "qr:"
+        # The passive reply given to a push, so WeChat's retries of it get the same answer.
+        self.reply_prefix = base + "reply:"
+        # Template messages sent on one day (UTC), against the account's daily quota.
+        self.templates_prefix = base + "templates:"
 
     @staticmethod
     def lock(key: str) -> str:
@@ -146,6 +150,14 @@ class WeChatKeys:
     def qr(self, scene: str) -> str:
         """Cached permanent QR ticket of ``scene``."""
         return self.qr_prefix + scene
+
+    def templates_sent(self, day: str) -> str:
+        """How many template messages the account sent on ``day`` (``YYYY-MM-DD``)."""
+        return self.templates_prefix + day
+
+    def reply(self, dedupe_id: str) -> str:
+        """The reply XML (plaintext) answered to the push ``dedupe_id``."""
+        return self.reply_prefix + dedupe_id
 
 
 def login_failures(subject: str) -> str:

@@ -7,6 +7,7 @@ from .coupons.models import CouponCode, Redemption, RefusalLog, Store, StoreLink
 from .draws.models import Draw
 from .players.models import Follower, Player
 from .staff.models import ApiToken, AuditEntry, Staff, StaffAccount
+from .wechat.models import AccountMenu, AccountReplies, CampaignNotices, Notice
 
 __all__ = [
     "Base",
@@ -29,4 +30,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "StaffAccount",
+    "AccountReplies",
+    "AccountMenu",
+    "CampaignNotices",
+    "Notice",
 ]

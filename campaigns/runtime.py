@@ -30,6 +30,8 @@ class Runtime:
     settings: dict[str, Any] = field(default_factory=dict)
     # The per-process cache of published campaigns the draw path reads (draws.published).
     published: Any = None
+    # The per-process books the webhook answers pushes from (wechat.book).
+    replies: Any = None
 
     def context(self, session: Session) -> Context:
         """The collaborators of one unit of work on ``session``."""

@@ -168,6 +168,29 @@ def expire_coupons() -> int:
         return expire_due(rt.context(session))
 
 
+@rearms
+def send_notices() -> int:
+    """Send the due service notices of every published campaign that has them on; return how many were sent."""
+    from .wechat.models import CampaignNotices
+    from .wechat.notices import StopSending, send_due
+
+    rt = runtime.current()
+    sent = 0
+    with rt.session_factory() as session:
+        on = select(CampaignNotices.campaign_id).where(CampaignNotices.enabled.is_(True))
+        for campaign in session.scalars(
+            select(Campaign).where(Campaign.id.in_(on), Campaign.published_at.is_not(None))
+        ):
+            try:
+                sent += send_due(session, rt, campaign, rt.clock.now())["sent"]
+            except StopSending as exc:
+                log.warning(
+                    "notices stopped until the next run", extra={"campaign_id": campaign.id, "reason": str(exc)}
+                )
+                break
+    return sent
+
+
 def heartbeat() -> str:
     """Record that a worker ran a job; the health check reads it."""
     rt = runtime.current()

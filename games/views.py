@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +16,12 @@ from campaigns.catalog.services import get_by_slug, get_with_record
 from campaigns.catalog.status import status_at
 from campaigns.clock import iso_ms, to_ms, utc
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
+from campaigns.players.services import key_material, pseudonym
+from campaigns.wechat import notices
+from campaigns.wechat.book import card
 from campaigns.wechat.follow import ensure_following
 from campaigns.wechat.qr import scene_qr_url
+from campaigns.wechat.share import SHARE_CHANNEL, share_card
 from extensions import db
 from web.follower import current_openid
 from web.wechat import outside_wechat
@@ -26,6 +31,8 @@ from .look import page_look, same_origin
 from .registry import get
 from .texts import client_strings
 from .winners import winners_shown
+
+PSEUDONYM = re.compile(r"[0-9a-f]{32}")
 
 
 def published_campaign(slug: str, *, with_tiers: bool = False) -> Campaign:
@@ -61,10 +68,19 @@ def must_follow(services, campaign: Campaign, openid: str) -> bool:
     return False
 
 
-def share_link(campaign: Campaign) -> str:
-    """The game page's address for sharing, marked as the share channel (docs/metrics.md, "Channels")."""
-    root = current_app.config.get("PUBLIC_URL") or request.host_url.rstrip("/")
-    return root + url_for("games.page", slug=campaign.slug, ch="share")
+def share(services, campaign: Campaign, openid: str) -> dict[str, str]:
+    """The page's share card: what WeChat's share menu sends, the link with ch=share and this follower's pseudonym."""
+    root = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
+    return share_card(card(campaign), root, pseudonym(key_material(services.settings), campaign.id, openid))
+
+
+def visit_fields() -> dict[str, str]:
+    """The visit's ``ch`` (the URL's placement) and, on a shared link, ``from``: the sharer's pseudonym."""
+    fields = {"ch": placement_of(request.args.get("ch"))}
+    sharer = request.args.get("from", "")
+    if fields["ch"] == SHARE_CHANNEL and PSEUDONYM.fullmatch(sharer):
+        fields["from"] = sharer
+    return fields
 
 
 def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]:
@@ -88,8 +104,6 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
         "coupons": base + "coupons/",
         "tiers": tiers,
         "t": client_strings(),
-        # What WeChat's share menu sends: the page with ch=share, so shared links count as the share channel.
-        "share": {"title": campaign.name, "link": share_link(campaign)},
         "sounds": url_for("static", filename="sound/"),
     }
     if winners_shown(campaign.look):
@@ -111,8 +125,7 @@ def page(slug: str):
         return _login(campaign)
     services = current_app.extensions["services"]
     now = services.clock.now()
-    placement = placement_of(request.args.get("ch"))
-    events.append(services.redis, campaign.id, "visit", openid, to_ms(now), ch=placement)
+    events.append(services.redis, campaign.id, "visit", openid, to_ms(now), **visit_fields())
     follow = must_follow(services, campaign, openid)
     game = get(campaign.game)
     return render_template(
@@ -120,7 +133,11 @@ def page(slug: str):
         campaign=campaign,
         game=game,
         look=page_look(campaign.look),
-        data=page_data(campaign, now, follow),
+        data={
+            **page_data(campaign, now, follow),
+            "share": share(services, campaign, openid),
+            "notices": notices.settings_of(db.session, campaign)["enabled"],
+        },
     )
 
 

@@ -21,6 +21,8 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     from .cards import register as register_cards
     from .console import bp as console_bp
     from .jssdk import bp as jssdk_bp
+    from .menu import bp as menu_bp
+    from .notices import bp as notices_bp
     from .oauth import bp as oauth_bp
     from .pay import register as register_pay
     from .push import push_hook
@@ -30,6 +32,8 @@ def create_simulator(state: SimState | None = None, app_url: str = "http://127.0
     app.register_blueprint(oauth_bp)
     app.register_blueprint(console_bp)
     app.register_blueprint(jssdk_bp)
+    app.register_blueprint(menu_bp)
+    app.register_blueprint(notices_bp)
     register_cards(app)
     register_pay(app)
     register_busifavor(app)

@@ -19,7 +19,8 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;pad
 fieldset{margin:1rem 0}input,select,button{font-size:1rem;margin:.2rem}</style></head>
 <body data-screen="sim-console">
 <h1>WeChat simulator</h1>
-<p>Pushes go to <code>{{ app_url }}/wechat/&lt;account&gt;/callback</code>. State as JSON: <a href="/sim/state">/sim/state</a>.</p>
+<p>Pushes go to <code>{{ app_url }}/wechat/&lt;account&gt;/callback</code>. State as JSON: <a href="/sim/state">/sim/state</a>.
+A follower's phone (chat, menu, QR scanner): <a href="/sim/phone">/sim/phone?app_id=&amp;user=</a>.</p>
 <h2>Accounts</h2>
 <table><tr><th>app id</th><th>callback slug</th><th>push mode</th><th>followers</th></tr>
 {% for a in accounts %}<tr><td>{{ a.app_id }}</td><td>{{ a.slug }}</td><td>{{ a.mode }}</td>
@@ -40,6 +41,11 @@ fieldset{margin:1rem 0}input,select,button{font-size:1rem;margin:.2rem}</style><
 <h2>Recent pushes</h2>
 <table><tr><th>event</th><th>openid</th><th>mode</th><th>status</th></tr>
 {% for p in pushes %}<tr><td>{{ p.event }}</td><td>{{ p.openid }}</td><td>{{ p.mode }}</td><td>{{ p.status }}</td></tr>{% endfor %}
+</table>
+<h2>Service notices sent (<a href="/sim/templates">JSON</a>)</h2>
+<table><tr><th>app id</th><th>follower</th><th>template</th><th>first</th></tr>
+{% for t in templates %}<tr><td>{{ t.app_id }}</td><td>{{ t.user }}</td><td>{{ t.template_id }}</td>
+<td>{{ (t.data.first or {}).value }}</td></tr>{% endfor %}
 </table></body></html>"""
 
 
@@ -57,11 +63,13 @@ def index():
     sim = state()
     with sim.lock:
         accounts, users, pushes = list(sim.accounts.values()), dict(sim.users), list(reversed(sim.pushes[-20:]))
+        templates = list(reversed(sim.templates[-20:]))
     return render_template_string(
         PAGE,
         accounts=accounts,
         users=users,
         pushes=pushes,
+        templates=templates,
         events=PUSH_EVENTS,
         misbehave=sim.misbehave,
         app_url=current_app.config["APP_URL"],

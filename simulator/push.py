@@ -15,6 +15,7 @@ import time
 from xml.sax.saxutils import escape
 
 import requests
+from defusedxml.ElementTree import fromstring
 from flask import current_app
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.utils import WeChatSigner
@@ -22,6 +23,7 @@ from wechatpy.utils import WeChatSigner
 from .state import SimAccount, SimState
 
 WECHAT_TIMEOUT_SECONDS = 5
+REPLY_TYPES = ("text", "news", "image", "voice", "video", "music", "transfer_customer_service")
 
 
 def _signature(*parts: str) -> str:
@@ -88,14 +90,22 @@ def deliver(state: SimState, app_url: str, app_id: str, fields: dict[str, str], 
         args, body = envelope(account, render(fields), timestamp, nonce)
         url = f"{app_url.rstrip('/')}/wechat/{account.slug}/callback"
         for _ in range(max(1, min(repeat, 4))):
-            record["answers"].append(_send(url, args, body))
-        record["status"] = "delivered" if all(a.get("body") == "success" for a in record["answers"]) else "failed"
+            record["answers"].append(_send(url, args, body, account))
+        record["status"] = "delivered" if all(_understood(a) for a in record["answers"]) else "failed"
+        record["reply"] = record["answers"][0].get("reply")
     with state.lock:
         state.pushes.append(record)
+    if record.get("reply"):
+        state.add_chat(app_id, record["openid"], {"from": "account", **record["reply"]})
     return record
 
 
-def _send(url: str, args: dict[str, str], body: str) -> dict:
+def _understood(answer: dict) -> bool:
+    """WeChat takes ``success``, an empty body, or a reply it can read; anything else shows the follower an error."""
+    return answer.get("status") == 200 and (answer.get("body") in ("success", "") or bool(answer.get("reply")))
+
+
+def _send(url: str, args: dict[str, str], body: str, account: SimAccount) -> dict:
     started = time.monotonic()
     try:
         answer = requests.post(
@@ -105,13 +115,43 @@ def _send(url: str, args: dict[str, str], body: str) -> dict:
             timeout=WECHAT_TIMEOUT_SECONDS,
             headers={"Content-Type": "text/xml"},
         )
-        return {
-            "status": answer.status_code,
-            "body": answer.text[:200],
-            "ms": round((time.monotonic() - started) * 1000),
-        }
     except requests.RequestException as exc:
         return {"status": None, "body": type(exc).__name__, "ms": round((time.monotonic() - started) * 1000)}
+    return {
+        "status": answer.status_code,
+        "body": answer.text[:200],
+        "ms": round((time.monotonic() - started) * 1000),
+        "reply": read_reply(account, answer.text) if answer.status_code == 200 else None,
+    }
+
+
+def _fields(root) -> dict:
+    fields = {child.tag: (child.text or "").strip() for child in root if child.tag != "Articles"}
+    articles = root.find("Articles")
+    if articles is not None:
+        fields["Articles"] = [{child.tag: (child.text or "").strip() for child in item} for item in articles]
+    return fields
+
+
+def read_reply(account: SimAccount, body: str) -> dict | None:
+    """A passive reply as WeChat reads it: decrypted (its MsgSignature checked) when sealed; None if unreadable."""
+    if body in ("success", ""):
+        return None
+    try:
+        root = fromstring(body, forbid_dtd=True)
+        if root.find("Encrypt") is not None:
+            signature, timestamp, nonce = (root.findtext(name, "") for name in ("MsgSignature", "TimeStamp", "Nonce"))
+            crypto = WeChatCrypto(account.token, account.aes_key, account.app_id)
+            sealed = {"Encrypt": root.findtext("Encrypt")}
+            root = fromstring(crypto.decrypt_message(sealed, signature, timestamp, nonce))
+    except Exception:  # noqa: BLE001 - WeChat shows "该公众号暂时无法提供服务" for any reply it cannot read
+        return None
+    fields = _fields(root)
+    if fields.get("MsgType") not in REPLY_TYPES:
+        return None
+    if fields["MsgType"] == "news":
+        return {"type": "news", "articles": fields.get("Articles", [])}
+    return {"type": fields["MsgType"], "content": fields.get("Content", "")}
 
 
 def follow_event(state: SimState, app_id: str, user: str, event: str, scene: str = "") -> dict[str, str]:
@@ -133,6 +173,33 @@ def follow_event(state: SimState, app_id: str, user: str, event: str, scene: str
     if event != "unsubscribe":
         fields["EventKey"] = key
     return fields
+
+
+def message_event(state: SimState, app_id: str, user: str, content: str) -> dict[str, str]:
+    """A text message from ``user`` to the account (it joins the chat), as its push fields."""
+    sim_user = state.user(app_id, user)
+    state.add_chat(app_id, sim_user.openid, {"from": "user", "type": "text", "content": content})
+    return {
+        "ToUserName": app_id,
+        "FromUserName": sim_user.openid,
+        "CreateTime": str(int(state.clock())),
+        "MsgType": "text",
+        "Content": content,
+        "MsgId": str(state.next_msg_id()),
+    }
+
+
+def menu_event(state: SimState, app_id: str, user: str, kind: str, value: str) -> dict[str, str]:
+    """A tap on a menu button: a CLICK event with its key, or a VIEW event with its URL."""
+    sim_user = state.user(app_id, user)
+    return {
+        "ToUserName": app_id,
+        "FromUserName": sim_user.openid,
+        "CreateTime": str(int(state.clock())),
+        "MsgType": "event",
+        "Event": "CLICK" if kind == "click" else "VIEW",
+        "EventKey": value,
+    }
 
 
 def push_hook(app_id: str, fields: dict[str, str]) -> dict:

@@ -59,6 +59,7 @@ class SimUser:
     subscribed: bool = False
     subscribe_time: int = 0
     scene: str = ""
+    refuses_notices: bool = False  # turned off service notices from this account
 
 
 @dataclass
@@ -118,6 +119,13 @@ class SimState:
     qrcodes: dict[str, dict] = field(default_factory=dict)
     follow_log: list[dict] = field(default_factory=list)
     pushes: list[dict] = field(default_factory=list)
+    # Each follower's conversation with the account: {app_id: {openid: [message, ...]}}.
+    chats: dict[str, dict[str, list[dict]]] = field(default_factory=dict)
+    # The custom menu of each account as menu/create took it.
+    menus: dict[str, dict] = field(default_factory=dict)
+    # Template messages (service notices) accepted by message/template/send.
+    templates: list[dict] = field(default_factory=list)
+    msg_ids: int = 7_000_000_000_000_000_000
     misbehave: Misbehaviour = field(default_factory=Misbehaviour)
     token_requests: int = 0
     api_calls: int = 0
@@ -216,6 +224,17 @@ class SimState:
             )
             return user
 
+    def add_chat(self, app_id: str, openid: str, message: dict) -> None:
+        """Append a message to a follower's conversation (the simulator's phone page shows it)."""
+        with self.lock:
+            self.chats.setdefault(app_id, {}).setdefault(openid, []).append(message)
+
+    def next_msg_id(self) -> int:
+        """A new 64-bit MsgId, as WeChat gives each message."""
+        with self.lock:
+            self.msg_ids += 1
+            return self.msg_ids
+
     def snapshot(self) -> dict:
         """The whole state as JSON-ready data (secrets included: this is a test double)."""
         with self.lock:
@@ -229,6 +248,9 @@ class SimState:
                 },
                 "qrcodes": dict(self.qrcodes),
                 "pushes": list(self.pushes),
+                "chats": {app: {o: list(m) for o, m in chats.items()} for app, chats in self.chats.items()},
+                "menus": dict(self.menus),
+                "templates": list(self.templates),
                 "misbehave": asdict(self.misbehave),
                 "token_requests": self.token_requests,
                 "api_calls": self.api_calls,

@@ -12,13 +12,11 @@ from urllib.parse import urlsplit
 import qrcode
 import qrcode.image.svg
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, session, url_for
-from sqlalchemy import select
 
-from campaigns.catalog.models import Campaign, OfficialAccount
+from campaigns.catalog.models import Campaign
 from campaigns.catalog.services import get_by_slug
-from campaigns.coupons.push import CARD_EVENTS, handle_card_event
 from campaigns.errors import Busy, CampaignError, InvalidInput, LoginFailed
-from campaigns.wechat import push
+from campaigns.wechat import inbox, push
 from campaigns.wechat.accounts import credentials
 from campaigns.wechat.client import Bases
 from campaigns.wechat.jssdk import wx_config
@@ -114,55 +112,36 @@ def oauth_callback():
 @bp.route("/wechat/<account_slug>/callback", methods=["GET", "POST"])
 @csrf.exempt
 def callback(account_slug: str):
-    """WeChat's message push: GET echoes the URL check; POST records follows and card events.
+    """WeChat's message push: GET echoes the URL check; POST records the push and answers it.
 
     The answer must reach WeChat within 5 seconds, so nothing here calls WeChat: events go
-    to the campaign streams, which the worker ingests.
+    to the campaign streams, which the worker ingests, and the reply comes from the account's book.
     """
-    account = db.session.scalar(select(OfficialAccount).where(OfficialAccount.slug == account_slug))
-    if account is None:
-        return Response("unknown account", status=404, mimetype="text/plain")
     services = _services()
-    creds = credentials(services.secrets, account)
+    book = services.replies.get(db.session, account_slug)
+    if book is None:
+        log.warning("wechat push for an unknown account", extra={"account": account_slug, "method": request.method})
+        return Response("unknown account", status=404, mimetype="text/plain")
     try:
         if request.method == "GET":
-            return Response(push.verify_echo(creds, request.args), mimetype="text/plain")
+            return Response(push.verify_echo(book.creds, request.args), mimetype="text/plain")
         if (request.content_length or 0) > push.MAX_BODY_BYTES:
             raise push.MalformedPush("push too large")
-        fields = push.open_push(creds, request.args, request.get_data(), services.clock.now())
+        reply = inbox.receive(db.session, services, book, request.args, request.get_data())
     except push.BadSignature as exc:
-        return _refused(account, exc, 403, "forbidden")
+        return _refused(account_slug, exc, 403, "forbidden")
     except push.MalformedPush as exc:
-        return _refused(account, exc, 400, "bad request")
-    _record(account, fields)
-    return Response("success", mimetype="text/plain")
+        return _refused(account_slug, exc, 400, "bad request")
+    return Response(reply.body, mimetype=reply.content_type)
 
 
-def _refused(account: OfficialAccount, exc: Exception, status: int, answer: str) -> Response:
+def _refused(account_slug: str, exc: Exception, status: int, answer: str) -> Response:
     """Log why a push or URL check was refused and answer WeChat plainly; nothing was processed."""
     log.warning(
         "wechat push refused",
-        extra={"account": account.slug, "reason": str(exc), "status": status, "method": request.method},
+        extra={"account": account_slug, "reason": str(exc), "status": status, "method": request.method},
     )
     return Response(answer, status=status, mimetype="text/plain")
-
-
-def _record(account: OfficialAccount, fields: dict[str, str]) -> None:
-    """Record a follow or card push once, however many times WeChat delivers it."""
-    is_card = fields.get("MsgType") == "event" and fields.get("Event", "").lower() in CARD_EVENTS
-    if not (push.is_follow_event(fields) or is_card):
-        return
-    services = _services()
-    if not push.first_delivery(services.redis, account.app_id, fields):
-        return
-    try:
-        if is_card:
-            handle_card_event(db.session, services.redis, account, fields, services.clock)
-        else:
-            push.record_follow(db.session, services.redis, account, fields, services.clock.now())
-    except Exception:
-        push.release(services.redis, account.app_id, fields)
-        raise
 
 
 @bp.get("/c/<slug>/wx-config")

@@ -15,24 +15,20 @@ from __future__ import annotations
 import hashlib
 import struct
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import datetime
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
 from .. import events
-from ..catalog.models import Campaign, Channel, OfficialAccount
 from ..clock import to_ms
 from ..keys import WeChatKeys
 from .accounts import Credentials
 from .follow import forget_following
-from .qr import CAMPAIGN_SCENE_PREFIX
 
 MAX_BODY_BYTES = 64 * 1024
 # Longer than WeChat's retry window (three retries a few seconds apart).
@@ -40,8 +36,6 @@ DEDUPE_SECONDS = 24 * 3600
 FOLLOW_EVENTS = {"subscribe": "follow", "scan": "follow", "unsubscribe": "unfollow"}
 # How far a push's signed timestamp may be from the clock, either way, before it is a replay.
 FRESH_SECONDS = 5 * 60
-# Campaigns that ended this recently still see unfollows (analytics measures retention).
-RECENT_DAYS = 7
 
 
 class BadSignature(Exception):
@@ -149,62 +143,27 @@ def scene_of(fields: Mapping[str, str]) -> str:
     return key if event == "scan" else ""
 
 
-def recent_campaigns(session: Session, account: OfficialAccount, now: datetime) -> list[Campaign]:
-    """The account's campaigns that are live or paused, or ended less than a week ago."""
-    return list(
-        session.scalars(
-            select(Campaign)
-            .where(
-                Campaign.account_id == account.id,
-                Campaign.archived.is_(False),
-                Campaign.status.in_(("live", "paused", "ended")),
-                Campaign.ends_at >= now - timedelta(days=RECENT_DAYS),
-            )
-            .order_by(Campaign.id)
-        )
-    )
-
-
-def _scene_campaign(session: Session, account: OfficialAccount, scene: str) -> list[Campaign]:
-    """The campaign named by a ``campaign:<slug>`` scene (its follow prompt), if it is this account's."""
-    if not scene.startswith(CAMPAIGN_SCENE_PREFIX):
-        return []
-    slug = scene[len(CAMPAIGN_SCENE_PREFIX) :]
-    return list(session.scalars(select(Campaign).where(Campaign.slug == slug, Campaign.account_id == account.id)))
-
-
 def record_follow(
-    session: Session, redis, account: OfficialAccount, fields: Mapping[str, str], now: datetime
+    redis, app_id: str, fields: Mapping[str, str], targets: list[int], channel: str, now: datetime
 ) -> list[str]:
-    """Append the follow/unfollow event of a push to the campaigns it concerns; return their ids."""
+    """Append the follow/unfollow event of a push to the campaigns ``targets``; return their event ids.
+
+    Which campaigns a push concerns (its channel's, or every recent one) is decided from the
+    account's book (``book.AccountBook.follow_targets``), so recording a follow reads no SQL.
+    """
     event = fields.get("Event", "").lower()
     kind, openid, scene = FOLLOW_EVENTS[event], fields.get("FromUserName", ""), scene_of(fields)
-    channel, targets = None, None
-    if scene and kind == "follow":
-        channel = session.scalar(
-            select(Channel).join(Campaign).where(Channel.scene == scene, Campaign.account_id == account.id)
-        )
-        targets = [channel.campaign] if channel is not None else _scene_campaign(session, account, scene)
-    targets = targets or recent_campaigns(session, account, now)
     try:
         ts_ms = int(fields.get("CreateTime", "")) * 1000
     except ValueError:
         ts_ms = to_ms(now)
     # The same id for every delivery of the push, so ingestion is idempotent too.
-    event_id = "wx-" + hashlib.sha256(f"{account.app_id}|{dedupe_id(fields)}".encode()).hexdigest()[:24]
-    for campaign in targets:
+    event_id = "wx-" + hashlib.sha256(f"{app_id}|{dedupe_id(fields)}".encode()).hexdigest()[:24]
+    for campaign_id in targets:
         events.append(
-            redis,
-            campaign.id,
-            kind,
-            openid,
-            ts_ms,
-            event_id=event_id,
-            scene=scene,
-            channel=channel.name if channel is not None else "",
-            via=event,
+            redis, campaign_id, kind, openid, ts_ms, event_id=event_id, scene=scene, channel=channel, via=event
         )
-    forget_following(redis, account.app_id, openid)
+    forget_following(redis, app_id, openid)
     return [event_id] * len(targets)
 
 

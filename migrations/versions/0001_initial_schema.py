@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 10:12:40.873468
+Create Date: 2026-12-01 10:55:30.827214
 
 """
 from alembic import op
@@ -43,6 +43,25 @@ def upgrade():
     sa.Column('created_at', campaigns.base.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_email'))
+    )
+    op.create_table('account_menu',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('menu', sa.JSON(), nullable=False),
+    sa.Column('published_at', campaigns.base.UTCDateTime(), nullable=True),
+    sa.Column('updated_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_account_menu_account_id_official_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_menu')),
+    sa.UniqueConstraint('account_id', name=op.f('uq_account_menu_account_id'))
+    )
+    op.create_table('account_replies',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('account_id', sa.Integer(), nullable=False),
+    sa.Column('document', sa.JSON(), nullable=False),
+    sa.Column('updated_at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['account_id'], ['official_account.id'], name=op.f('fk_account_replies_account_id_official_account')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_account_replies')),
+    sa.UniqueConstraint('account_id', name=op.f('uq_account_replies_account_id'))
     )
     op.create_table('api_token',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -182,6 +201,17 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_entry_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_entry_campaign_id'), ['campaign_id'], unique=False)
 
+    op.create_table('campaign_notices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('enabled', sa.Boolean(), nullable=False),
+    sa.Column('winner_template_id', sa.String(length=64), nullable=False),
+    sa.Column('expiry_template_id', sa.String(length=64), nullable=False),
+    sa.Column('reminder_days', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_campaign_notices_campaign_id_campaign')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_campaign_notices')),
+    sa.UniqueConstraint('campaign_id', name=op.f('uq_campaign_notices_campaign_id'))
+    )
     op.create_table('channel',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('campaign_id', sa.Integer(), nullable=False),
@@ -246,6 +276,22 @@ def upgrade():
     )
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.create_index('ix_event_campaign_type_ts', ['campaign_id', 'type', 'ts_ms'], unique=False)
+
+    op.create_table('notice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('campaign_id', sa.Integer(), nullable=False),
+    sa.Column('openid', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('errcode', sa.Integer(), nullable=True),
+    sa.Column('msgid', sa.String(length=32), nullable=True),
+    sa.Column('at', campaigns.base.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['campaign_id'], ['campaign.id'], name=op.f('fk_notice_campaign_id_campaign')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notice')),
+    sa.UniqueConstraint('campaign_id', 'openid', 'kind', name=op.f('uq_notice_campaign_id_openid_kind'))
+    )
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_notice_campaign_id'), ['campaign_id'], unique=False)
 
     op.create_table('player',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -496,6 +542,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_player_campaign_id'))
 
     op.drop_table('player')
+    with op.batch_alter_table('notice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notice_campaign_id'))
+
+    op.drop_table('notice')
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index('ix_event_campaign_type_ts')
 
@@ -513,6 +563,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_channel_campaign_id'))
 
     op.drop_table('channel')
+    op.drop_table('campaign_notices')
     with op.batch_alter_table('audit_entry', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_entry_campaign_id'))
         batch_op.drop_index(batch_op.f('ix_audit_entry_at'))
@@ -545,6 +596,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_api_token_staff_id'))
 
     op.drop_table('api_token')
+    op.drop_table('account_replies')
+    op.drop_table('account_menu')
     op.drop_table('staff')
     op.drop_table('official_account')
     # ### end Alembic commands ###

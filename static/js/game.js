@@ -399,15 +399,19 @@
     }, function () {});
   }
 
-  // A link shared from the page (to a chat or Moments) carries ch=share: the results count it as the share channel.
+  // The share card: the campaign's title, description and image. A link shared from the page (to a chat or
+  // Moments) carries ch=share and the sharer's pseudonym: the results count it as the share channel.
+  // Sharing earns nothing (no extra draws): WeChat's rules forbid rewarding it.
   function shareAsChannel() {
     var share = data.share;
     if (!share || !window.wx.ready) return;
     window.wx.ready(function () {
-      var opts = { title: share.title, desc: share.title, link: share.link, imgUrl: "" };
+      var opts = { title: share.title, desc: share.desc, link: share.link, imgUrl: share.imgUrl };
       if (window.wx.updateAppMessageShareData) window.wx.updateAppMessageShareData(opts);
-      if (window.wx.updateTimelineShareData) window.wx.updateTimelineShareData({ title: share.title, link: share.link, imgUrl: "" });
+      if (window.wx.updateTimelineShareData) window.wx.updateTimelineShareData({ title: share.title, link: share.link, imgUrl: share.imgUrl });
     });
+  }
+
   function loadEffects() {
     var button = $("sound");
     var script = document.createElement("script");

@@ -31,12 +31,13 @@ def test_scheduling_the_periodic_jobs_twice_schedules_them_once(app, services):
         f"periodic-go-live-{seconds // 10 + 1}",
         f"periodic-heartbeat-{seconds // 30 + 1}",
         f"periodic-ingest-{seconds // 5 + 1}",
+        f"periodic-notices-{seconds // 60 + 1}",
         f"periodic-pay-red-packets-{seconds // 10 + 1}",
         f"periodic-reconcile-red-packets-{seconds // 60 + 1}",
         f"periodic-stats-{seconds // 60 + 1}",
     ]
     assert again == []
-    assert len(ScheduledJobRegistry(queue=services.queue)) == 8
+    assert len(ScheduledJobRegistry(queue=services.queue)) == 9
 
 
 def test_the_next_slot_gets_its_own_run(app, services):

@@ -9,6 +9,7 @@ import pytest
 from campaigns import events
 from campaigns.catalog.publish import publish
 from campaigns.keys import CampaignKeys
+from campaigns.players.services import key_material, pseudonym
 from extensions import db
 from tests.factories import NOW, CampaignFactory, ChannelFactory, PrizeTierFactory
 
@@ -31,7 +32,8 @@ def test_the_visit_keeps_the_channel_and_the_share_menu_sends_the_share_channel(
     shared = phone.evaluate("() => wx.shared")
 
     links = {entry["api"]: entry["opts"]["link"] for entry in shared}
-    expected = f"{sim_live_server.url}/c/{campaign.slug}/?ch=share"
+    sharer = pseudonym(key_material(services.settings), campaign.id, "o-fan")  # who shared it, never rewarded
+    expected = f"{sim_live_server.url}/c/{campaign.slug}/?ch=share&from={sharer}"
     assert links == {"updateAppMessageShareData": expected, "updateTimelineShareData": expected}
     visits = [
         e

@@ -40,6 +40,9 @@ ENDPOINTS = [
     ("POST", "/redeem/confirm"),
     ("POST", "/redeem/s/{link}/lookup"),
     ("POST", "/redeem/s/{link}/confirm"),
+    ("PUT", "/api/v1/accounts/{account}/replies"),
+    ("PUT", "/api/v1/accounts/{account}/menu"),
+    ("PUT", f"/api/v1/campaigns/{SLUG}/notices"),
 ]
 DEEP = "[" * 1000 + "]" * 1000
 
@@ -61,7 +64,7 @@ def world(app, services, client):
     with client.session_transaction() as session:
         session[f"follower:{campaign.account_id}"] = "o-follower-0000000000000001"
         session["staff_id"] = marketer.id
-    return {"campaign": campaign.slug, "link": link, "headers": headers}
+    return {"campaign": campaign.slug, "link": link, "headers": headers, "account": campaign.account.slug}
 
 
 def _store_link(store) -> str:
@@ -70,7 +73,7 @@ def _store_link(store) -> str:
 
 
 def _url(template: str, world: dict) -> str:
-    return template.format(campaign=world["campaign"], link=world["link"])
+    return template.format(campaign=world["campaign"], link=world["link"], account=world["account"])
 
 
 def test_json_depth_is_measured_without_parsing():
@@ -122,13 +125,22 @@ def test_the_list_is_every_json_route(app):
     """Every write route of the follower endpoints, the API and the redeem page is in ENDPOINTS (or takes no JSON)."""
     no_json = {"/api/v1/campaigns/<slug>/codes/<tier>"}  # a CSV body
     listed = {
-        t.replace("{campaign}", "<slug>").replace("{link}", "<token>").replace(SLUG, "<slug>") for _, t in ENDPOINTS
+        t.replace("{campaign}", "<slug>")
+        .replace("{link}", "<token>")
+        .replace("{account}", "<slug>")
+        .replace(SLUG, "<slug>")
+        for _, t in ENDPOINTS
     }
     for rule in app.url_map.iter_rules():
         writes = rule.methods & {"POST", "PUT", "PATCH"}
         if not writes or not rule.rule.startswith(("/c/", "/api/", "/redeem/")) or rule.rule in no_json:
             continue
-        if "<any(" in rule.rule or rule.endpoint in {"api.publish", "api.archive"}:
+        if "<any(" in rule.rule or rule.endpoint in {
+            "api.publish",
+            "api.archive",
+            "api.publish_menu",
+            "api.import_menu",
+        }:
             continue  # actions without a body
         if app.view_functions[rule.endpoint].__module__ == "web.stores":
             continue  # the store pages' forms
@@ -155,6 +167,9 @@ FIELDS = {
     "/redeem/confirm": (["code"], ["store_id"]),
     "/redeem/s/{link}/lookup": (["code"], []),
     "/redeem/s/{link}/confirm": (["code"], []),
+    "/api/v1/accounts/{account}/replies": (["welcome", "default", "keywords", "clicks"], []),
+    "/api/v1/accounts/{account}/menu": (["button"], []),
+    f"/api/v1/campaigns/{SLUG}/notices": (["winner_template_id", "expiry_template_id"], ["reminder_days"]),
 }
 hostile = st.one_of(
     st.integers(JSON_MAX_DEPTH + 1, 3000).map(lambda n: "[" * n + "]" * n),

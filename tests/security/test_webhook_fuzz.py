@@ -120,4 +120,5 @@ def test_signed_malformed_pushes_never_answer_500(client, accounts, body, mode, 
     )
     assert answer.status_code in (200, 400, 403), (answer.status_code, body)
     if answer.status_code == 200:
-        assert answer.get_data(as_text=True) == "success"
+        body = answer.get_data(as_text=True)
+        assert body == "success" or body.startswith("<xml>"), body

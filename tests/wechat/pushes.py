@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
+from xml.etree import ElementTree
 
 from flask import Flask
 from wechatpy.crypto import WeChatCrypto
@@ -59,3 +60,20 @@ def delivery(
     if mode == "compatible":
         return args, xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>")
     return args, f"<xml><ToUserName><![CDATA[gh_{app_id}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+
+
+def read_reply(body: str, app_id: str, token: str = TOKEN, aes_key: str = AES_KEY) -> dict[str, str] | None:
+    """The fields of the webhook's passive reply (decrypted and its signature checked when sealed); None for
+    ``success``. News articles come as ``Articles`` (a list of dicts)."""
+    if body == "success":
+        return None
+    root = ElementTree.fromstring(body)
+    if root.find("Encrypt") is not None:
+        signature, timestamp, nonce = (root.findtext(name) for name in ("MsgSignature", "TimeStamp", "Nonce"))
+        body = WeChatCrypto(token, aes_key, app_id).decrypt_message(body, signature, timestamp, nonce)
+        root = ElementTree.fromstring(body)
+    fields = {child.tag: (child.text or "").strip() for child in root if child.tag != "Articles"}
+    articles = root.find("Articles")
+    if articles is not None:
+        fields["Articles"] = [{child.tag: (child.text or "").strip() for child in item} for item in articles]
+    return fields

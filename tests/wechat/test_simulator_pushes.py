@@ -59,10 +59,13 @@ def test_a_follow_then_an_unfollow_become_the_campaign_events(services, sim_live
     assert events(services, campaign) == [("follow", openid, "table card"), ("unfollow", openid, "")]
 
 
-def test_retries_are_recorded_once_and_dropped_pushes_never(services, sim_live_server, simulator, campaign):
+@pytest.mark.clock
+def test_retries_are_recorded_once_and_dropped_pushes_never(services, sim_live_server, simulator, campaign, clock):
+    simulator.state.clock = lambda: clock.now().timestamp()
     register(simulator, campaign, "aes")
     retried = push(simulator, campaign, user="ben", event="subscribe", scene="tea:table", repeat=3)
-    assert [a["body"] for a in retried["answers"]] == ["success"] * 3
+    replies = [a["reply"] for a in retried["answers"]]
+    assert retried["status"] == "delivered" and replies[0]["type"] == "news" and replies == [replies[0]] * 3
     simulator.state.misbehave.drop_pushes = 1
     assert push(simulator, campaign, user="cat", event="subscribe")["status"] == "dropped"
     assert len(events(services, campaign)) == 1

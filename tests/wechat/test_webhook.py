@@ -10,7 +10,7 @@ import pytest
 from campaigns.keys import CampaignKeys
 from extensions import db
 from tests.factories import NOW, CampaignFactory, ChannelFactory, OfficialAccountFactory
-from tests.wechat.pushes import delivery, event_xml, sign, stamp
+from tests.wechat.pushes import delivery, event_xml, read_reply, sign, stamp
 
 MODES = ("plaintext", "compatible", "aes")
 FIVE_MINUTES = 5 * 60
@@ -65,11 +65,14 @@ def test_the_url_check_echoes_only_when_signed_with_our_token(client, account):
     assert forged.status_code == 403 and "hello123" not in forged.get_data(as_text=True)
 
 
+@pytest.mark.clock
 @pytest.mark.parametrize("mode", MODES)
 def test_a_channel_follow_is_recorded_for_the_channel_campaign(client, services, account, campaign, mode):
     xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster", created=1763892000)
     answer = post(client, account, xml, mode)
-    assert answer.status_code == 200 and answer.get_data(as_text=True) == "success"
+    assert answer.status_code == 200
+    [article] = read_reply(answer.get_data(as_text=True), account.app_id)["Articles"]
+    assert article["Url"].endswith(f"/c/{campaign.slug}/?ch=spring%3Aposter")
     [event] = stream(services, campaign)
     assert event["type"] == "follow" and event["openid"] == "oFan" and event["ts"] == "1763892000000"
     assert event["scene"] == "spring:poster" and event["channel"] == "poster" and event["via"] == "subscribe"
@@ -130,10 +133,11 @@ def test_hostile_or_broken_xml_is_refused_and_nothing_recorded(client, services,
 @pytest.mark.clock
 def test_retried_deliveries_are_recorded_once(client, services, account, campaign, clock):
     xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster", created=1763892000)
-    for mode in ("aes", "aes", "compatible"):
-        assert post(client, account, xml, mode).get_data(as_text=True) == "success"
-    clock.advance(minutes=4)  # a late retry, still inside the five minutes
-    assert post(client, account, xml).get_data(as_text=True) == "success"
+    first = read_reply(post(client, account, xml).get_data(as_text=True), account.app_id)
+    for mode in ("aes", "compatible"):
+        assert read_reply(post(client, account, xml, mode).get_data(as_text=True), account.app_id) == first
+    clock.advance(minutes=4)  # a late retry, still inside the five minutes: the same reply, the first CreateTime
+    assert read_reply(post(client, account, xml).get_data(as_text=True), account.app_id) == first
     later = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster", created=1763892099)
     post(client, account, later)
     assert [e["ts"] for e in stream(services, campaign)] == ["1763892000000", "1763892099000"]
@@ -146,7 +150,7 @@ def test_a_push_replayed_after_five_minutes_is_refused_and_logged(
 ):
     genuine = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster", created=1763892000)
     args, body = delivery(account.app_id, genuine, mode, timestamp=stamp(client.application))
-    assert send(client, account, args, body).get_data(as_text=True) == "success"
+    assert send(client, account, args, body).status_code == 200
     clock.advance(minutes=5, seconds=1)
     # In plaintext the signature does not cover the body: whoever saw the query string can send any push with it.
     replay = (
@@ -185,7 +189,7 @@ def test_a_genuine_push_within_five_minutes_is_recorded_in_every_mode(
 ):
     xml = event_xml(account.app_id, "oFan", "subscribe", key="qrscene_spring:poster")
     answer = post(client, account, xml, timestamp=stamp(client.application, seconds_off))
-    assert answer.get_data(as_text=True) == "success"
+    assert read_reply(answer.get_data(as_text=True), account.app_id)["MsgType"] == "news"
     assert [(e["type"], e["openid"]) for e in stream(services, campaign)] == [("follow", "oFan")]
 
 

@@ -11,4 +11,4 @@ from extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from . import campaigns, channels, openapi  # noqa: E402,F401 - registers the routes
+from . import accounts, campaigns, channels, openapi  # noqa: E402,F401 - registers the routes

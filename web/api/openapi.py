@@ -11,6 +11,7 @@ from campaigns.analytics.stats import METRICS, RETENTION
 from campaigns.catalog.document import MAX_INT, SCHEMA, TIER
 from campaigns.catalog.gamekinds import KEYS as GAME_KEYS
 from campaigns.catalog.gamekinds import known as known_games
+from campaigns.wechat import menu, replies
 from web.console.lifecycle import MAX_PLAYS
 
 from . import bp
@@ -237,6 +238,26 @@ def _responses(ok: int, ok_schema: str, *errors: int) -> dict:
     return responses
 
 
+def strict(schema: dict) -> dict:
+    """``schema`` with no unknown keys in any object and something besides spaces, but no NUL, in every text."""
+    schema = deepcopy(schema)
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "object" and "properties" in node:
+                node.setdefault("additionalProperties", False)
+            if node.get("type") == "string" and "pattern" not in node:
+                node["pattern"] = SOME_TEXT
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    return schema
+
+
 # Text without a NUL character (refused in every request), and such text with something besides spaces.
 NO_NUL = r"^[^\u0000]*$"
 SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
@@ -333,6 +354,22 @@ def paths() -> dict:
             "get": _export("Every ingested event as CSV", "text/csv", "Openids replaced by pseudonyms")
         },
         "/audit": {"get": _operation("Configuration changes", 200, "AuditLog", params=(campaign,))},
+        "/accounts/{slug}/replies": {
+            "get": _operation("The account's welcome, default, keyword and menu-click replies", 200, "Replies"),
+            "put": _operation("Replace the account's replies", 200, "Replies", "Replies"),
+        },
+        "/accounts/{slug}/menu": {
+            "get": _operation("The account's saved custom menu (WeChat's menu JSON)", 200, "Menu"),
+            "put": _operation("Replace the saved menu (checked within WeChat's limits)", 200, "Menu", "Menu"),
+        },
+        "/accounts/{slug}/menu/publish": {
+            "post": _operation("Publish the saved menu to WeChat (menu/create)", 200, "PublishedMenu")
+        },
+        "/accounts/{slug}/menu/import": {"post": _operation("Import WeChat's current menu (menu/get)", 200, "Menu")},
+        "/campaigns/{slug}/notices": {
+            "get": _operation("The campaign's service notices (off by default)", 200, "Notices"),
+            "put": _operation("Turn service notices on or off, with their template ids", 200, "Notices", "Notices"),
+        },
     }
 
 
@@ -405,6 +442,36 @@ def document() -> dict:
                 "ImportReport": REPORT,
                 "Preview": PREVIEW,
                 "AuditLog": AUDIT,
+                "Replies": strict(replies.SCHEMA),
+                "Menu": strict(menu.SCHEMA),
+                "Notices": strict(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "enabled": {"type": "boolean"},
+                            "winner_template_id": {"type": "string", "maxLength": 64, "pattern": NO_NUL},
+                            "expiry_template_id": {"type": "string", "maxLength": 64, "pattern": NO_NUL},
+                            "reminder_days": {"type": "integer", "minimum": 1, "maximum": 30},
+                        },
+                        # Turning notices on needs both template ids.
+                        "if": {"properties": {"enabled": {"const": True}}, "required": ["enabled"]},
+                        "then": {
+                            "required": ["winner_template_id", "expiry_template_id"],
+                            "properties": {
+                                "winner_template_id": {"pattern": SOME_TEXT},
+                                "expiry_template_id": {"pattern": SOME_TEXT},
+                            },
+                        },
+                    }
+                ),
+                "PublishedMenu": {
+                    "type": "object",
+                    "required": ["menu", "published_at"],
+                    "properties": {
+                        "menu": {"$ref": "#/components/schemas/Menu"},
+                        "published_at": {"type": ["string", "null"]},
+                    },
+                },
                 "Error": ERROR,
             },
         },

@@ -15,12 +15,15 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from campaigns import demo as demo_data
 from campaigns.analytics import simulate, stats
+from campaigns.catalog.models import OfficialAccount
 from campaigns.catalog.publish import end, publish
 from campaigns.clock import to_ms
 from campaigns.redisconn import RedisServer, server_binary
+from campaigns.wechat import menu
 from extensions import db
 
 
@@ -35,6 +38,17 @@ def publish_demo(campaigns) -> None:
     for campaign in campaigns:
         if campaign.status == "draft":
             publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets)
+
+
+@demo.command("menu")
+@with_appcontext
+def menu_command() -> None:
+    """Publish the demo account's menu to WeChat (the simulator, once it is up)."""
+    services = current_app.extensions["services"]
+    account = db.session.scalar(select(OfficialAccount).where(OfficialAccount.slug == demo_data.DEMO_ACCOUNT))
+    menu.publish(db.session, services, None, account, services.clock.now())
+    db.session.commit()
+    click.echo("menu published")
 
 
 def finish_demo(campaigns) -> None:
@@ -172,7 +186,7 @@ def up(host: str, port: int, sim_port: int) -> None:
                 env,
             )
         )
-        _serve(children, public, sim, seed.stdout.strip())
+        _serve(children, public, sim, seed.stdout.strip(), env)
     except KeyboardInterrupt:
         click.echo("\nstopping …")
     finally:
@@ -188,10 +202,14 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
-def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str) -> None:
-    """Print the URLs once they answer, then wait until a part stops (or Ctrl-C)."""
+def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str, env: dict[str, str]) -> None:
+    """Publish the demo menu and print the URLs once they answer, then wait until a part stops (or Ctrl-C)."""
     for url in (f"{public}/healthz", f"{sim}/"):
         _wait_for(url, children)
+    # The simulator starts empty, so the menu is published to it now.
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "demo", "menu"], env=env, capture_output=True, check=False
+    )
     click.echo(
         f"\nThe demo is up.\n"
         f"  scratch card:        {public}/c/scratch-demo/\n"
@@ -201,6 +219,7 @@ def _serve(children: list[subprocess.Popen], public: str, sim: str, seeded: str)
         f"  marketer console:    {public}/console/\n"
         f"  operator dashboard:  {public}/console/campaigns/{demo_data.FINISHED}/results (a finished campaign)\n"
         f"  WeChat simulator:    {sim}/\n"
+        f"  a follower's phone:  {sim}/sim/phone?user=amy (scan scratch-demo:poster, send 抽奖, tap the menu)\n"
         f"  console {seeded}\n"
         f"Ctrl-C stops everything.\n"
     )

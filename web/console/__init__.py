@@ -13,4 +13,17 @@ def staff_context() -> dict:
     return {"current_staff": current_staff}
 
 
-from . import admin, auth, campaigns, channels, claims, codes, fraud, i18n, lifecycle, media, pay  # noqa: E402,F401 - registers the routes
+from . import (  # noqa: E402,F401 - registers the routes
+    admin,
+    auth,
+    campaigns,
+    channels,
+    claims,
+    codes,
+    fraud,
+    i18n,
+    lifecycle,
+    media,
+    pay,
+    voice,
+)

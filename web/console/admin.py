@@ -110,6 +110,7 @@ def add_account():
         after={"slug": account.slug, "name": account.name, "app_id": account.app_id},
     )
     db.session.commit()
+    services().replies.forget(account.slug)  # a URL check made before the account existed is not remembered
     return redirect(url_for("console.accounts"))
 
 

@@ -34,6 +34,7 @@ def add_channel(slug: str):
         db.session.rollback()
         return campaign_page(editing.campaign_for(db.session, me(), slug), error=exc.message, fields=exc.fields), 400
     db.session.commit()
+    services().replies.forget(campaign.account.slug)  # follows through the new QR code find its campaign now
     flash(_("Channel %(name)s added; print its QR code below.", name=channel.name))
     return redirect(url_for("console.campaign", slug=slug) + "#channels")
 
