@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from . import runtime
 from .analytics import ingest, stats
-from .analytics.days import TAIL_DAYS
+from .analytics.days import ATTRIBUTION_DAYS
 from .catalog import publish
 from .catalog.models import Campaign
 from .keys import HEARTBEAT
@@ -69,7 +69,7 @@ def active_campaign_ids() -> list[int]:
         query = select(Campaign.id).where(
             Campaign.published_at.is_not(None),
             Campaign.starts_at <= now,
-            Campaign.ends_at >= now - timedelta(days=TAIL_DAYS) - LAST_PASS,
+            Campaign.ends_at >= now - timedelta(days=ATTRIBUTION_DAYS) - LAST_PASS,
         )
         return list(session.scalars(query.order_by(Campaign.id)))
 

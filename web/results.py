@@ -22,6 +22,7 @@ from campaigns.catalog.models import Campaign, OfficialAccount
 from campaigns.clock import iso_ms
 from campaigns.draws.models import Draw
 from campaigns.errors import NotFound
+from campaigns.players.services import key_material
 from campaigns.staff.services import require_account
 from extensions import db
 from web.results_placement import LABELS, campaign_channels, placement_view
@@ -258,7 +259,7 @@ def _download(body: Iterator[str], mimetype: str, filename: str) -> Response:
 
 def _records(campaign: Campaign) -> Iterator[dict]:
     settings = services().settings
-    pseudonym = pseudonymizer(db.session, campaign.id, settings.get("ENCRYPTION_KEY") or settings["SECRET_KEY"])
+    pseudonym = pseudonymizer(db.session, campaign.id, key_material(settings))
     return event_records(db.session, campaign.id, pseudonym)
 
 

@@ -6,7 +6,8 @@ import numpy as np
 
 # A follow without a scene is the campaign's when the follower visited its game page this recently.
 VISIT_WINDOW_MS = 24 * 3600 * 1000
-CAMPAIGN_SCENE = 1
+# A follow's scene, as the metrics' columns code it: none, one of the campaign's, or another's.
+NO_SCENE, CAMPAIGN_SCENE, OTHER_SCENE = 0, 1, 2
 _TS_BITS = 40  # about 35 years of milliseconds relative to the earliest event
 _TS_MASK = (1 << _TS_BITS) - 1
 

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from .attribution import latest_at_or_before
+from .days import ATTRIBUTION_DAYS
 
 SHARE, MENU, DIRECT, OTHER = "share", "menu", "direct", "other"
 FIXED = (SHARE, MENU, DIRECT, OTHER)
 # A visit without ``ch`` belongs to the follower's last scan this recent, else to direct.
-SCAN_WINDOW_MS = 7 * 24 * 3600 * 1000
+SCAN_WINDOW_MS = ATTRIBUTION_DAYS * 24 * 3600 * 1000
 # ``unfollows_7d`` counts the unfollows this soon after the follow they take back.
-UNFOLLOW_WINDOW_MS = 7 * 24 * 3600 * 1000
+UNFOLLOW_WINDOW_MS = ATTRIBUTION_DAYS * 24 * 3600 * 1000
 # A follow's channel code meaning "the follower's channel as a player" (the campaign's own follow prompt).
 PLAYER_CHANNEL = -2
 NO_CHANNEL = -1

@@ -11,7 +11,10 @@ import numpy as np
 from ..clock import to_ms
 
 # Unfollows keep counting for this many days after a campaign ends (docs/metrics.md).
-TAIL_DAYS = 7
+# The attribution window, one number for every rule that looks back or ahead a week: a visit's
+# scan, an unfollow taken back from its follow, the recent campaigns a follow reaches, and the
+# days after its end that a campaign's statistics keep counting (docs/metrics.md).
+ATTRIBUTION_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def local_midnights_ms(first: date, days: int, tz: str) -> np.ndarray:
     )
 
 
-def campaign_calendar(starts_at: datetime, ends_at: datetime, tz: str, tail_days: int = TAIL_DAYS) -> Calendar:
+def campaign_calendar(starts_at: datetime, ends_at: datetime, tz: str, tail_days: int = ATTRIBUTION_DAYS) -> Calendar:
     """The calendar from the local date of ``starts_at`` to ``tail_days`` after the local date of ``ends_at``."""
     zone = ZoneInfo(tz)
     first = _aware(starts_at).astimezone(zone).date()

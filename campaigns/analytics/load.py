@@ -10,10 +10,9 @@ from ..catalog.models import Campaign, Channel, PrizeTier
 from ..events import CLAIM_EVENT_TYPES
 from ..wechat.qr import CAMPAIGN_SCENE_PREFIX
 from . import channels as ch
-from .attribution import CAMPAIGN_SCENE
+from .attribution import CAMPAIGN_SCENE, NO_SCENE, OTHER_SCENE
 from .metrics import Columns
 
-NO_SCENE, OTHER_SCENE = 0, 2
 SCAN = "scan"
 
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import channels as ch
-from .attribution import attributed_follows
+from .attribution import CAMPAIGN_SCENE, NO_SCENE, attributed_follows
 from .days import day_index
 
 RETENTION_OFFSETS = (1, 3, 7)
-NO_SCENE, CAMPAIGN_SCENE, OTHER_SCENE = 0, 1, 2
 
 
 @dataclass

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from ..analytics.days import ATTRIBUTION_DAYS
 from ..catalog.models import Campaign, OfficialAccount
 from ..clock import utc
 from ..crypto import SecretBox
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 REFRESH_S = 15.0
 DESCRIPTION_CHARS = 120
 # Campaigns that ended this recently still see unfollows (analytics measures retention).
-RECENT_DAYS = 7
+RECENT_DAYS = ATTRIBUTION_DAYS
 RECENT_STATUSES = ("live", "paused", "ended")
 
 

@@ -17,9 +17,9 @@ from campaigns.errors import NotFound
 from campaigns.staff.services import require_account
 from extensions import db
 
-from .redeem import STAFF_ROLES, bp, mine
-from .services import context
-from .staff_auth import current_staff, staff_required
+from ..services import context
+from ..staff_auth import current_staff, staff_required
+from .blueprint import STAFF_ROLES, bp, mine
 
 
 def _page(new_link_url: str | None = None):

@@ -7,20 +7,17 @@ can revoke. Look-ups and confirmations are JSON calls made by ``static/js/redeem
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import jsonify, render_template, request, url_for
 
 from campaigns.coupons import redeem as redemption
 from campaigns.coupons.models import Store
 from campaigns.coupons.stores import active_stores, link_for_token
 from campaigns.errors import InvalidInput, NotFound
-from campaigns.staff.services import account_ids
 from extensions import db
 
-from .services import context
-from .staff_auth import current_staff, staff_required
-
-bp = Blueprint("redeem", __name__, url_prefix="/redeem")
-STAFF_ROLES = ("operator", "marketer")
+from ..services import context
+from ..staff_auth import current_staff, staff_required
+from .blueprint import STAFF_ROLES, bp, mine
 
 
 def _body() -> dict:
@@ -44,12 +41,6 @@ def _staff_redeemer() -> redemption.Redeemer:
     if store is None or not store.active or not mine(store.account_id):
         raise NotFound("Choose your store first.")
     return redemption.Redeemer(store=store, staff_id=current_staff().id)
-
-
-def mine(account_id: int) -> bool:
-    """Whether the signed-in staff member works on this Official Account."""
-    allowed = account_ids(db.session, current_staff())
-    return allowed is None or account_id in allowed
 
 
 def _link_redeemer(token: str) -> redemption.Redeemer:
@@ -104,6 +95,3 @@ def link_lookup(token: str):
 def link_confirm(token: str):
     """Redeem the coupon for the link's store."""
     return jsonify(redemption.redeem(context(), _link_redeemer(token), _entered()))
-
-
-from . import stores  # noqa: E402,F401 - adds the store and refusal pages to this blueprint
