@@ -29,7 +29,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from campaigns.analytics import channels as channels_module  # noqa: E402
-from campaigns.analytics.attribution import VISIT_WINDOW_MS  # noqa: E402
+from campaigns.analytics.attribution import NO_SCENE, VISIT_WINDOW_MS  # noqa: E402
 from campaigns.analytics.channels import FIXED  # noqa: E402
 from campaigns.analytics.days import local_midnights_ms  # noqa: E402
 from campaigns.analytics.metrics import RETENTION_OFFSETS, Columns, compute  # noqa: E402
@@ -171,7 +171,7 @@ def with_pandas(f: dict[str, pd.DataFrame]) -> dict[str, object]:
         direction="backward",
     )
     follows["ours"] = (follows["scene"] == 1) | (
-        (follows["scene"] == 0) & (follows["ts"] - follows["visit_ts"] <= VISIT_WINDOW_MS)
+        (follows["scene"] == NO_SCENE) & (follows["ts"] - follows["visit_ts"] <= VISIT_WINDOW_MS)
     )
     unf = pd.merge_asof(
         f["unfollow"].sort_values("ts"),

@@ -53,7 +53,7 @@ def latest_at_or_before(ref_player, ref_ts, q_player, q_ts) -> np.ndarray:
 
 def attributed_follows(follow_player, follow_ts, follow_scene, visit_player, visit_ts) -> np.ndarray:
     """True for follows through one of the campaign's scenes, or with no scene after a visit within 24 hours."""
-    no_scene = follow_scene == 0
+    no_scene = follow_scene == NO_SCENE
     visited = latest_ts_at_or_before(visit_player, visit_ts, follow_player[no_scene], follow_ts[no_scene])
     recent = np.zeros(len(follow_ts), dtype=bool)
     recent[no_scene] = (visited >= 0) & (follow_ts[no_scene] - visited <= VISIT_WINDOW_MS)
