@@ -9,7 +9,7 @@ Every entry is a flat map of strings with these common fields:
 - ``ts``: milliseconds since the epoch, UTC
 
 plus the fields of its type (``draw``: ``seq player nonce client_seed drawn_tier
-awarded_tier reason rules_version code plays plays_today wins key``; ``follow``: ``scene channel``; ``visit``:
+awarded_tier reason rules_version code player key``; ``follow``: ``scene channel``; ``visit``:
 ``ch`` when its URL carried one (a QR scene, ``menu`` or ``share``); coupon
 events: ``code tier``). Everything but draws goes through :func:`append`.
 
@@ -36,22 +36,15 @@ EVENT_TYPES = ("visit", "draw", "coupon_added", "coupon_redeemed", "follow", "un
 CLAIM_EVENT_TYPES = ("coupon_added",)
 
 
-# The draw script's answer after its "ok" (campaigns.draws.engine.parse_result), in order.
-DRAW_ANSWER = (
-    "seq",
-    "ts",
-    "nonce",
-    "client_seed",
-    "drawn_tier",
-    "awarded_tier",
-    "reason",
-    "rules_version",
-    "code",
-    "plays",
-    "plays_today",
-    "wins",
-)
-DRAW_PARTS = (*DRAW_ANSWER, "player", "key", "openid")
+# The one layout of a draw, which the draw script (draw.lua) writes and every reader parses:
+# the durable record of the draw, in order; the script's answer (after its "ok") is the record
+# and then the player's counters, which are Redis state and not part of the event.
+DRAW_RECORD = ("seq", "ts", "nonce", "client_seed", "drawn_tier", "awarded_tier", "reason", "rules_version", "code")
+DRAW_COUNTERS = ("plays", "plays_today", "wins")
+DRAW_ANSWER = (*DRAW_RECORD, *DRAW_COUNTERS)
+# The stream entry's one field "draw": the record, then who drew with which Idempotency-Key.
+DRAW_PARTS = (*DRAW_RECORD, "player", "key", "openid")
+DRAW_NUMBERS = frozenset({"seq", "ts", "nonce", "rules_version", *DRAW_COUNTERS})
 
 
 def expand(fields: dict[str, str], campaign_id: int) -> dict[str, str]:

@@ -31,9 +31,8 @@ from .models import Event
 log = logging.getLogger(__name__)
 
 COMMON_FIELDS = ("id", "type", "campaign", "openid", "ts")
-# Stream fields not kept in an event's data: the common ones, a draw's Idempotency-Key, and the
-# player's counters the draw answered with (Redis state, which the ledger's seq order recomputes).
-NOT_DATA = (*COMMON_FIELDS, "key", "plays", "plays_today", "wins")
+# Stream fields not kept in an event's data: the common ones and a draw's Idempotency-Key.
+NOT_DATA = (*COMMON_FIELDS, "key")
 BATCH = 500
 # Stream entries read at a time when trimming.
 TRIM_BATCH = 1000

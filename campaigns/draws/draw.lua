@@ -158,8 +158,10 @@ if coupon ~= "none" then
   code = redis.call("LPOP", KEYS[4] .. awarded) or ""
 end
 local seq = tonumber(s[4] or 0) + 1
-local result = string.format("ok,%d,%d,%d,%s,%s,%s,%s,%s,%s,%d,%d,%d", seq, now, nonce, seed, drawn, awarded, reason,
-  s[3], code, plays + 1, plays_today + 1, wins)
+-- The draw's record, then the answer: the record and the player's counters (campaigns/events.py,
+-- DRAW_RECORD and DRAW_ANSWER, is the one statement of this layout).
+local record = string.format("%d,%d,%d,%s,%s,%s,%s,%s,%s", seq, now, nonce, seed, drawn, awarded, reason, s[3], code)
+local result = string.format("ok,%s,%d,%d,%d", record, plays + 1, plays_today + 1, wins)
 local changed = {"seq", seq, "a:" .. awarded, count + 1,
   pfield, string.format("%s,%d,%d,%d,%s", seed, nonce + 1, plays + 1, wins, interval > 0 and string.format("%d", now) or ""),
   ifield, fingerprint .. "|" .. result}
@@ -167,7 +169,7 @@ local n = 8
 if per_day then changed[n + 1], changed[n + 2], n = pday_field, plays_today + 1, n + 2 end
 if ad_field then changed[n + 1], changed[n + 2] = ad_field, ad_count + 1 end
 redis.call("HSET", H, unpack(changed))
--- The draw event, packed in one field named "draw" (campaigns/events.py): the result without
--- its "ok,", then the player, the Idempotency-Key and the openid
-redis.call("XADD", KEYS[2], "*", "draw", string.sub(result, 4) .. "," .. player .. "," .. ARGV[7] .. "," .. ARGV[2])
+-- The draw event, packed in one field named "draw" (events.DRAW_PARTS): the record, then the
+-- player, the Idempotency-Key and the openid
+redis.call("XADD", KEYS[2], "*", "draw", record .. "," .. player .. "," .. ARGV[7] .. "," .. ARGV[2])
 return result

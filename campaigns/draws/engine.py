@@ -66,7 +66,6 @@ class Fairness:
 
 
 RESULT_FIELDS = events.DRAW_ANSWER
-NUMBERS = frozenset({"seq", "ts", "nonce", "rules_version", "plays", "plays_today", "wins"})
 
 
 def parse_result(text: str) -> dict[str, Any]:
@@ -78,7 +77,7 @@ def parse_result(text: str) -> dict[str, Any]:
         nonce, seed = rest.split(",")
         return {"retry": True, "nonce": int(nonce), "client_seed": seed}
     values = dict(zip(RESULT_FIELDS, rest.split(","), strict=False))
-    return {k: int(v) if k in NUMBERS else v for k, v in values.items()}
+    return {k: int(v) if k in events.DRAW_NUMBERS else v for k, v in values.items()}
 
 
 class _Hints:

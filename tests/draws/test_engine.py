@@ -267,3 +267,13 @@ def test_the_draw_event_reads_back_as_the_draw_with_its_openid_whole(services):
         "awarded_tier": result["awarded_tier"],
         "reason": result["reason"] or "",
     }
+
+
+def test_the_draw_event_is_the_draws_record_and_the_answer_adds_the_players_counters(services):
+    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    result = play(services, db.session, campaign, "o1", "k-layout-1", at=NOW)
+    [(_, fields)] = services.redis.xrange(CampaignKeys(campaign.id).events)
+    parts = fields["draw"].split(",")
+    assert len(parts) == len(events.DRAW_PARTS)  # the record, player, key, openid: no counters in the event
+    assert dict(zip(events.DRAW_RECORD, parts, strict=False)) == {k: str(result[k]) for k in events.DRAW_RECORD}
+    assert (result["plays"], result["plays_today"], result["wins"]) == (1, 1, int(result["awarded_tier"] == "gold"))
