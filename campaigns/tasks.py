@@ -12,8 +12,8 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
-from . import runtime
-from .analytics import ingest, stats
+from . import recorder, runtime
+from .analytics import stats
 from .analytics.days import ATTRIBUTION_DAYS
 from .catalog import publish
 from .catalog.models import Campaign
@@ -45,17 +45,17 @@ def consumer_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def ingest_campaign(campaign_id: int, claim_idle_ms: int = ingest.CLAIM_IDLE_MS) -> int:
+def ingest_campaign(campaign_id: int, claim_idle_ms: int = recorder.CLAIM_IDLE_MS) -> int:
     """Ingest every pending event of one campaign; return the entries handled."""
     rt = runtime.current()
     with rt.session_factory() as session:
-        total = ingest.ingest_campaign(
+        total = recorder.ingest_campaign(
             session,
             rt.redis,
             campaign_id,
             consumer_name(),
             claim_idle_ms=claim_idle_ms,
-            retention_ms=ingest.retention_ms(rt.settings),
+            retention_ms=recorder.retention_ms(rt.settings),
         )
     log.info("ingested", extra={"campaign_id": campaign_id, "entries": total})
     return total

@@ -25,8 +25,8 @@ from ..draws import engine
 from ..draws.services import fairness_for
 from ..errors import InvalidInput, LimitReached, RateLimited
 from ..players.services import key_material, pseudonym
+from ..recorder import ingest_campaign
 from .days import campaign_calendar, local_midnights_ms
-from .ingest import ingest_campaign
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from campaigns import events
-from campaigns.analytics import ingest, stats
+from campaigns import events, recorder
+from campaigns.analytics import stats
 from campaigns.analytics.models import DailyStat
 from campaigns.catalog.models import OfficialAccount
 from campaigns.clock import to_ms
@@ -60,7 +60,7 @@ def one_day_campaign(services):
             code="",
         )
     events.append(services.redis, campaign.id, "follow", "oAlice", at + 10, scene="", channel="")
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "test")
+    recorder.ingest_campaign(db.session, services.redis, campaign.id, "test")
     stats.recompute(db.session, campaign.id, NOW)
     return campaign
 
@@ -171,7 +171,7 @@ def test_a_follower_who_never_drew_gets_an_unlinkable_pseudonym(app, client, ser
     db.session.commit()
     for campaign in (first, other):
         events.append(services.redis, campaign.id, "visit", "oCarol", to_ms(NOW))
-        ingest.ingest_campaign(db.session, services.redis, campaign.id, "test")
+        recorder.ingest_campaign(db.session, services.redis, campaign.id, "test")
     sign_in(client)
     names = [
         [

@@ -13,9 +13,9 @@ from sqlalchemy import func, select
 from campaigns import events, jobs, tasks
 from campaigns.analytics.models import DailyStat, Event
 from extensions import db
-from tests.analytics.test_ingest import wait_for
 from tests.conftest import ROOT, child_env
 from tests.factories import CampaignFactory
+from tests.test_recorder import wait_for
 
 AT = datetime(2026, 11, 23, 10, 0, 2, tzinfo=UTC)
 

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from campaigns.analytics import ingest, simulate, stats
+from campaigns import recorder
+from campaigns.analytics import simulate, stats
 from campaigns.analytics.by_channel import channel_totals, placements
 from campaigns.analytics.models import Event
 from campaigns.catalog.publish import publish
@@ -41,7 +42,7 @@ def simulated(services, campaign, days, players, seed=7):
     counts = simulate.simulate_published(
         db.session, services.redis, services.secrets, services.settings, campaign, days, players, to_ms(NOW), seed
     )
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "test", count=5000)
+    recorder.ingest_campaign(db.session, services.redis, campaign.id, "test", count=5000)
     return counts
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.analytics.ingest import ingest_batch
 from campaigns.catalog.publish import publish
 from campaigns.clock import SystemClock
 from campaigns.coupons.services import add_codes
 from campaigns.coupons.stores import create_link
+from campaigns.recorder import ingest_batch
 from extensions import db
 from tests.conftest import WECHAT_UA
 from tests.factories import CampaignFactory, PrizeTierFactory

@@ -10,8 +10,8 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from campaigns import models  # noqa: F401 - registers every table
-from campaigns.analytics.ingest import ensure_group, next_batch, write_entries
 from campaigns.keys import CampaignKeys
+from campaigns.recorder import ensure_group, next_batch, write_entries
 from campaigns.redisconn import connect
 
 

@@ -89,7 +89,7 @@ def play(services, session, campaign, openid, key, *, at=NOW, client_seed=None):
 
 def ingest_all(services, campaign_id):
     """Move the campaign's stream into SQL as the worker does."""
-    from campaigns.analytics.ingest import ingest_campaign
+    from campaigns.recorder import ingest_campaign
 
     session = services.session_factory()
     try:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bench.stack import start_cluster
-from campaigns.analytics.ingest import ingest_campaign
 from campaigns.catalog import publish as lifecycle
 from campaigns.clock import FixedClock
 from campaigns.draws import engine, public, reconcile
 from campaigns.draws import services as draws
 from campaigns.errors import LimitReached
 from campaigns.keys import CampaignKeys
+from campaigns.recorder import ingest_campaign
 from campaigns.redisconn import connect
 from extensions import db
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from campaigns.analytics.ingest import ingest_campaign
 from campaigns.coupons.models import CouponCode
 from campaigns.draws import public
 from campaigns.draws.models import Draw
+from campaigns.recorder import ingest_campaign
 from extensions import db
 
 from .helpers import NOW, play, published

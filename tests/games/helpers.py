@@ -74,8 +74,8 @@ def ledger(services, campaign) -> list:
     """The campaign's SQL draw ledger after ingesting its event stream, in ``seq`` order."""
     from sqlalchemy import select
 
-    from campaigns.analytics.ingest import ingest_batch
     from campaigns.draws.models import Draw
+    from campaigns.recorder import ingest_batch
 
     with services.session_factory() as session:
         while ingest_batch(session, services.redis, campaign.id, "games-test"):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from campaigns import events
-from campaigns.analytics import ingest
+from campaigns import events, recorder
 from campaigns.keys import INGEST_GROUP, CampaignKeys
 from campaigns.players.models import Follower, Player
 from extensions import db
@@ -46,16 +45,16 @@ def test_ingested_draws_register_each_player_once_with_their_pseudonym(app, serv
     campaign = CampaignFactory()
     db.session.commit()
     keys = CampaignKeys(campaign.id)
-    ingest.ensure_group(services.redis, keys.events)
+    recorder.ensure_group(services.redis, keys.events)
     for seq, (openid, player) in enumerate([("o-a", "pa"), ("o-b", "pb"), ("o-a", "pa")], start=1):
         _draw(services.redis, campaign.id, seq, openid, player)
     events.append(services.redis, campaign.id, "visit", "o-visitor", T0)  # a visit alone makes no player
 
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "c1")
+    recorder.ingest_campaign(db.session, services.redis, campaign.id, "c1")
     assert _players(campaign.id) == {"o-a": "pa", "o-b": "pb"}
     # Delivered again (a consumer died after its commit): nobody is registered twice.
     services.redis.xgroup_setid(keys.events, INGEST_GROUP, "0")
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "c2")
+    recorder.ingest_campaign(db.session, services.redis, campaign.id, "c2")
     assert _players(campaign.id) == {"o-a": "pa", "o-b": "pb"}
     followers = select(func.count()).select_from(Follower).where(Follower.account_id == campaign.account_id)
     assert db.session.scalar(followers) == 2

@@ -9,7 +9,8 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from campaigns.analytics import ingest, simulate, stats
+from campaigns import recorder
+from campaigns.analytics import simulate, stats
 from campaigns.analytics.by_channel import CHANNEL_FIELDS, channel_document, channel_totals, placements
 from campaigns.analytics.shape import describe
 from campaigns.catalog.models import Campaign
@@ -61,7 +62,7 @@ def _cell(value, width: int) -> str:
 def _refresh(campaign: Campaign) -> None:
     svc = services()
     # Bigger batches than the worker's: a bulk load wants fewer commits.
-    ingest.ingest_campaign(db.session, svc.redis, campaign.id, "cli", time_budget_s=3600, count=5000)
+    recorder.ingest_campaign(db.session, svc.redis, campaign.id, "cli", time_budget_s=3600, count=5000)
     stats.recompute(db.session, campaign.id, svc.clock.now())
 
 

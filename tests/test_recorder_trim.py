@@ -3,16 +3,14 @@
 import pytest
 
 import config
-from campaigns import tasks
-from campaigns.analytics import ingest
+from campaigns import recorder, tasks
 from campaigns.coupons.services import owned_coupon
 from campaigns.draws import reconcile
 from campaigns.draws import services as draws
 from campaigns.keys import INGEST_GROUP, CampaignKeys
 from extensions import db
 from tests.draws.helpers import context, play, published
-
-from .test_ingest import counts, fill, new_campaign, pending
+from tests.test_recorder import counts, fill, new_campaign, pending
 
 HOUR_MS = 3_600_000
 
@@ -25,7 +23,7 @@ def redis_ms(redis) -> int:
 def append_long_ago(redis, campaign_id: int, n: int, hours: int = 25) -> list[str]:
     """Append ``n`` visits with the stream ids Redis gave them ``hours`` ago; return those ids."""
     stream = CampaignKeys(campaign_id).events
-    ingest.ensure_group(redis, stream)
+    recorder.ensure_group(redis, stream)
     then = redis_ms(redis) - hours * HOUR_MS
     return [
         redis.xadd(
@@ -47,7 +45,7 @@ def test_acknowledged_entries_older_than_the_window_are_trimmed_and_recent_ones_
     fill(services.redis, campaign_id, 200)
     recent = stream_ids(services.redis, campaign_id)[300:]
 
-    assert ingest.ingest_campaign(db.session, services.redis, campaign_id, "c1") == 500
+    assert recorder.ingest_campaign(db.session, services.redis, campaign_id, "c1") == 500
     assert counts(campaign_id)[0] == 500 and pending(services.redis, campaign_id) == 0
     assert stream_ids(services.redis, campaign_id) == recent
     assert not set(old) & set(stream_ids(services.redis, campaign_id))
@@ -58,9 +56,9 @@ def test_entries_within_the_window_stay_even_when_acknowledged(app, services):
     append_long_ago(services.redis, campaign_id, 100, hours=2)
     fill(services.redis, campaign_id, 100)
 
-    ingest.ingest_campaign(db.session, services.redis, campaign_id, "c1", retention_ms=3 * HOUR_MS)
+    recorder.ingest_campaign(db.session, services.redis, campaign_id, "c1", retention_ms=3 * HOUR_MS)
     assert len(stream_ids(services.redis, campaign_id)) == 200
-    ingest.trim_ingested(services.redis, campaign_id, retention_ms=HOUR_MS)
+    recorder.trim_ingested(services.redis, campaign_id, retention_ms=HOUR_MS)
     assert len(stream_ids(services.redis, campaign_id)) == 100
 
 
@@ -71,13 +69,13 @@ def test_pending_and_undelivered_entries_are_never_trimmed_however_old(app, serv
     services.redis.xreadgroup(INGEST_GROUP, "dead", {stream: ">"}, count=120)  # read, never written nor acknowledged
 
     # One batch of the next 100: the dead consumer's entries are pending, the last 80 never delivered.
-    assert ingest.ingest_batch(db.session, services.redis, campaign_id, "alive", count=100) == 100
+    assert recorder.ingest_batch(db.session, services.redis, campaign_id, "alive", count=100) == 100
     assert stream_ids(services.redis, campaign_id) == ids
-    ingest.ingest_campaign(db.session, services.redis, campaign_id, "alive")
+    recorder.ingest_campaign(db.session, services.redis, campaign_id, "alive")
     assert pending(services.redis, campaign_id) == 120 and stream_ids(services.redis, campaign_id) == ids
 
     # Once claimed, written and acknowledged they go, up to the group's last-delivered entry.
-    ingest.ingest_campaign(db.session, services.redis, campaign_id, "alive", claim_idle_ms=0)
+    recorder.ingest_campaign(db.session, services.redis, campaign_id, "alive", claim_idle_ms=0)
     assert counts(campaign_id)[0] == 300 and pending(services.redis, campaign_id) == 0
     assert stream_ids(services.redis, campaign_id) == ids[-1:]
 
@@ -92,7 +90,7 @@ def test_after_trimming_reconcile_finds_no_drift_and_followers_still_see_their_p
     )
     for i in range(6):
         play(services, db.session, campaign, f"o{i % 2}", f"trim-key-{i:04d}")
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "c1", retention_ms=0)
+    recorder.ingest_campaign(db.session, services.redis, campaign.id, "c1", retention_ms=0)
     assert len(stream_ids(services.redis, campaign.id)) == 1  # the group's last-delivered entry
     db.session.expire_all()
 
@@ -136,7 +134,7 @@ def test_a_draws_replay_record_stays_while_its_entry_does_and_goes_with_it(app, 
     state = CampaignKeys(campaign.id).state
     first = play(services, db.session, campaign, "o1", "replay-key-1", at=NOW)
     play(services, db.session, campaign, "o1", "replay-key-2", at=NOW)
-    ingest.ingest_campaign(db.session, services.redis, campaign.id, "c1")  # in SQL, still in the window
+    recorder.ingest_campaign(db.session, services.redis, campaign.id, "c1")  # in SQL, still in the window
     assert play(services, db.session, campaign, "o1", "replay-key-1", at=NOW) == first
 
     def records():
@@ -145,5 +143,5 @@ def test_a_draws_replay_record_stays_while_its_entry_does_and_goes_with_it(app, 
     assert records() == ["replay-key-1", "replay-key-2"]
     time.sleep(0.01)
     # Trimmed up to the group's last-delivered entry, which stays: the first draw's entry and record go.
-    assert ingest.trim_ingested(services.redis, campaign.id, retention_ms=0) == 1
+    assert recorder.trim_ingested(services.redis, campaign.id, retention_ms=0) == 1
     assert records() == ["replay-key-2"]

@@ -1,4 +1,8 @@
-"""Moving a campaign's participation events from its Redis Stream into SQL, exactly once in effect.
+"""The recorder: each campaign's Redis Stream written into SQL, exactly once in effect.
+
+It is the writer of the event table and of the draw ledger (``draws.ledger.record_draws``,
+which also marks each won coupon issued and registers the player), for every reader after it:
+the metrics, the exports, the verifier, the coupon services.
 
 Entries are read in batches through the ``ingest`` consumer group. A batch is written
 with ``INSERT .. ON CONFLICT DO NOTHING`` on the unique ``(campaign, event_id)`` and
@@ -23,10 +27,10 @@ import redis as redis_lib
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..draws.ledger import record_draws
-from ..keys import INGEST_GROUP, CampaignKeys, idempotency_field
-from .models import Event
+from . import events
+from .analytics.models import Event
+from .draws.ledger import record_draws
+from .keys import INGEST_GROUP, CampaignKeys, idempotency_field
 
 log = logging.getLogger(__name__)
 

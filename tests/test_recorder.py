@@ -8,8 +8,7 @@ import time
 
 from sqlalchemy import func, select, text
 
-from campaigns import events, jobs
-from campaigns.analytics import ingest
+from campaigns import events, jobs, recorder
 from campaigns.analytics.models import Event
 from campaigns.draws.models import Draw
 from campaigns.keys import INGEST_GROUP, CampaignKeys
@@ -22,7 +21,7 @@ T0 = 1_795_000_000_000
 
 def fill(redis, campaign_id: int, n: int, draws_every: int = 4) -> None:
     """Append ``n`` events, every ``draws_every``-th a draw with ledger fields."""
-    ingest.ensure_group(redis, CampaignKeys(campaign_id).events)
+    recorder.ensure_group(redis, CampaignKeys(campaign_id).events)
     with redis.pipeline(transaction=False) as pipe:
         for i in range(n):
             if i % draws_every == 0:
@@ -73,8 +72,8 @@ def test_a_long_stream_is_ingested_in_batches(app, services):
     campaign_id = new_campaign()
     fill(services.redis, campaign_id, 1234)
 
-    assert ingest.ingest_batch(db.session, services.redis, campaign_id, "c1") == ingest.BATCH
-    assert ingest.ingest_campaign(db.session, services.redis, campaign_id, "c1") == 1234 - ingest.BATCH
+    assert recorder.ingest_batch(db.session, services.redis, campaign_id, "c1") == recorder.BATCH
+    assert recorder.ingest_campaign(db.session, services.redis, campaign_id, "c1") == 1234 - recorder.BATCH
     assert counts(campaign_id) == (1234, 1234, 309)
     assert pending(services.redis, campaign_id) == 0
 
@@ -82,11 +81,11 @@ def test_a_long_stream_is_ingested_in_batches(app, services):
 def test_a_batch_delivered_again_after_its_commit_writes_nothing_twice(app, services):
     campaign_id = new_campaign()
     fill(services.redis, campaign_id, 600)
-    ingest.ingest_campaign(db.session, services.redis, campaign_id, "c1")
+    recorder.ingest_campaign(db.session, services.redis, campaign_id, "c1")
     # As if the consumer had died after the commit but before XACK: every entry is delivered again.
     services.redis.xgroup_setid(CampaignKeys(campaign_id).events, INGEST_GROUP, "0")
 
-    assert ingest.ingest_campaign(db.session, services.redis, campaign_id, "c2") == 600
+    assert recorder.ingest_campaign(db.session, services.redis, campaign_id, "c2") == 600
     assert counts(campaign_id) == (600, 600, 150)
 
 
@@ -96,11 +95,11 @@ def test_entries_left_pending_by_a_dead_consumer_are_claimed(app, services):
     stream = CampaignKeys(campaign_id).events
     services.redis.xreadgroup(INGEST_GROUP, "dead", {stream: ">"}, count=120)  # read, never written nor acknowledged
 
-    ingest.ingest_campaign(db.session, services.redis, campaign_id, "alive", claim_idle_ms=60_000)
+    recorder.ingest_campaign(db.session, services.redis, campaign_id, "alive", claim_idle_ms=60_000)
     assert counts(campaign_id)[0] == 180 and pending(services.redis, campaign_id) == 120
 
     time.sleep(0.05)
-    ingest.ingest_campaign(db.session, services.redis, campaign_id, "alive", claim_idle_ms=20)
+    recorder.ingest_campaign(db.session, services.redis, campaign_id, "alive", claim_idle_ms=20)
     assert counts(campaign_id) == (300, 300, 75)
     assert pending(services.redis, campaign_id) == 0
 
@@ -152,7 +151,7 @@ def test_a_worker_killed_mid_batch_loses_and_duplicates_nothing(app, services, d
         lock.rollback()
         lock.close()
     assert worker.returncode == -signal.SIGKILL
-    assert counts(campaign_id)[0] == 0 and pending(services.redis, campaign_id) == ingest.BATCH
+    assert counts(campaign_id)[0] == 0 and pending(services.redis, campaign_id) == recorder.BATCH
 
     # Restarted: the new worker claims the dead consumer's batch and ingests the rest.
     time.sleep(0.05)
