@@ -13,7 +13,7 @@ def prepare(env: dict[str, str], followers: int) -> tuple[str, list[str], int, i
 
     from app import create_app
     from campaigns.catalog.models import Campaign, OfficialAccount, PrizeTier
-    from campaigns.catalog.publish import publish
+    from campaigns.draws.publish import publish
     from extensions import db
 
     app = create_app()

@@ -523,8 +523,8 @@ def _prepare(min_interval_ms: int) -> None:
     from app import create_app
     from campaigns import demo
     from campaigns.catalog.models import Campaign, OfficialAccount, PrizeTier
-    from campaigns.catalog.publish import publish
     from campaigns.coupons.models import CouponCode
+    from campaigns.draws.publish import publish
     from extensions import db
 
     app = create_app()

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from . import recorder, runtime
 from .analytics import stats
 from .analytics.days import ATTRIBUTION_DAYS
-from .catalog import publish
 from .catalog.models import Campaign
+from .draws import publish
 from .keys import HEARTBEAT
 
 log = logging.getLogger(__name__)

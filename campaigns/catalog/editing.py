@@ -170,7 +170,7 @@ def save(session: Session, staff: Staff, doc: Any, now: datetime, campaign: Camp
 def add_channel(session: Session, staff: Staff, campaign: Campaign, name: Any, now: datetime) -> Channel:
     """Add a promotion channel (its own QR scene) to a campaign in any state but ended; audited, not committed.
 
-    Channels are not part of the published rules (``catalog.publish.rules_from_campaign``
+    Channels are not part of the published rules (``draws.publish.rules_from_campaign``
     never reads them): a new poster changes where followers come from, not what they can win.
     """
     require_account(session, staff, campaign.account_id)

@@ -13,6 +13,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from ..clock import to_ms, utc
+from ..errors import Conflict
+from .messages import msg
 
 DRAFT, SCHEDULED, LIVE, PAUSED, ENDED = "draft", "scheduled", "live", "paused", "ended"
 FOLLOWER_STATUSES = (SCHEDULED, LIVE, PAUSED, ENDED)
@@ -30,3 +32,27 @@ def status_from(stored: str, now_ms: int, starts_ms: int, ends_ms: int) -> str:
 def status_at(campaign, now: datetime) -> str:
     """``scheduled``, ``live``, ``paused`` or ``ended``: the published ``campaign`` as a follower sees it at ``now``."""
     return status_from(campaign.status, to_ms(now), to_ms(utc(campaign.starts_at)), to_ms(utc(campaign.ends_at)))
+
+
+# The lifecycle's state machine, the only statement of it: each action and the stored statuses it may start
+# from. The draw engine (draws/publish.py) and the audited staff actions (staff/lifecycle.py) both check it.
+ALLOWED_FROM = {
+    "publish": (DRAFT,),
+    "pause": (SCHEDULED, LIVE),
+    "resume": (PAUSED,),
+    "end": (SCHEDULED, LIVE, PAUSED),
+    "top_up": (SCHEDULED, LIVE, PAUSED),
+}
+
+
+def require_transition(campaign, action: str) -> None:
+    """Raise Conflict unless ``action`` may start from the campaign's stored status."""
+    if campaign.status not in ALLOWED_FROM[action]:
+        raise Conflict(
+            msg(
+                "A {status} campaign cannot {action}; this works only when it is {allowed}.",
+                status=campaign.status,
+                action=action.replace("_", " "),
+                allowed=" or ".join(ALLOWED_FROM[action]),
+            )
+        )

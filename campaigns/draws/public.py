@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign
-from ..catalog.publish import is_revealed
 from ..clock import Clock
 from ..crypto import SecretBox
 from ..errors import Forbidden
 from . import ledger
+from .publish import is_revealed
 from .verify import Version, check_rules_hashes, verify
 
 

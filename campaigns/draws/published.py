@@ -23,13 +23,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from ..catalog.models import Campaign, RulesVersion
-from ..catalog.publish import utc
 from ..catalog.services import get_by_slug
 from ..clock import to_ms
 from ..coupons.issuers import first_step
 from ..crypto import SecretBox
 from ..errors import Busy, NotFound
 from . import engine, inventory
+from .publish import utc
 
 log = logging.getLogger(__name__)
 

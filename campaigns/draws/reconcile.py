@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from .. import events
 from ..catalog.models import Campaign
-from ..catalog.publish import MIN_INTERVAL_MS, available_codes
 from ..clock import to_ms
 from ..crypto import SecretBox
 from ..errors import Conflict
 from ..keys import SEQ_FIELD, CampaignKeys, awarded_day_field, awarded_field, player_day_field, player_field
 from . import fairness, inventory
 from .models import Draw
+from .publish import MIN_INTERVAL_MS, available_codes
 
 SCAN_BATCH = 1000
 

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from .. import events
 from ..catalog.models import Campaign
-from ..catalog.publish import is_revealed
 from ..catalog.status import status_from
 from ..clock import Clock, iso_ms, to_ms
 from ..context import Context
@@ -22,6 +21,7 @@ from ..keys import CampaignKeys
 from ..players.services import key_material, pseudonym
 from . import engine, fairness, inventory
 from .models import Draw
+from .publish import is_revealed
 from .published import PublishedCampaign, snapshot
 
 # How many of the newest stream entries are searched for wins not yet in the SQL ledger.

@@ -1,7 +1,7 @@
 """The staff's actions on a campaign's state: publish, pause, resume, end early, top up stock.
 
 The marketer-level rules are checked here (``catalog.validation``); the commitment and the
-Redis state are the draw engine's (``catalog.publish``). Every action is audited.
+Redis state are the draw engine's (``draws.publish``). Every action is audited.
 """
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from sqlalchemy.orm import Session
 from ..catalog import document, validation
 from ..catalog.messages import msg
 from ..catalog.models import NO_CLAIM, Campaign, OfficialAccount
+from ..catalog.status import require_transition
 from ..clock import Clock
 from ..coupons import services as coupon_services
 from ..crypto import SecretBox
-from ..errors import Conflict, InvalidInput
+from ..draws import publish as engine
+from ..errors import InvalidInput
 from ..keys import CampaignKeys
 from . import audit
 from .models import Staff
@@ -26,35 +28,9 @@ from .services import require_account
 ACTIONS = ("pause", "resume", "end")
 # Looks the card_ids up with WeChat: ``{card_id: CARD_UNKNOWN | CARD_UNCHECKED}`` (``campaigns.wechat.cards.checker``).
 CardCheck = Callable[[OfficialAccount, Collection[str]], Mapping[str, str]]
+
+
 # Which states each action starts from, so a refused transition says why in words.
-ALLOWED_FROM = {
-    "publish": ("draft",),
-    "pause": ("scheduled", "live"),
-    "resume": ("paused",),
-    "end": ("scheduled", "live", "paused"),
-    "top_up": ("scheduled", "live", "paused"),
-}
-
-
-def _engine():
-    # Imported when used: the draw engine owns publishing and loads Redis scripts on import.
-    from ..catalog import publish
-
-    return publish
-
-
-def _require_state(campaign: Campaign, action: str) -> None:
-    if campaign.status not in ALLOWED_FROM[action]:
-        raise Conflict(
-            msg(
-                "A {status} campaign cannot {action}; this works only when it is {allowed}.",
-                status=campaign.status,
-                action=action.replace("_", " "),
-                allowed=" or ".join(ALLOWED_FROM[action]),
-            )
-        )
-
-
 def _cards(campaign: Campaign, check_cards: CardCheck) -> Mapping[str, str]:
     ids = validation.card_ids(campaign)
     return check_cards(campaign.account, ids) if ids else {}
@@ -82,10 +58,10 @@ def publish(
 ):
     """Check every marketer-level rule, then commit to the rules and open the campaign."""
     require_account(session, staff, campaign.account_id)
-    _require_state(campaign, "publish")
+    require_transition(campaign, "publish")
     check_publishable(session, campaign, clock, check_cards)
     made = coupon_services.generate_missing(session, campaign)
-    rules = _engine().publish(session, redis, campaign, clock=clock, secrets=secrets)
+    rules = engine.publish(session, redis, campaign, clock=clock, secrets=secrets)
     audit.record(
         session,
         staff,
@@ -111,9 +87,8 @@ def change_state(session: Session, redis: Any, staff: Staff, campaign: Campaign,
             msg("Unknown action."), fields={"action": msg("Choose one of: {choices}.", choices=", ".join(ACTIONS))}
         )
     require_account(session, staff, campaign.account_id)
-    _require_state(campaign, action)
+    require_transition(campaign, action)
     before = campaign.status
-    engine = _engine()
     if action == "pause":
         engine.pause(session, redis, campaign)
     else:
@@ -159,7 +134,7 @@ def _generate_for_top_up(session: Session, redis: Any, campaign: Campaign, total
     # before they enter the Redis pool so that Redis never holds a code SQL does not know.
     tiers = {t.tier: t for t in campaign.tiers}
     extra = {name: total - tiers[name].stock for name, total in totals.items()}
-    spare = {name: _engine().spare_codes(redis, campaign.id, tiers[name]) for name in totals}
+    spare = {name: engine.spare_codes(redis, campaign.id, tiers[name]) for name in totals}
     made = coupon_services.generate_missing(session, campaign, extra, waiting=spare)
     if made:
         session.commit()
@@ -170,7 +145,7 @@ def _generate_for_top_up(session: Session, redis: Any, campaign: Campaign, total
 def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: Any, clock: Clock, secrets: SecretBox):
     """Raise the stock of prize tiers of a published campaign (a new rules version, announced)."""
     require_account(session, staff, campaign.account_id)
-    _require_state(campaign, "top_up")
+    require_transition(campaign, "top_up")
     totals = parse_top_up(campaign, raw)
     _generate_for_top_up(session, redis, campaign, totals)
     codes = validation.available_codes(session, campaign)
@@ -182,7 +157,7 @@ def top_up(session: Session, redis: Any, staff: Staff, campaign: Campaign, raw: 
     if short:
         raise InvalidInput(msg("Some prizes need more codes first."), fields=short)
     before = {t.tier: t.stock for t in campaign.tiers if t.tier in totals}
-    rules = _engine().top_up(session, redis, campaign, totals, clock, secrets)
+    rules = engine.top_up(session, redis, campaign, totals, clock, secrets)
     audit.record(
         session,
         staff,

@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import func, select
 
 from campaigns.analytics.models import DailyStat, Event
-from campaigns.catalog.publish import publish
 from campaigns.draws.models import Draw
+from campaigns.draws.publish import publish
 from extensions import db
 from tests.analytics.test_dashboard import one_day_campaign
 from tests.analytics.test_simulated import NOW

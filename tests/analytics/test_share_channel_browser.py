@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from campaigns import events
-from campaigns.catalog.publish import publish
+from campaigns.draws.publish import publish
 from campaigns.keys import CampaignKeys
 from campaigns.players.services import key_material, pseudonym
 from extensions import db

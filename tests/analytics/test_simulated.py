@@ -11,8 +11,8 @@ from campaigns import recorder
 from campaigns.analytics import simulate, stats
 from campaigns.analytics.by_channel import channel_totals, placements
 from campaigns.analytics.models import Event
-from campaigns.catalog.publish import publish
 from campaigns.clock import to_ms
+from campaigns.draws.publish import publish
 from extensions import db
 from tests.factories import CampaignFactory, ChannelFactory, PrizeTierFactory
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from campaigns.catalog.publish import publish
 from campaigns.clock import SystemClock
 from campaigns.coupons.services import add_codes
 from campaigns.coupons.stores import create_link
+from campaigns.draws.publish import publish
 from campaigns.recorder import ingest_batch
 from extensions import db
 from tests.conftest import WECHAT_UA

@@ -9,11 +9,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
-from campaigns.catalog.publish import publish
 from campaigns.coupons import redeem as redemption
 from campaigns.coupons.models import CouponCode
 from campaigns.coupons.services import generate_missing
 from campaigns.coupons.stores import create_store
+from campaigns.draws.publish import publish
 from campaigns.errors import AlreadyRedeemed
 from campaigns.wechat.busifavor import MerchantCouponError, MerchantCoupons
 from campaigns.wechat.pay import set_merchant

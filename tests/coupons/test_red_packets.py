@@ -12,11 +12,11 @@ from sqlalchemy import select
 from wechatpy.pay.utils import calculate_signature, calculate_signature_hmac
 
 from campaigns import tasks
-from campaigns.catalog.publish import publish
 from campaigns.coupons.models import CouponCode, RedPacket
 from campaigns.coupons.payouts import PayContext, mch_billno, pay
 from campaigns.coupons.services import generate_missing
 from campaigns.draws import fairness
+from campaigns.draws.publish import publish
 from campaigns.wechat.pay import set_merchant
 from extensions import db
 from simulator.pay import DEMO_MCH_ID, DEMO_PAY_KEY, sign

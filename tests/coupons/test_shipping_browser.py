@@ -8,10 +8,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from campaigns.catalog.publish import publish
 from campaigns.clock import SystemClock
 from campaigns.coupons.models import Shipment
 from campaigns.coupons.services import generate_missing
+from campaigns.draws.publish import publish
 from extensions import db
 from tests.factories import CampaignFactory, PrizeTierFactory, StaffFactory
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from campaigns.catalog.publish import publish
 from campaigns.clock import FixedClock
+from campaigns.draws.publish import publish
 from tests.factories import CampaignFactory, CouponCodeFactory, PrizeTierFactory
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

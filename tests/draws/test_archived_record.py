@@ -13,8 +13,8 @@ from datetime import timedelta
 import pytest
 
 from campaigns.catalog import editing
-from campaigns.catalog import publish as lifecycle
 from campaigns.draws import fairness
+from campaigns.draws import publish as lifecycle
 from extensions import db
 from tests.factories import NOW, StaffFactory
 

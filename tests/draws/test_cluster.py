@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bench.stack import start_cluster
-from campaigns.catalog import publish as lifecycle
 from campaigns.clock import FixedClock
 from campaigns.draws import engine, public, reconcile
+from campaigns.draws import publish as lifecycle
 from campaigns.draws import services as draws
 from campaigns.errors import LimitReached
 from campaigns.keys import CampaignKeys

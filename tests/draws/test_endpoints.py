@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaigns.catalog import publish as lifecycle
 from campaigns.draws import fairness, inventory
+from campaigns.draws import publish as lifecycle
 from extensions import db
 from tests.factories import StaffFactory
 

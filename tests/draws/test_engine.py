@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from campaigns import events
-from campaigns.catalog import publish as lifecycle
 from campaigns.draws import fairness, inventory, public
+from campaigns.draws import publish as lifecycle
 from campaigns.draws.verify import Mismatch, Version, verify
 from campaigns.errors import Ended, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
 from campaigns.keys import CampaignKeys

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
 
-from campaigns.catalog.publish import pause
+from campaigns.draws.publish import pause
 from campaigns.draws.published import PublishedCampaigns
 from campaigns.errors import Busy, NotFound
 from extensions import db

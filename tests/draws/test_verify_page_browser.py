@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from campaigns.catalog import publish as lifecycle
 from campaigns.draws import fairness
+from campaigns.draws import publish as lifecycle
 from extensions import db
 
 from .helpers import context, ingest_all, published

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from campaigns.catalog.publish import publish
 from campaigns.clock import SystemClock
+from campaigns.draws.publish import publish
 from extensions import db
 from tests.factories import CampaignFactory, CouponCodeFactory, PrizeTierFactory
 

@@ -7,8 +7,8 @@ import threading
 import time
 import uuid
 
-from campaigns.catalog.publish import MIN_INTERVAL_MS, publish
 from campaigns.clock import FixedClock, SystemClock
+from campaigns.draws.publish import MIN_INTERVAL_MS, publish
 from extensions import db
 from tests.conftest import ServerThread
 from tests.games.helpers import make_campaign, published

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from campaigns import demo as demo_data
 from campaigns.analytics import simulate, stats
 from campaigns.catalog.models import OfficialAccount
-from campaigns.catalog.publish import end, publish
 from campaigns.clock import to_ms
+from campaigns.draws.publish import end, publish
 from campaigns.redisconn import RedisServer, server_binary
 from campaigns.wechat import menu
 from extensions import db

@@ -12,10 +12,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from campaigns.catalog import publish as lifecycle
 from campaigns.catalog.services import get_by_slug, get_with_record
 from campaigns.coupons.services import generate_missing
 from campaigns.draws import public
+from campaigns.draws import publish as lifecycle
 from campaigns.draws import reconcile as reconciling
 from campaigns.draws.verify import Mismatch
 from campaigns.errors import CampaignError

@@ -14,14 +14,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..catalog.document import TIER
+from ..catalog.models import NO_CLAIM, Campaign, PrizeTier, RulesVersion
+from ..catalog.status import require_transition
 from ..clock import Clock, to_ms, utc
 from ..coupons.models import CouponCode
 from ..crypto import SecretBox
-from ..draws import fairness, inventory
-from ..errors import Conflict, InvalidInput
+from ..errors import InvalidInput
 from ..keys import CampaignKeys
-from .document import TIER
-from .models import NO_CLAIM, Campaign, PrizeTier, RulesVersion
+from . import fairness, inventory
 
 # Refuse a second draw by the same player within this many milliseconds (rate_limited).
 MIN_INTERVAL_MS = 300
@@ -168,28 +169,24 @@ def publish(
     return version
 
 
-def _require(campaign: Campaign, *statuses: str) -> None:
-    if campaign.status not in statuses:
-        raise Conflict(f"A {campaign.status} campaign cannot do that.")
-
-
 def pause(session: Session, redis, campaign: Campaign) -> None:
     """Stop draws until resumed."""
-    _require(campaign, "scheduled", "live")
+    require_transition(campaign, "pause")
     campaign.status = "paused"
     inventory.set_status(redis, campaign.id, "paused")
 
 
 def resume(session: Session, redis, campaign: Campaign, clock: Clock) -> None:
     """Allow draws again after a pause."""
-    _require(campaign, "paused")
+    require_transition(campaign, "resume")
     campaign.status = "live" if clock.now() >= utc(campaign.starts_at) else "scheduled"
     inventory.set_status(redis, campaign.id, campaign.status)
 
 
 def end(session: Session, redis, campaign: Campaign, clock: Clock) -> None:
     """End the campaign now and reveal its server seed."""
-    _require(campaign, "scheduled", "live", "paused", "ended")
+    if campaign.status != "ended":  # ending an ended campaign again only reveals its seed
+        require_transition(campaign, "end")
     inventory.set_status(redis, campaign.id, "ended")
     campaign.status = "ended"
     campaign.revealed_at = campaign.revealed_at or clock.now()
@@ -222,7 +219,7 @@ def top_up(
     session: Session, redis, campaign: Campaign, stock: dict[str, int], clock: Clock, secrets: SecretBox | None = None
 ) -> RulesVersion:
     """Raise stock totals while published: a new rules version that governs draws from its ``from_seq``."""
-    _require(campaign, "scheduled", "live", "paused")
+    require_transition(campaign, "top_up")
     tiers = {t.tier: t for t in campaign.tiers}
     problems = {}
     for name, total in stock.items():
