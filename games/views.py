@@ -24,10 +24,10 @@ from campaigns.wechat.qr import scene_qr_url
 from campaigns.wechat.share import SHARE_CHANNEL, share_card
 from extensions import db
 from web.follower import current_openid
-from web.wechat import outside_wechat
 
 from . import bp
 from .look import page_look, same_origin
+from .outside import outside_wechat
 from .registry import get
 from .texts import client_strings
 from .winners import winners_shown

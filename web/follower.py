@@ -1,6 +1,6 @@
 """The logged-in follower of a browser session, per Official Account.
 
-OAuth login (web/wechat views) calls :func:`log_in`; game views call
+OAuth login (web/wechat/oauth.py) calls :func:`log_in`; game views call
 :func:`require_openid`. Nothing else reads or writes these session keys.
 """
 

@@ -24,7 +24,7 @@ def _origin(url: str) -> str:
 
 def content_security_policy(config) -> str:
     """The CSP: scripts only from this site and the JS-SDK's origin; no inline scripts."""
-    from .wechat import jssdk_scripts
+    from .wechat.jssdk import jssdk_scripts
 
     script_origins = sorted({_origin(url) for url in jssdk_scripts(config)})
     # The simulator's JS-SDK stand-in talks to the simulator from the page.

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from games.outside import outside_wechat
 from tests.conftest import WECHAT_UA
 from tests.factories import CampaignFactory
-from web.wechat import outside_wechat
 
 DESKTOP_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"
 
