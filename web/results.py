@@ -9,10 +9,10 @@ from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, jsonify, render_template, stream_with_context
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from campaigns.analytics import charts
-from campaigns.analytics.by_channel import CHANNEL_FIELDS
+from campaigns.analytics.by_channel import CHANNEL_FIELDS, channel_totals, placements
 from campaigns.analytics.exports import EVENT_COLUMNS, event_records
 from campaigns.analytics.pseudonym import pseudonymizer
 from campaigns.analytics.shape import describe
@@ -20,7 +20,6 @@ from campaigns.analytics.stats import METRICS, RETENTION, Results, results
 from campaigns.catalog.editing import campaign_for
 from campaigns.catalog.models import Campaign, OfficialAccount
 from campaigns.clock import iso_ms
-from campaigns.draws.models import Draw
 from campaigns.errors import NotFound
 from campaigns.players.services import key_material
 from campaigns.staff.services import require_account
@@ -43,13 +42,10 @@ def _results(campaign: Campaign) -> Results:
     return results(db.session, campaign, services().clock.now())
 
 
-def distinct_winners(campaign: Campaign) -> int:
-    """Followers who won at least one prize in the campaign (from the draw ledger)."""
-    fallback = campaign.fallback_tier.tier if campaign.fallback_tier else ""
-    query = select(func.count(func.distinct(Draw.openid))).where(
-        Draw.campaign_id == campaign.id, Draw.awarded_tier != fallback
-    )
-    return db.session.scalar(query) or 0
+def distinct_winners(res: Results) -> int:
+    """Followers who won at least one prize: the numpy pass's count, each winner once (in their one channel)."""
+    places = placements(sorted(res.campaign.channels, key=lambda c: c.id))
+    return sum(channel["winners"] for channel in channel_totals(res.rows, places))
 
 
 def headline(res: Results) -> dict:
@@ -58,7 +54,7 @@ def headline(res: Results) -> dict:
     return {
         "plays": res.total("plays"),
         "players": res.players_total,
-        "winners": distinct_winners(res.campaign),
+        "winners": distinct_winners(res),
         "prizes_left": res.prizes_left,
         "net_follower_gain": net,
     }

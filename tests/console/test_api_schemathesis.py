@@ -49,8 +49,10 @@ def follows_the_description(case) -> bool:
     zone = body.get("timezone") or "Asia/Shanghai"
     tiers = [p.get("tier") for p in body["prizes"]]
     limit = known_games()[body["game"]].max_tiers if body.get("game") in known_games() else None
+    ranges = [(p.get("amount_min") in (None, ""), p.get("amount_max") in (None, "")) for p in body["prizes"]]
     return (
         (limit is None or len(tiers) <= limit)
+        and all(low == high for low, high in ranges)
         and body.get("account") == "brand"
         and _zone(zone)
         and len(set(tiers)) == len(tiers)

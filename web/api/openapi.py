@@ -178,7 +178,8 @@ DOCUMENT_RULES = (
     "ends_at is after starts_at; every prize has its own tier; timezone names an IANA time zone; "
     "account names an Official Account the token's owner works on (else 403). "
     "A slug another campaign uses is 409 slug_taken. A date-time without an offset is read in the "
-    "campaign's timezone."
+    "campaign's timezone. A prize's amount_min and amount_max (a red packet's random range) are both "
+    "given or neither."
 )
 
 
