@@ -54,12 +54,12 @@ class CampaignWorker(Worker):
         RQ joins it with a one-second timeout, but a timed wait does not time out when the
         process's clock is stepped (libfaketime: ``faketime '+400 days' make test``), and the
         thread sits in one after the unsubscribe, so the worker would never end. The thread is
-        a daemon and is stopped here; the process does not need to wait for it.
+        a daemon and is stopped here; it closes its connection itself when its loop ends (closing
+        it from here races the thread's last read), and the process does not wait for it.
         """
         if self.pubsub_thread:
             self.pubsub.unsubscribe()
             self.pubsub_thread.stop()
-            self.pubsub.close()
 
     def run_maintenance_tasks(self):
         super().run_maintenance_tasks()  # also starts the scheduler again if its process died
