@@ -7,7 +7,7 @@ header.
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, render_template, request
+from flask import Response, jsonify, render_template, request
 
 from campaigns.catalog.models import Campaign, OfficialAccount
 from campaigns.draws import public
@@ -17,7 +17,7 @@ from campaigns.errors import InvalidInput, WeChatError
 from campaigns.wechat.follow import ensure_following
 from extensions import csrf, db
 from web.follower import require_openid
-from web.services import context
+from web.services import context, services
 from web.staff_auth import current_staff
 
 from . import bp
@@ -43,7 +43,7 @@ def _player(slug: str) -> tuple[Campaign, str]:
 
 def _published(slug: str) -> PublishedCampaign:
     """The frozen snapshot of a published campaign: the draw path reads no SQL (campaigns.draws.published)."""
-    return current_app.extensions["services"].published.get(db.session, slug)
+    return services().published.get(db.session, slug)
 
 
 def _check_follow(campaign: PublishedCampaign, openid: str) -> None:
@@ -51,7 +51,7 @@ def _check_follow(campaign: PublishedCampaign, openid: str) -> None:
         return
     account = db.session.get(OfficialAccount, campaign.account_id)
     try:
-        ensure_following(current_app.extensions["services"], account, openid)
+        ensure_following(services(), account, openid)
     except WeChatError:
         # WeChat cannot answer now; the follower already passed the page's gate, so let them play.
         return
@@ -99,16 +99,16 @@ def prizes(slug: str):
 def fairness(slug: str):
     """The fairness commitment and every rules version; the server seed once revealed."""
     campaign = campaign_on_record(slug)
-    services = current_app.extensions["services"]
-    return jsonify(public.fairness_document(campaign, services.clock, services.secrets))
+    svc = services()
+    return jsonify(public.fairness_document(campaign, svc.clock, svc.secrets))
 
 
 @bp.get("/<slug>/ledger.jsonl")
 def ledger(slug: str):
     """The draw ledger as JSON lines: public once revealed, to staff before."""
     campaign = campaign_on_record(slug)
-    services = current_app.extensions["services"]
-    public.ledger_allowed(campaign, services.clock, staff=current_staff() is not None)
+    svc = services()
+    public.ledger_allowed(campaign, svc.clock, staff=current_staff() is not None)
     lines = list(public.ledger_jsonl(db.session, campaign))
     return Response(lines, mimetype="application/x-ndjson")
 

@@ -24,6 +24,7 @@ from campaigns.wechat.qr import scene_qr_url
 from campaigns.wechat.share import SHARE_CHANNEL, share_card
 from extensions import db
 from web.follower import current_openid
+from web.services import services
 
 from . import bp
 from .look import page_look, same_origin
@@ -123,10 +124,10 @@ def page(slug: str):
     openid = current_openid(campaign.account_id)
     if not openid:
         return _login(campaign)
-    services = current_app.extensions["services"]
-    now = services.clock.now()
-    events.append(services.redis, campaign.id, "visit", openid, to_ms(now), **visit_fields())
-    follow = must_follow(services, campaign, openid)
+    svc = services()
+    now = svc.clock.now()
+    events.append(svc.redis, campaign.id, "visit", openid, to_ms(now), **visit_fields())
+    follow = must_follow(svc, campaign, openid)
     game = get(campaign.game)
     return render_template(
         game.template,
@@ -135,7 +136,7 @@ def page(slug: str):
         look=page_look(campaign.look),
         data={
             **page_data(campaign, now, follow),
-            "share": share(services, campaign, openid),
+            "share": share(svc, campaign, openid),
             "notices": notices.settings_of(db.session, campaign)["enabled"],
         },
     )
@@ -145,9 +146,9 @@ def page(slug: str):
 def follow_qr(slug: str):
     """The account's follow QR image, relayed from WeChat so the page shows it from its own origin (CSP)."""
     campaign = published_campaign(slug)
-    services = current_app.extensions["services"]
+    svc = services()
     try:
-        upstream = requests.get(scene_qr_url(services, campaign.account), timeout=5)
+        upstream = requests.get(scene_qr_url(svc, campaign.account), timeout=5)
         upstream.raise_for_status()
     except (requests.RequestException, WeChatError) as exc:
         raise Busy("The QR code is not available right now.") from exc

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, jsonify
+from flask import jsonify
 
 from campaigns.draws.winners import cached_wins, shown_count
 from extensions import db
+from web.services import services
 
 from . import bp
 
@@ -20,8 +21,8 @@ def winners_shown(look: dict[str, Any] | None) -> bool:
 @bp.get("/<slug>/winners")
 def winners(slug: str):
     """The last wins of a published campaign, newest first (empty when the campaign shows no ticker)."""
-    services = current_app.extensions["services"]
-    campaign = services.published.get(db.session, slug)
-    response = jsonify(winners=cached_wins(services.redis, db.session, campaign.id))
+    svc = services()
+    campaign = svc.published.get(db.session, slug)
+    response = jsonify(winners=cached_wins(svc.redis, db.session, campaign.id))
     response.headers["Cache-Control"] = "private, max-age=5"
     return response

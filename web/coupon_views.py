@@ -17,6 +17,7 @@ from campaigns.coupons.services import claim_status, effective_state, follower_v
 from campaigns.errors import CampaignError, CouponNotValid, CouponRefused, InvalidInput
 from extensions import db
 from games.look import page_look
+from web.services import services
 
 from .errors import error_response
 from .follower import require_openid
@@ -27,7 +28,7 @@ bp = Blueprint("coupons", __name__, url_prefix="/c")
 
 def _my_coupon(slug: str, code: str):
     campaign = get_by_slug(db.session, slug)
-    redis = current_app.extensions["services"].redis
+    redis = services().redis
     return owned_coupon(db.session, redis, campaign, require_openid(campaign.account_id), code)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from sqlalchemy import text
 
 from extensions import db
+from web.services import services
 
 bp = Blueprint("health", __name__)
 
@@ -21,10 +22,10 @@ def _check(probe) -> str:
 @bp.get("/healthz")
 def healthz():
     """200 when the database and Redis answer, 503 naming what is down otherwise."""
-    services = current_app.extensions["services"]
+    svc = services()
     checks = {
         "database": _check(lambda: db.session.execute(text("SELECT 1"))),
-        "redis": _check(services.redis.ping),
+        "redis": _check(svc.redis.ping),
     }
     healthy = all(v == "ok" for v in checks.values())
     return jsonify(status="ok" if healthy else "degraded", checks=checks), 200 if healthy else 503

@@ -15,6 +15,7 @@ from flask import Flask, current_app, make_response, request
 
 from campaigns.errors import RateLimited
 from campaigns.keys import draw_address_rate
+from web.services import services
 
 from .errors import error_response
 
@@ -45,8 +46,8 @@ def register(app: Flask) -> None:
         limit = current_app.config.get("DRAW_IP_LIMIT") or 0
         if not limit or request.endpoint not in LIMITED_ENDPOINTS:
             return None
-        services = current_app.extensions["services"]
-        if not over_limit(services.redis, request.remote_addr or "unknown", limit, services.clock.now()):
+        svc = services()
+        if not over_limit(svc.redis, request.remote_addr or "unknown", limit, svc.clock.now()):
             return None
         refused = RateLimited("Too many draws from your network; please try again in a moment.")
         response = make_response(error_response(refused.code, refused.message, refused.status))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import current_app, request, session
+from flask import request, session
 
 from campaigns.errors import CampaignError, Forbidden
 from campaigns.staff.models import Staff
 from campaigns.staff.services import staff_for_token
 from extensions import db
+from web.services import services
 
 _CACHE = "campaigns.staff"
 
@@ -40,7 +41,7 @@ def bearer_token() -> str | None:
 
 
 def _from_token(token: str) -> tuple[Staff | None, str | None]:
-    now = current_app.extensions["services"].clock.now()
+    now = services().clock.now()
     found = staff_for_token(db.session, token, now)
     if found is None:
         return None, None

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 
 from campaigns.catalog import editing
 from campaigns.errors import InvalidInput
 from campaigns.wechat import notices, voice
 from extensions import db
+from web.services import services
 from web.staff_auth import current_staff, staff_required
 
 from . import bp
 
 EDITORS = ("marketer",)
-
-
-def _services():
-    return current_app.extensions["services"]
 
 
 def _json_body() -> object:
@@ -28,7 +25,7 @@ def _json_body() -> object:
 
 def _committed(slug: str) -> None:
     db.session.commit()
-    _services().replies.forget(slug)
+    services().replies.forget(slug)
 
 
 @bp.get("/accounts/<slug>/replies")
@@ -42,7 +39,7 @@ def get_replies(slug: str):
 @staff_required(*EDITORS)
 def put_replies(slug: str):
     """Replace the account's replies."""
-    saved = voice.put_replies(db.session, current_staff(), slug, _json_body(), _services().clock.now())
+    saved = voice.put_replies(db.session, current_staff(), slug, _json_body(), services().clock.now())
     _committed(slug)
     return jsonify(saved)
 
@@ -58,7 +55,7 @@ def get_menu(slug: str):
 @staff_required(*EDITORS)
 def put_menu(slug: str):
     """Replace the saved menu with WeChat's menu JSON (checked within WeChat's limits; not yet published)."""
-    svc = _services()
+    svc = services()
     saved = voice.put_menu(db.session, svc, current_staff(), slug, _json_body(), svc.clock.now())
     _committed(slug)
     return jsonify(saved)
@@ -68,7 +65,7 @@ def put_menu(slug: str):
 @staff_required(*EDITORS)
 def publish_menu(slug: str):
     """Send the saved menu to WeChat (menu/create)."""
-    svc = _services()
+    svc = services()
     published = voice.publish_menu(db.session, svc, current_staff(), slug, svc.clock.now())
     _committed(slug)
     return jsonify(published)
@@ -78,7 +75,7 @@ def publish_menu(slug: str):
 @staff_required(*EDITORS)
 def import_menu(slug: str):
     """Replace the saved menu by the one WeChat has (menu/get)."""
-    svc = _services()
+    svc = services()
     imported = voice.import_menu(db.session, svc, current_staff(), slug, svc.clock.now())
     _committed(slug)
     return jsonify(imported)
@@ -96,6 +93,6 @@ def get_notices(slug: str):
 def put_notices(slug: str):
     """Turn the campaign's service notices on or off and set their template ids."""
     campaign = editing.campaign_for(db.session, current_staff(), slug)
-    saved = notices.configure(db.session, current_staff(), campaign, _json_body(), _services().clock.now())
+    saved = notices.configure(db.session, current_staff(), campaign, _json_body(), services().clock.now())
     db.session.commit()
     return jsonify(saved)

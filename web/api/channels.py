@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 
 from campaigns.analytics.by_channel import channel_document, channel_totals, placements
 from campaigns.analytics.stats import results
 from campaigns.catalog import editing
 from extensions import db
+from web.services import services
 from web.staff_auth import current_staff, staff_required
 
 from . import bp
@@ -20,6 +21,6 @@ READERS = ("operator", "marketer")
 def channels(slug: str):
     """Each channel's totals (its QR channels, then share, menu, direct, other); the sums are the campaign's totals."""
     campaign = editing.campaign_for(db.session, current_staff(), slug)
-    res = results(db.session, campaign, current_app.extensions["services"].clock.now())
+    res = results(db.session, campaign, services().clock.now())
     totals = channel_totals(res.rows, placements(sorted(campaign.channels, key=lambda c: c.id)))
     return jsonify(channel_document(campaign.slug, totals))

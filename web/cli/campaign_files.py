@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -17,6 +16,7 @@ from campaigns.catalog.models import Campaign
 from campaigns.errors import CampaignError
 from campaigns.staff.models import Staff
 from extensions import db
+from web.services import services
 
 from .groups import campaigns_cli
 
@@ -51,11 +51,11 @@ def create(source, email: str | None) -> None:
         doc = json.load(source)
     except ValueError as exc:
         raise click.ClickException(f"The file is not JSON: {exc}") from None
-    services = current_app.extensions["services"]
+    svc = services()
     slug = doc.get("slug") if isinstance(doc, dict) else None
     existing = db.session.scalar(select(Campaign).where(Campaign.slug == slug)) if isinstance(slug, str) else None
     try:
-        campaign = editing.save(db.session, _actor(email), doc, services.clock.now(), existing)
+        campaign = editing.save(db.session, _actor(email), doc, svc.clock.now(), existing)
     except CampaignError as exc:
         raise _fail(exc) from None
     db.session.commit()

@@ -25,6 +25,7 @@ from campaigns.draws.publish import end, publish
 from campaigns.redisconn import RedisServer, server_binary
 from campaigns.wechat import menu
 from extensions import db
+from web.services import services
 
 
 @click.group()
@@ -34,51 +35,51 @@ def demo() -> None:
 
 def publish_demo(campaigns) -> None:
     """Publish the demo campaigns (seed commitment, rules v1, Redis inventory); they start at once."""
-    services = current_app.extensions["services"]
+    svc = services()
     for campaign in campaigns:
         if campaign.status == "draft":
-            publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets)
+            publish(db.session, svc.redis, campaign, clock=svc.clock, secrets=svc.secrets)
 
 
 @demo.command("menu")
 @with_appcontext
 def menu_command() -> None:
     """Publish the demo account's menu to WeChat (the simulator, once it is up)."""
-    services = current_app.extensions["services"]
+    svc = services()
     account = db.session.scalar(select(OfficialAccount).where(OfficialAccount.slug == demo_data.DEMO_ACCOUNT))
-    menu.publish(db.session, services, None, account, services.clock.now())
+    menu.publish(db.session, svc, None, account, svc.clock.now())
     db.session.commit()
     click.echo("menu published")
 
 
 def finish_demo(campaigns) -> None:
     """Give the finished demo campaign its 14 days through the real draw script, end it and reveal its seed."""
-    services = current_app.extensions["services"]
+    svc = services()
     for campaign in campaigns:
         if campaign.slug != demo_data.FINISHED or campaign.status == "ended":
             continue
         db.session.commit()
         simulate.simulate_published(
             db.session,
-            services.redis,
-            services.secrets,
-            services.settings,
+            svc.redis,
+            svc.secrets,
+            svc.settings,
             campaign,
             demo_data.FINISHED_DAYS,
             demo_data.FINISHED_PLAYERS,
             to_ms(campaign.ends_at),
         )
-        end(db.session, services.redis, campaign, services.clock)
+        end(db.session, svc.redis, campaign, svc.clock)
         db.session.commit()
-        stats.recompute(db.session, campaign.id, services.clock.now())
+        stats.recompute(db.session, campaign.id, svc.clock.now())
 
 
 @demo.command("seed")
 @with_appcontext
 def seed_command() -> None:
     """Create (or reuse) the demo account, campaigns and admin; print the admin login."""
-    services = current_app.extensions["services"]
-    campaigns = demo_data.seed(db.session, services.secrets, services.clock)
+    svc = services()
+    campaigns = demo_data.seed(db.session, svc.secrets, svc.clock)
     db.session.flush()
     publish_demo(campaigns)
     finish_demo(campaigns)

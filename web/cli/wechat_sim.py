@@ -14,6 +14,7 @@ from sqlalchemy import select
 from campaigns.catalog.models import OfficialAccount
 from campaigns.wechat.accounts import credentials
 from extensions import db
+from web.services import services
 
 from .groups import wechat_sim_cli
 
@@ -44,7 +45,7 @@ def _post(path: str, payload: dict) -> dict:
 
 def _push(account_slug: str | None, user: str, event: str, scene: str, repeat: int) -> None:
     account = _account(account_slug)
-    creds = credentials(current_app.extensions["services"].secrets, account)
+    creds = credentials(services().secrets, account)
     # The simulator learns the account as the app knows it, so its pushes verify.
     _post(
         "/sim/accounts",
