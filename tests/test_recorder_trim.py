@@ -9,7 +9,7 @@ from campaigns.draws import reconcile
 from campaigns.draws import services as draws
 from campaigns.keys import INGEST_GROUP, CampaignKeys
 from extensions import db
-from tests.draws.helpers import context, play, published
+from tests.draws.helpers import context, play, published_with_prizes
 from tests.test_recorder import counts, fill, new_campaign, pending
 
 HOUR_MS = 3_600_000
@@ -81,7 +81,7 @@ def test_pending_and_undelivered_entries_are_never_trimmed_however_old(app, serv
 
 
 def test_after_trimming_reconcile_finds_no_drift_and_followers_still_see_their_prizes(app, services):
-    campaign = published(
+    campaign = published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 1_000_000, 20, "all", "code")],
@@ -130,7 +130,7 @@ def test_a_draws_replay_record_stays_while_its_entry_does_and_goes_with_it(app, 
 
     from tests.draws.helpers import NOW
 
-    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
     state = CampaignKeys(campaign.id).state
     first = play(services, db.session, campaign, "o1", "replay-key-1", at=NOW)
     play(services, db.session, campaign, "o1", "replay-key-2", at=NOW)

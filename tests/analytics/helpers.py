@@ -22,6 +22,6 @@ def columns(events: list[tuple], tiers=("t1", "t2", "none"), fallback="none", sc
     return columns_from_rows(rows, list(tiers), fallback, set(scenes))
 
 
-def draw(openid: str, at: str, tier: str = "none") -> tuple:
+def draw_event(openid: str, at: str, tier: str = "none") -> tuple:
     """A draw event awarding ``tier``."""
     return ("draw", openid, at, {"awarded_tier": tier, "drawn_tier": tier})

@@ -7,7 +7,7 @@ from campaigns.analytics.channels import placement_of
 from campaigns.analytics.days import campaign_calendar
 from campaigns.analytics.metrics import compute
 from campaigns.analytics.stats import daily_rows
-from tests.analytics.helpers import BEIJING, columns, draw
+from tests.analytics.helpers import BEIJING, columns, draw_event
 
 START = datetime(2026, 11, 1, 0, 0, tzinfo=BEIJING)
 END = datetime(2026, 11, 20, 23, 59, tzinfo=BEIJING)
@@ -89,9 +89,9 @@ def test_a_player_belongs_to_the_channel_of_their_first_visit():
     events = [
         visit("a", "2026-11-02 10:00", ch="poster"),
         visit("a", "2026-11-03 10:00", ch="share"),
-        draw("a", "2026-11-03 10:01", tier="t1"),
-        draw("a", "2026-11-04 10:01"),
-        draw("never-visited", "2026-11-04 10:00"),
+        draw_event("a", "2026-11-03 10:01", tier="t1"),
+        draw_event("a", "2026-11-04 10:01"),
+        draw_event("never-visited", "2026-11-04 10:00"),
     ]
     assert column(events, "players") == {"poster": 1, "direct": 1}
     assert column(events, "plays") == {"poster": 2, "direct": 1}
@@ -116,7 +116,7 @@ def test_scans_follows_and_existing_followers_belong_to_the_scene_of_the_push():
 def test_a_follow_through_the_campaigns_prompt_belongs_to_the_followers_channel_as_a_player():
     events = [
         visit("a", "2026-11-02 10:00", ch="menu"),
-        draw("a", "2026-11-02 10:01"),
+        draw_event("a", "2026-11-02 10:01"),
         push("a", "2026-11-02 10:02", scene="campaign:demo"),
     ]
     assert column(events, "follows") == {"menu": 1}
@@ -177,10 +177,10 @@ def test_the_funnel_gives_each_steps_rate_from_the_step_before():
 def test_channel_sums_equal_the_campaign_totals_on_hand_made_events():
     events = [
         visit("a", "2026-11-02 10:00", ch="poster"),
-        draw("a", "2026-11-02 10:01", tier="t1"),
+        draw_event("a", "2026-11-02 10:01", tier="t1"),
         visit("b", "2026-11-02 10:00"),
-        draw("b", "2026-11-03 10:01"),
-        draw("b", "2026-11-04 10:01", tier="t2"),
+        draw_event("b", "2026-11-03 10:01"),
+        draw_event("b", "2026-11-04 10:01", tier="t2"),
         push("c", "2026-11-02 10:00", scene="table"),
         unfollow("c", "2026-11-05 10:00"),
     ]

@@ -8,24 +8,24 @@ from campaigns.analytics.days import campaign_calendar, day_index
 from campaigns.analytics.metrics import compute, distinct_per_day
 from campaigns.analytics.stats import daily_rows
 from campaigns.clock import to_ms
-from tests.analytics.helpers import BEIJING, beijing_ms, columns, draw
+from tests.analytics.helpers import BEIJING, beijing_ms, columns, draw_event
 
 START = datetime(2026, 11, 23, 0, 0, tzinfo=BEIJING)
 END = datetime(2026, 11, 25, 23, 59, tzinfo=BEIJING)
 
 EVENTS = [
     ("visit", "a", "2026-11-23 10:00", {}),
-    draw("a", "2026-11-23 10:01", "t1"),
-    draw("a", "2026-11-23 10:02"),
-    draw("b", "2026-11-23 23:59"),  # still the 23rd in Beijing (15:59 UTC)
-    draw("b", "2026-11-24 00:01", "t1"),  # already the 24th in Beijing (16:01 UTC on the 23rd)
-    draw("a", "2026-11-24 09:00"),
+    draw_event("a", "2026-11-23 10:01", "t1"),
+    draw_event("a", "2026-11-23 10:02"),
+    draw_event("b", "2026-11-23 23:59"),  # still the 23rd in Beijing (15:59 UTC)
+    draw_event("b", "2026-11-24 00:01", "t1"),  # already the 24th in Beijing (16:01 UTC on the 23rd)
+    draw_event("a", "2026-11-24 09:00"),
     ("visit", "c", "2026-11-24 12:00", {}),
     ("visit", "c", "2026-11-24 12:05", {}),
-    draw("c", "2026-11-24 12:01", "t2"),
-    draw("c", "2026-11-24 12:02", "t1"),
-    draw("d", "2026-11-24 18:00"),
-    draw("c", "2026-11-25 08:00"),
+    draw_event("c", "2026-11-24 12:01", "t2"),
+    draw_event("c", "2026-11-24 12:02", "t1"),
+    draw_event("d", "2026-11-24 18:00"),
+    draw_event("c", "2026-11-25 08:00"),
     ("coupon_added", "a", "2026-11-23 10:05", {"code": "X1", "tier": "t1"}),
     ("coupon_redeemed", "a", "2026-11-24 11:00", {"code": "X1", "tier": "t1"}),
 ]
@@ -62,7 +62,7 @@ def test_retention_is_the_share_of_a_cohort_playing_again_k_days_later():
 
 
 def test_a_draw_at_23_59_and_one_at_00_01_beijing_fall_on_different_days():
-    rows = rows_for([draw("b", "2026-11-23 23:59"), draw("b", "2026-11-24 00:01")])
+    rows = rows_for([draw_event("b", "2026-11-23 23:59"), draw_event("b", "2026-11-24 00:01")])
 
     assert [r["plays"] for r in rows] == [1, 1, 0]
     assert [r["new_players"] for r in rows] == [1, 0, 0]
@@ -91,6 +91,6 @@ def test_distinct_players_per_day_count_each_player_once_a_day():
 
 
 def test_events_before_the_first_day_or_after_the_tail_are_left_out():
-    rows = rows_for([draw("a", "2026-11-22 23:59"), draw("a", "2026-11-23 00:00")])
+    rows = rows_for([draw_event("a", "2026-11-22 23:59"), draw_event("a", "2026-11-23 00:00")])
     assert [r["plays"] for r in rows] == [1, 0, 0]
     assert beijing_ms("2026-11-23 00:00") == int(START.timestamp() * 1000)

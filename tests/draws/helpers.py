@@ -11,7 +11,7 @@ from tests.factories import CampaignFactory, CouponCodeFactory, PrizeTierFactory
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
 
-def make_campaign(session, *, prizes, fallback=("none", "谢谢参与", 90), codes=None, **campaign_fields):
+def draft_with_prizes(session, *, prizes, fallback=("none", "谢谢参与", 90), codes=None, **campaign_fields):
     """A draft campaign with ``prizes`` [(tier, weight, stock, release, coupon)] plus a fallback tier."""
     fields = {"starts_at": NOW - timedelta(days=1), "ends_at": NOW + timedelta(days=13)}
     fields.update(campaign_fields)
@@ -47,9 +47,9 @@ def make_campaign(session, *, prizes, fallback=("none", "谢谢参与", 90), cod
     return campaign
 
 
-def published(session, services, *, min_interval_ms=0, at=NOW, **kwargs):
-    """A campaign made by :func:`make_campaign` and published (committed)."""
-    campaign = make_campaign(session, **kwargs)
+def published_with_prizes(session, services, *, min_interval_ms=0, at=NOW, **kwargs):
+    """A campaign made by :func:`draft_with_prizes` and published (committed)."""
+    campaign = draft_with_prizes(session, **kwargs)
     publish(
         session,
         services.redis,

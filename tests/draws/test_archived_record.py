@@ -18,7 +18,7 @@ from campaigns.draws import publish as lifecycle
 from extensions import db
 from tests.factories import NOW, StaffFactory
 
-from .helpers import ingest_all, make_campaign, play, published
+from .helpers import draft_with_prizes, ingest_all, play, published_with_prizes
 
 pytestmark = pytest.mark.clock
 
@@ -26,7 +26,9 @@ pytestmark = pytest.mark.clock
 @pytest.fixture
 def archived(services, clock):
     """An ended, revealed, archived campaign with three draws in its ledger."""
-    campaign = published(db.session, services, prizes=[("gold", 50, 5, "all", "none")], fallback=("none", "谢谢", 50))
+    campaign = published_with_prizes(
+        db.session, services, prizes=[("gold", 50, 5, "all", "none")], fallback=("none", "谢谢", 50)
+    )
     for i in range(3):
         play(services, db.session, campaign, f"o-{i}", f"archive-key-{i:04d}", at=NOW + timedelta(minutes=i))
     ingest_all(services, campaign.id)
@@ -65,7 +67,7 @@ def test_flask_campaigns_verify_recomputes_an_archived_campaign(runner, archived
 
 
 def test_an_archived_draft_has_no_record_to_show(client, runner, services, clock):
-    draft = make_campaign(db.session, prizes=[("gold", 50, 5, "all", "none")])
+    draft = draft_with_prizes(db.session, prizes=[("gold", 50, 5, "all", "none")])
     editing.archive(db.session, StaffFactory(role="marketer", accounts=[draft.account]), draft, clock.now())
     db.session.commit()
     for path in ("fairness", "ledger.jsonl", "rules", "verify"):

@@ -15,7 +15,7 @@ from campaigns.recorder import ingest_campaign
 from campaigns.redisconn import connect
 from extensions import db
 
-from .helpers import NOW, make_campaign
+from .helpers import NOW, draft_with_prizes
 
 pytestmark = pytest.mark.cluster
 
@@ -33,7 +33,7 @@ def cluster(tmp_path_factory):
 
 def test_engine_runs_unchanged_on_a_cluster(services, cluster):
     client = connect(cluster)
-    campaign = make_campaign(
+    campaign = draft_with_prizes(
         db.session,
         prizes=[("gold", 1_000_000, 2, "all", "code"), ("flash", 0, 1, "moments", "none")],
         fallback=("none", "x", 1),

@@ -15,7 +15,7 @@ from campaigns.draws.models import Draw
 from campaigns.keys import CampaignKeys
 from extensions import db
 
-from .helpers import NOW, ingest_all, published
+from .helpers import NOW, ingest_all, published_with_prizes
 from .workers import draw_many
 
 PROCESSES = 4
@@ -44,7 +44,7 @@ def _stores_agree(services, campaign):
 
 def test_small_stock_is_awarded_exactly_once_per_unit(services, redis_server):
     codes = [f"C{i:03d}" for i in range(8)]
-    campaign = published(
+    campaign = published_with_prizes(
         db.session, services, prizes=[("gold", 30, 8, "all", "code")], fallback=("none", "x", 70), codes={"gold": codes}
     )
     plays = [[(f"p{w}-{i}", f"key-{w}-{i:04d}") for i in range(60)] for w in range(PROCESSES)]
@@ -63,7 +63,7 @@ def test_small_stock_is_awarded_exactly_once_per_unit(services, redis_server):
 
 
 def test_one_player_hammering_from_many_connections_gets_exactly_the_daily_plays(services, redis_server):
-    campaign = published(db.session, services, prizes=[("gold", 10, 100, "all", "none")], plays_per_day=5)
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 100, "all", "none")], plays_per_day=5)
     plays = [[("same-player", f"key-{w}-{i:04d}") for i in range(10)] for w in range(PROCESSES)]
     results = _hammer(services, campaign, redis_server.url, plays, to_ms(NOW))
     draws = [r for r in results if isinstance(r, dict)]
@@ -74,7 +74,9 @@ def test_one_player_hammering_from_many_connections_gets_exactly_the_daily_plays
 
 
 def test_each_winning_moment_is_awarded_exactly_once(services, redis_server):
-    campaign = published(db.session, services, prizes=[("flash", 0, 6, "moments", "none")], fallback=("none", "x", 1))
+    campaign = published_with_prizes(
+        db.session, services, prizes=[("flash", 0, 6, "moments", "none")], fallback=("none", "x", 1)
+    )
     at_ms = to_ms(campaign.ends_at.replace(tzinfo=NOW.tzinfo) - timedelta(milliseconds=1))
     plays = [[(f"p{w}-{i}", f"key-{w}-{i:04d}") for i in range(10)] for w in range(PROCESSES)]
     results = _hammer(services, campaign, redis_server.url, plays, at_ms)

@@ -15,14 +15,14 @@ from campaigns.draws.models import Draw
 from campaigns.recorder import ingest_campaign
 from extensions import db
 
-from .helpers import NOW, play, published
+from .helpers import NOW, play, published_with_prizes
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_worker_killed_between_commit_and_ack_leaves_no_gap_and_no_duplicate(services, redis_server, database_url):
     codes = [f"K{i}" for i in range(5)]
-    campaign = published(
+    campaign = published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 1_000_000, 5, "all", "code")],

@@ -12,7 +12,7 @@ from campaigns.draws import publish as lifecycle
 from extensions import db
 from tests.factories import StaffFactory
 
-from .helpers import ingest_all, published
+from .helpers import ingest_all, published_with_prizes
 
 OPENID = "o-follower-0000000000000001"
 
@@ -20,7 +20,7 @@ OPENID = "o-follower-0000000000000001"
 @pytest.fixture
 def campaign(services):
     now = datetime.now(UTC)
-    return published(
+    return published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 50, 2, "all", "code")],
@@ -238,7 +238,7 @@ def test_cli_verify_and_reconcile(runner, services, campaign):
 
 def test_me_shows_plays_wins_and_out_of_prizes_as_the_draws_leave_them(client, services):
     now = datetime.now(UTC)
-    campaign = published(
+    campaign = published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 1, 1, "all", "none")],

@@ -15,7 +15,7 @@ from campaigns.errors import Ended, InvalidInput, LimitReached, NotStarted, Paus
 from campaigns.keys import CampaignKeys
 from extensions import db
 
-from .helpers import NOW, ingest_all, play, published
+from .helpers import NOW, ingest_all, play, published_with_prizes
 
 
 def _verify(services, campaign):
@@ -25,7 +25,7 @@ def _verify(services, campaign):
 
 
 def test_refused_plays_consume_no_nonce_and_no_seq(services):
-    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")], plays_per_day=2)
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 5, "all", "none")], plays_per_day=2)
     before = NOW - timedelta(days=2)
     with pytest.raises(NotStarted):
         play(services, db.session, campaign, "o1", "k-refused-1", at=before)
@@ -43,7 +43,7 @@ def test_refused_plays_consume_no_nonce_and_no_seq(services):
 
 
 def test_same_key_replays_the_same_draw_and_changes_nothing(services):
-    campaign = published(db.session, services, prizes=[("gold", 50, 1, "all", "none")])
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 50, 1, "all", "none")])
     first = play(services, db.session, campaign, "o1", "same-key-1", at=NOW)
     again = play(services, db.session, campaign, "o1", "same-key-1", at=NOW + timedelta(hours=1))
     assert again == first
@@ -54,7 +54,7 @@ def test_same_key_replays_the_same_draw_and_changes_nothing(services):
 
 
 def test_paused_then_resumed(services):
-    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
     lifecycle.pause(db.session, services.redis, campaign)
     with pytest.raises(Paused):
         play(services, db.session, campaign, "o1", "k-000001", at=NOW)
@@ -63,7 +63,7 @@ def test_paused_then_resumed(services):
 
 
 def test_rate_limit_refuses_a_second_play_within_the_interval(services):
-    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")], min_interval_ms=300)
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 5, "all", "none")], min_interval_ms=300)
     play(services, db.session, campaign, "o1", "k-000001", at=NOW)
     with pytest.raises(RateLimited):
         play(services, db.session, campaign, "o1", "k-000002", at=NOW + timedelta(milliseconds=100))
@@ -71,7 +71,7 @@ def test_rate_limit_refuses_a_second_play_within_the_interval(services):
 
 
 def test_stock_runs_out_into_the_fallback_and_codes_are_given_once(services):
-    campaign = published(
+    campaign = published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 1_000_000, 3, "all", "code")],
@@ -87,7 +87,7 @@ def test_stock_runs_out_into_the_fallback_and_codes_are_given_once(services):
 
 def test_per_day_release_resets_at_local_midnight_across_daylight_saving(services):
     start = datetime(2026, 3, 27, 12, 0, tzinfo=UTC)
-    campaign = published(
+    campaign = published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 1_000_000, 10, {"per_day": 1}, "none")],
@@ -114,7 +114,9 @@ def test_per_day_release_resets_at_local_midnight_across_daylight_saving(service
 
 
 def test_winning_moments_are_awarded_once_each_and_never_early(services):
-    campaign = published(db.session, services, prizes=[("flash", 0, 3, "moments", "none")], fallback=("none", "x", 1))
+    campaign = published_with_prizes(
+        db.session, services, prizes=[("flash", 0, 3, "moments", "none")], fallback=("none", "x", 1)
+    )
     seed = services.secrets.open(campaign.server_seed_sealed)
     instants = sorted(fairness.moments(seed, "flash", 3, *_bounds(campaign)))
     first = datetime.fromtimestamp(instants[0] / 1000, tz=UTC)
@@ -136,7 +138,7 @@ def _bounds(campaign):
 
 
 def test_wins_total_turns_further_wins_into_the_fallback(services):
-    campaign = published(
+    campaign = published_with_prizes(
         db.session, services, prizes=[("gold", 1_000_000, 10, "all", "none")], fallback=("none", "x", 1), wins_total=1
     )
     results = [play(services, db.session, campaign, "o1", f"k-{i:06d}", at=NOW) for i in range(3)]
@@ -149,7 +151,7 @@ def test_wins_total_turns_further_wins_into_the_fallback(services):
 
 
 def test_client_seed_from_the_body_is_used_and_checked(services):
-    campaign = published(db.session, services, prizes=[("gold", 10, 10, "all", "none")])
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 10, "all", "none")])
     result = play(services, db.session, campaign, "o1", "k-000001", at=NOW, client_seed="my-own-seed")
     assert result["client_seed"] == "my-own-seed"
     seed = services.secrets.open(campaign.server_seed_sealed)
@@ -160,7 +162,7 @@ def test_client_seed_from_the_body_is_used_and_checked(services):
 
 
 def test_top_up_publishes_a_version_from_the_next_seq(services):
-    campaign = published(
+    campaign = published_with_prizes(
         db.session, services, prizes=[("gold", 1_000_000, 1, "all", "none")], fallback=("none", "x", 1)
     )
     assert play(services, db.session, campaign, "o1", "k-000001", at=NOW)["awarded_tier"] == "gold"
@@ -174,7 +176,7 @@ def test_top_up_publishes_a_version_from_the_next_seq(services):
 
 
 def test_a_code_prize_is_topped_up_only_as_far_as_its_spare_codes(services):
-    campaign = published(
+    campaign = published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 1_000_000, 2, "all", "code")],
@@ -195,7 +197,7 @@ def test_a_code_prize_is_topped_up_only_as_far_as_its_spare_codes(services):
 
 
 def test_the_verifier_names_the_first_tampered_line(services):
-    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
     for i in range(5):
         play(services, db.session, campaign, f"o{i}", f"k-{i:06d}", at=NOW)
     assert _verify(services, campaign) == 5
@@ -225,7 +227,7 @@ def test_a_wrong_guess_of_the_local_day_changes_nothing(services):
 
     from .helpers import context
 
-    campaign = published(
+    campaign = published_with_prizes(
         db.session, services, prizes=[("gold", 1_000_000, 10, {"per_day": 1}, "none")], plays_per_day=2
     )
     fair = draws.fairness_for(db.session, campaign, services.secrets)
@@ -255,7 +257,7 @@ def test_a_wrong_guess_of_the_local_day_changes_nothing(services):
 
 
 def test_the_draw_event_reads_back_as_the_draw_with_its_openid_whole(services):
-    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
     result = play(services, db.session, campaign, "o,with,commas", "k-event-1", at=NOW)
     [(_, event)] = events.read(services.redis.xrange(CampaignKeys(campaign.id).events), campaign.id)
     assert event["openid"] == "o,with,commas" and event["key"] == "k-event-1" and event["type"] == "draw"
@@ -270,7 +272,7 @@ def test_the_draw_event_reads_back_as_the_draw_with_its_openid_whole(services):
 
 
 def test_the_draw_event_is_the_draws_record_and_the_answer_adds_the_players_counters(services):
-    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
     result = play(services, db.session, campaign, "o1", "k-layout-1", at=NOW)
     [(_, fields)] = services.redis.xrange(CampaignKeys(campaign.id).events)
     parts = fields["draw"].split(",")

@@ -15,7 +15,7 @@ from campaigns.keys import CampaignKeys, idempotency_field
 from campaigns.players.services import key_material, pseudonym
 from extensions import db
 
-from .helpers import published
+from .helpers import published_with_prizes
 
 OPENID = "o-follower-0000000000000001"
 KEY = "reused-key-000001"
@@ -25,7 +25,7 @@ KEY = "reused-key-000001"
 def campaign(services):
     # The script reads the Redis server's clock, so the campaign runs around it.
     now = datetime.now(UTC)
-    campaign = published(
+    campaign = published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 50, 5, "all", "none")],

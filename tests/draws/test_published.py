@@ -13,7 +13,7 @@ from campaigns.draws.published import PublishedCampaigns
 from campaigns.errors import Busy, NotFound
 from extensions import db
 
-from .helpers import make_campaign, published
+from .helpers import draft_with_prizes, published_with_prizes
 
 OPENID = "o-follower-published-0000001"
 
@@ -21,7 +21,7 @@ OPENID = "o-follower-published-0000001"
 @pytest.fixture
 def campaign(services):
     now = datetime.now(UTC)
-    return published(
+    return published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 50, 5, "all", "none")],
@@ -87,7 +87,7 @@ def test_without_a_snapshot_a_database_outage_is_busy_and_drafts_are_never_cache
     cache = PublishedCampaigns(services.secrets, refresh_s=30, monotonic=Ticks())
     with pytest.raises(Busy):
         cache.get(_broken_session(tmp_path), campaign.slug)
-    draft = make_campaign(db.session, prizes=[("gold", 1, 1, "all", "none")])
+    draft = draft_with_prizes(db.session, prizes=[("gold", 1, 1, "all", "none")])
     db.session.commit()
     with pytest.raises(NotFound):
         cache.get(db.session, draft.slug)

@@ -10,14 +10,14 @@ from campaigns.draws import fairness
 from campaigns.draws import publish as lifecycle
 from extensions import db
 
-from .helpers import context, ingest_all, published
+from .helpers import context, ingest_all, published_with_prizes
 
 pytestmark = pytest.mark.browser
 
 
 def test_verifier_page_recomputes_the_ledger_in_the_browser(app, live_server, services, phone, artifacts):
     now = datetime.now(UTC)
-    campaign = published(
+    campaign = published_with_prizes(
         db.session,
         services,
         prizes=[("gold", 40, 50, "all", "none")],

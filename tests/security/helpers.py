@@ -20,7 +20,7 @@ def follower_client(app, campaign, openid: str, address: str = "198.51.100.7"):
     return client
 
 
-def draw(client, campaign, body: dict | None = None, **query):
+def post_draw(client, campaign, body: dict | None = None, **query):
     """One draw with a fresh ``Idempotency-Key``."""
     return client.post(
         f"/c/{campaign.slug}/draw", json=body or {}, query_string=query, headers={"Idempotency-Key": uuid.uuid4().hex}

@@ -13,7 +13,7 @@ from extensions import db
 from tests.conftest import ServerThread
 from tests.games.helpers import make_campaign, published
 
-from .helpers import draw, follower_client
+from .helpers import follower_client, post_draw
 
 
 def test_one_player_drawing_again_within_the_minimum_interval_is_refused_with_429(app, services):
@@ -21,13 +21,13 @@ def test_one_player_drawing_again_within_the_minimum_interval_is_refused_with_42
     publish(db.session, services.redis, campaign, clock=services.clock, secrets=services.secrets)
     db.session.commit()
     player = follower_client(app, campaign, "o-flooder")
-    answers = [draw(player, campaign) for _ in range(5)]
+    answers = [post_draw(player, campaign) for _ in range(5)]
     assert answers[0].status_code == 200
     assert [a.status_code for a in answers[1:]] == [429] * 4
     assert {a.get_json()["error"]["code"] for a in answers[1:]} == {"rate_limited"}
     # The minimum interval is measured by the draw script on Redis's own clock: a real wait, the only one here.
     time.sleep(MIN_INTERVAL_MS / 1000 + 0.05)
-    assert draw(player, campaign).status_code == 200
+    assert post_draw(player, campaign).status_code == 200
     assert follower_client(app, campaign, "o-neighbour").get(f"/c/{campaign.slug}/me").get_json()["next_nonce"] == 0
 
 
@@ -39,17 +39,17 @@ def test_many_openids_from_one_address_are_limited_per_second_and_logged(app, se
     campaign = published(services)
     flooders = [follower_client(app, campaign, f"o-fake-{n}", address="203.0.113.9") for n in range(8)]
     with caplog.at_level(logging.WARNING, logger="web.ratelimit"):
-        answers = [draw(client, campaign) for client in flooders]
+        answers = [post_draw(client, campaign) for client in flooders]
     assert [a.status_code for a in answers] == [200] * 5 + [429] * 3
     assert answers[-1].get_json()["error"]["code"] == "rate_limited" and answers[-1].headers["Retry-After"] == "1"
     assert [r.address for r in caplog.records if r.getMessage() == "draws rate-limited"] == ["203.0.113.9"]
     # Refused draws changed nothing: the last three fakes are still at their first nonce.
     assert flooders[-1].get(f"/c/{campaign.slug}/me").get_json()["next_nonce"] == 0
     # A follower from another address is not held back, and the flooder's window passes.
-    assert draw(follower_client(app, campaign, "o-honest", address="198.51.100.20"), campaign).status_code == 200
-    assert draw(flooders[-1], campaign).status_code == 429
+    assert post_draw(follower_client(app, campaign, "o-honest", address="198.51.100.20"), campaign).status_code == 200
+    assert post_draw(flooders[-1], campaign).status_code == 429
     services.clock.advance(seconds=1)
-    assert draw(flooders[-1], campaign).status_code == 200
+    assert post_draw(flooders[-1], campaign).status_code == 200
 
 
 def test_a_flooder_hammering_over_http_does_not_hold_back_another_player(app, services):

@@ -21,7 +21,7 @@ from campaigns.runtime import current
 from extensions import db
 from tests.console.conftest import campaign_doc
 from tests.console.test_api import token_for
-from tests.draws.helpers import published
+from tests.draws.helpers import published_with_prizes
 from tests.factories import StaffFactory
 from web.inputs import JSON_MAX_BYTES, JSON_MAX_DEPTH, json_depth_exceeds
 
@@ -52,7 +52,7 @@ DEEP = "[" * 1000 + "]" * 1000
 @pytest.fixture
 def world(app, services, client):
     """A published campaign with a logged-in follower, a draft of the API's marketer, and a store link."""
-    campaign = published(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
+    campaign = published_with_prizes(db.session, services, prizes=[("gold", 10, 5, "all", "none")])
     marketer = StaffFactory(role="marketer", accounts=[campaign.account])
     db.session.commit()
     headers = {**token_for(marketer), "Idempotency-Key": "aaaaaaaaaaaaaaaa"}

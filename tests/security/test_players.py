@@ -11,7 +11,7 @@ from campaigns.coupons.stores import create_link, create_store
 from extensions import db
 from tests.games.helpers import ledger, make_campaign, published
 
-from .helpers import draw, follower_client
+from .helpers import follower_client, post_draw
 
 # Nearly every draw wins gold (a coupon code); the fallback is there because a campaign needs one.
 WINNING = (("gold", "一等奖", 1000, 50, False), ("none", "谢谢参与", 1, 0, True))
@@ -20,7 +20,7 @@ WINNING = (("gold", "一等奖", 1000, 50, False), ("none", "谢谢参与", 1, 0
 def win(client, campaign) -> dict:
     """Draw until the follower wins gold (almost always the first draw)."""
     for _ in range(10):
-        body = draw(client, campaign).get_json()
+        body = post_draw(client, campaign).get_json()
         if body["win"]:
             return body
     raise AssertionError("no win in ten draws at 1000:1")

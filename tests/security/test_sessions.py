@@ -13,7 +13,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from extensions import db
 from tests.console.conftest import PASSWORD
-from tests.draws.helpers import published
+from tests.draws.helpers import published_with_prizes
 from tests.factories import StaffFactory
 from tests.wechat.helpers import login_through_simulator, login_url
 from tests.wechat.test_login import logged_in_openid
@@ -21,7 +21,7 @@ from tests.wechat.test_login import logged_in_openid
 
 @pytest.fixture
 def campaign(app, services):
-    return published(db.session, services, slug="spring", prizes=[("gold", 10, 5, "all", "none")])
+    return published_with_prizes(db.session, services, slug="spring", prizes=[("gold", 10, 5, "all", "none")])
 
 
 def cookie_for(app, data: dict) -> str:
