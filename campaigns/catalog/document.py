@@ -75,7 +75,7 @@ SCHEMA: dict[str, Any] = {
         "plays_total": _int_or_null,
         "wins_total": _int_or_null,
         # Prizes worth more than this (yuan) are reviewed by staff before they are paid or shipped.
-        "review_above": {"type": ["string", "null"], "pattern": r"^\d{1,9}(\.\d{1,2})?$"},
+        "review_above": {"type": ["string", "null"], "pattern": VALUE_PATTERN},
         "follow_required": {"type": "boolean"},
         "look": {
             "type": "object",

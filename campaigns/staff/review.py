@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.messages import msg
 from ..catalog.models import Campaign
+from ..catalog.status import ALLOWED_FROM
 from ..clock import Clock
 from ..coupons.models import Claim
 from ..crypto import SecretBox
@@ -57,7 +58,7 @@ def reject(
     """Void a held claim's prize and return its stock as a new rules version (while published). Does not commit."""
     claim = _held_claim(session, staff, campaign, claim_id)
     tier = claim.coupon.tier
-    returned = campaign.status in lifecycle.ALLOWED_FROM["top_up"]
+    returned = campaign.status in ALLOWED_FROM["top_up"]
     if returned:
         # First, so that a refused top-up leaves the claim held.
         lifecycle.top_up(session, redis, staff, campaign, {tier.tier: tier.stock + 1}, clock, secrets)

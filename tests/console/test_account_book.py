@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from campaigns.keys import CampaignKeys
 from extensions import db
 from tests.factories import CampaignFactory
@@ -26,6 +28,7 @@ def test_an_account_added_in_the_console_passes_wechats_url_check_at_once(as_adm
     assert url_check(as_admin, "new-brand", "server-token").get_data(as_text=True) == "hello"
 
 
+@pytest.mark.clock  # the factory's campaign runs around NOW: the app's clock stands there too
 def test_a_channel_added_to_a_live_campaign_gets_its_follows_at_once(as_marketer, account, services):
     account.aes_key_sealed = ""  # plaintext pushes
     campaign = CampaignFactory(account=account, slug="spring", status="live")

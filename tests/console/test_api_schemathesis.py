@@ -8,7 +8,7 @@ time and stays well under a minute.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
@@ -38,6 +38,15 @@ def _instant(text: str, zone: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(zone))
 
 
+def _in_utc_range(text: str, zone: str) -> bool:
+    """Whether the instant has a UTC equivalent between years 1 and 9999 (the document says so)."""
+    try:
+        _instant(text, zone).astimezone(UTC)
+    except (OverflowError, ValueError):
+        return False
+    return True
+
+
 def follows_the_description(case) -> bool:
     """Whether a campaign document keeps the rules the document states in words (CampaignDocument.description).
 
@@ -55,6 +64,7 @@ def follows_the_description(case) -> bool:
         and all(low == high for low, high in ranges)
         and body.get("account") == "brand"
         and _zone(zone)
+        and all(_in_utc_range(body[key], zone) for key in ("starts_at", "ends_at") if key in body)
         and len(set(tiers)) == len(tiers)
         and _instant(body["ends_at"], zone) > _instant(body["starts_at"], zone)
     )

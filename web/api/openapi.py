@@ -179,7 +179,7 @@ DOCUMENT_RULES = (
     "account names an Official Account the token's owner works on (else 403). "
     "A slug another campaign uses is 409 slug_taken. A date-time without an offset is read in the "
     "campaign's timezone. A prize's amount_min and amount_max (a red packet's random range) are both "
-    "given or neither."
+    "given or neither. Every date-time has a UTC equivalent between the years 1 and 9999."
 )
 
 
