@@ -81,9 +81,9 @@ def test_a_flooder_hammering_over_http_does_not_hold_back_another_player(app, se
     # Served as behind one trusted reverse proxy, so each client's address is its X-Forwarded-For.
     with ServerThread(ProxyFix(app.wsgi_app, x_for=1)) as server:
         threads = [threading.Thread(target=hammer, args=(cookie,)) for cookie in cookies]
+        first_window = int(services.clock.now().timestamp())
         for thread in threads:
             thread.start()
-        first_window = int(services.clock.now().timestamp())
         try:
             # Until the flooders are refused (a loaded machine sends fewer than 20 a second at first).
             deadline = time.monotonic() + 20
