@@ -20,12 +20,13 @@ from campaigns.draws.published import PublishedCampaigns
 from campaigns.redisconn import connect
 from campaigns.wechat.book import AccountBooks
 from extensions import babel, csrf, db, migrate
+from web.application import CampaignFlask
 from web.sessions import SessionCookie
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app; ``test_config`` overrides any setting."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = CampaignFlask(__name__, instance_relative_config=True)
     app.config.update(config.load(instance_path=app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -47,9 +48,14 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from web import security
+
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
+    # Flask-WTF's own hook runs on every request; ours only on the methods it guards (web.security).
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
+    security.check_csrf(app)
     babel.init_app(app, locale_selector=select_locale, default_locale="zh_Hans_CN")
     app.session_interface = SessionCookie()
     app.jinja_env.globals["get_locale"] = get_locale

@@ -11,3 +11,10 @@ bp = Blueprint("games", __name__, url_prefix="/c")
 # (and the routes of views, play and rules are added to the blueprint).
 for _module in pkgutil.iter_modules(__path__):
     importlib.import_module(f"{__name__}.{_module.name}")
+
+
+@bp.record_once
+def _keep_pages(state) -> None:
+    from .pages import GamePages
+
+    state.app.extensions["game_pages"] = GamePages()

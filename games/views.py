@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 import requests
 from flask import Response, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 
 from campaigns import events
 from campaigns.analytics.channels import placement_of
-from campaigns.catalog.models import Campaign
+from campaigns.catalog.models import Campaign, OfficialAccount
 from campaigns.catalog.services import get_by_slug, get_with_record
-from campaigns.catalog.status import status_at
+from campaigns.catalog.status import status_from
 from campaigns.clock import iso_ms, to_ms, utc
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
+from campaigns.keys import CampaignKeys
 from campaigns.players.services import key_material, pseudonym
 from campaigns.wechat import notices
 from campaigns.wechat.book import card
@@ -29,6 +30,7 @@ from web.services import services
 from . import bp
 from .look import page_look, same_origin
 from .outside import outside_wechat
+from .pages import CampaignPage, GamePages, Rendered
 from .registry import get
 from .texts import client_strings
 from .winners import winners_shown
@@ -60,7 +62,7 @@ def must_follow(services, campaign: Campaign, openid: str) -> bool:
     if not campaign.follow_required:
         return False
     try:
-        ensure_following(services, campaign.account, openid)
+        ensure_following(services, db.session.get(OfficialAccount, campaign.account_id), openid)
     except FollowRequired:
         return True
     except WeChatError:
@@ -69,10 +71,10 @@ def must_follow(services, campaign: Campaign, openid: str) -> bool:
     return False
 
 
-def share(services, campaign: Campaign, openid: str) -> dict[str, str]:
+def share(services, kept: CampaignPage, openid: str) -> dict[str, str]:
     """The page's share card: what WeChat's share menu sends, the link with ch=share and this follower's pseudonym."""
     root = (current_app.config.get("PUBLIC_URL") or request.host_url).rstrip("/")
-    return share_card(card(campaign), root, pseudonym(key_material(services.settings), campaign.id, openid))
+    return share_card(kept.card, root, pseudonym(key_material(services.settings), kept.id, openid))
 
 
 def visit_fields() -> dict[str, str]:
@@ -84,8 +86,9 @@ def visit_fields() -> dict[str, str]:
     return fields
 
 
-def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]:
-    """Everything the game script needs, passed as one JSON block (the CSP forbids inline scripts)."""
+def frozen_data(kept: CampaignPage) -> dict[str, Any]:
+    """What the game script needs that is the same for every follower (the CSP forbids inline scripts)."""
+    campaign = kept.campaign
     base = url_for("games.page", slug=campaign.slug)
     tiers = [
         {"tier": t.tier, "name": t.name, "image": same_origin(t.image), "fallback": t.is_fallback}
@@ -95,8 +98,6 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
     data = {
         "slug": campaign.slug,
         "game": campaign.game,
-        "state": "follow" if follow else status_at(campaign, now),
-        "now": iso_ms(now),
         "starts_at": iso_ms(utc(campaign.starts_at)),
         "ends_at": iso_ms(utc(campaign.ends_at)),
         "follow_qr": url_for("games.follow_qr", slug=campaign.slug) if campaign.follow_required else None,
@@ -106,6 +107,7 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
         "tiers": tiers,
         "t": client_strings(),
         "sounds": url_for("static", filename="sound/"),
+        "notices": kept.notices,
     }
     if winners_shown(campaign.look):
         data["urls"]["winners"] = base + "winners"
@@ -114,10 +116,39 @@ def page_data(campaign: Campaign, now: datetime, follow: bool) -> dict[str, Any]
     return data
 
 
+def _read(slug: str) -> CampaignPage:
+    campaign = published_campaign(slug, with_tiers=True)
+    return CampaignPage(campaign, card(campaign), notices.settings_of(db.session, campaign)["enabled"], 0, 0.0)
+
+
+def _kept(slug: str) -> CampaignPage:
+    pages: GamePages = current_app.extensions["game_pages"]
+    try:
+        return pages.get(slug, lambda: _read(slug))
+    except NotFound:
+        pages.forget(slug)
+        raise
+
+
+def _render(kept: CampaignPage, live: bool) -> Rendered:
+    """The page of ``kept`` in the request's language, live or not, around the hole for its data."""
+    campaign = kept.campaign
+    game = get(campaign.game)
+
+    def render(hole):
+        data = {**frozen_data(kept), "state": "live" if live else ""}
+        return render_template(
+            game.template, campaign=campaign, game=game, look=page_look(campaign.look), data=data, data_json=hole
+        )
+
+    return GamePages.rendered(kept, (str(get_locale()), live), render, lambda: frozen_data(kept))
+
+
 @bp.get("/<slug>/")
 def page(slug: str):
     """The campaign's game page, for a logged-in follower inside WeChat."""
-    campaign = published_campaign(slug, with_tiers=True)
+    kept = _kept(slug)
+    campaign = kept.campaign
     blocked = outside_wechat(campaign)
     if blocked is not None:
         return blocked
@@ -126,20 +157,19 @@ def page(slug: str):
         return _login(campaign)
     svc = services()
     now = svc.clock.now()
-    events.append(svc.redis, campaign.id, "visit", openid, to_ms(now), **visit_fields())
-    follow = must_follow(svc, campaign, openid)
-    game = get(campaign.game)
-    return render_template(
-        game.template,
-        campaign=campaign,
-        game=game,
-        look=page_look(campaign.look),
-        data={
-            **page_data(campaign, now, follow),
-            "share": share(svc, campaign, openid),
-            "notices": notices.settings_of(db.session, campaign)["enabled"],
-        },
-    )
+    now_ms = to_ms(now)
+    # The visit event and the campaign's Redis status, in one round trip.
+    pipe = svc.redis.pipeline(transaction=False)
+    events.append(pipe, campaign.id, "visit", openid, now_ms, **visit_fields())
+    pipe.hget(CampaignKeys(campaign.id).state, "status")
+    _, stored = pipe.execute()
+    if must_follow(svc, campaign, openid):
+        state = "follow"
+    else:
+        starts_ms, ends_ms = to_ms(utc(campaign.starts_at)), to_ms(utc(campaign.ends_at))
+        state = status_from(stored or campaign.status, now_ms, starts_ms, ends_ms)
+    own = {"state": state, "now": iso_ms(now), "share": share(svc, kept, openid)}
+    return Response(_render(kept, state == "live").html(own), mimetype="text/html")
 
 
 @bp.get("/<slug>/follow-qr")

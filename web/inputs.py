@@ -48,11 +48,19 @@ def json_depth_exceeds(body: bytes, limit: int = JSON_MAX_DEPTH) -> bool:
 
 
 def carries_nul() -> str | None:
-    """The part of the current request that carries a NUL character, or None."""
-    if "\x00" in request.path:
+    """The part of the current request that carries a NUL character, or None.
+
+    The path and the query string are read as the server handed them over (the path already
+    percent-decoded, the query string not), so a request without a body parses nothing.
+    """
+    environ = request.environ
+    if "\x00" in environ.get("PATH_INFO", ""):
         return "path"
-    if b"\x00" in request.query_string or b"%00" in request.query_string:
+    query = environ.get("QUERY_STRING", "")
+    if "\x00" in query or "%00" in query:
         return "query"
+    if not environ.get("CONTENT_TYPE"):
+        return None
     if request.is_json:
         body = request.get_data(cache=True)
         if b"\x00" in body or b"\\u0000" in body:
@@ -88,7 +96,8 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def refuse_bad_input():
-        refuse_unsafe_json()
+        if request.environ.get("CONTENT_TYPE"):
+            refuse_unsafe_json()
         where = carries_nul()
         if where:
             raise InvalidInput(

@@ -54,6 +54,18 @@ def _csp(api_base: str, simulator: bool, jssdk_url: str) -> str:
     )
 
 
+def check_csrf(app: Flask) -> None:
+    """The staff's CSRF check (Flask-WTF's, exempt views and blueprints skipped) on the methods it guards only."""
+    from extensions import csrf
+
+    methods = app.config["WTF_CSRF_METHODS"]
+
+    @app.before_request
+    def csrf_protect():
+        if request.method in methods and app.config["WTF_CSRF_ENABLED"]:
+            csrf.protect(apply_exemptions=True)
+
+
 def register(app: Flask) -> None:
     """Add the headers to every response of ``app``, trust its proxies and limit draws per address."""
     hops = app.config.get("PROXY_HOPS") or 0
