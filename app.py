@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, request
+from flask import Flask
 from flask_babel import get_locale
 from rq import Queue
 from sqlalchemy.orm import sessionmaker
@@ -48,7 +48,7 @@ def register_logging(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from web import security
+    from web import language, security
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"), render_as_batch=True)
@@ -56,15 +56,9 @@ def register_extensions(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     csrf.init_app(app)
     security.check_csrf(app)
-    babel.init_app(app, locale_selector=select_locale, default_locale="zh_Hans_CN")
+    babel.init_app(app, locale_selector=language.select_locale, default_locale=language.DEFAULT)
     app.session_interface = SessionCookie()
     app.jinja_env.globals["get_locale"] = get_locale
-
-
-def select_locale() -> str:
-    """Simplified Chinese unless the browser prefers English."""
-    preferred = request.accept_languages.best_match(["zh", "en"], default="zh")
-    return "en" if preferred == "en" else "zh_Hans_CN"
 
 
 def register_services(app: Flask) -> None:

@@ -62,7 +62,7 @@ class CampaignPage:
     notices: bool
     epoch: int
     read_at: float
-    rendered: dict[tuple[str, bool], Rendered] = field(default_factory=dict)
+    rendered: dict[tuple[Any, bool], Rendered] = field(default_factory=dict)
 
     @property
     def id(self) -> int:
@@ -97,7 +97,7 @@ class GamePages:
 
     @staticmethod
     def rendered(
-        page: CampaignPage, key: tuple[str, bool], render: Callable[[Markup], str], data: Callable[[], Any]
+        page: CampaignPage, key: tuple[Any, bool], render: Callable[[Markup], str], data: Callable[[], Any]
     ) -> Rendered:
         """The page's render for ``key`` (language, live or not): ``render`` around the hole, ``data`` its frozen part.
 

@@ -141,7 +141,7 @@ def _render(kept: CampaignPage, live: bool) -> Rendered:
             game.template, campaign=campaign, game=game, look=page_look(campaign.look), data=data, data_json=hole
         )
 
-    return GamePages.rendered(kept, (str(get_locale()), live), render, lambda: frozen_data(kept))
+    return GamePages.rendered(kept, (get_locale(), live), render, lambda: frozen_data(kept))
 
 
 @bp.get("/<slug>/")

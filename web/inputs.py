@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, request
+from flask import Flask, Request, request
 
 from campaigns.errors import InvalidInput
 
@@ -47,13 +47,13 @@ def json_depth_exceeds(body: bytes, limit: int = JSON_MAX_DEPTH) -> bool:
     return bool(brackets)
 
 
-def carries_nul() -> str | None:
-    """The part of the current request that carries a NUL character, or None.
+def carries_nul(req: Request) -> str | None:
+    """The part of request ``req`` that carries a NUL character, or None.
 
     The path and the query string are read as the server handed them over (the path already
     percent-decoded, the query string not), so a request without a body parses nothing.
     """
-    environ = request.environ
+    environ = req.environ
     if "\x00" in environ.get("PATH_INFO", ""):
         return "path"
     query = environ.get("QUERY_STRING", "")
@@ -61,23 +61,23 @@ def carries_nul() -> str | None:
         return "query"
     if not environ.get("CONTENT_TYPE"):
         return None
-    if request.is_json:
-        body = request.get_data(cache=True)
+    if req.is_json:
+        body = req.get_data(cache=True)
         if b"\x00" in body or b"\\u0000" in body:
             return "body"
-    elif request.mimetype in FORM_TYPES:
-        if any("\x00" in key or "\x00" in value for key, value in request.form.items(multi=True)):
+    elif req.mimetype in FORM_TYPES:
+        if any("\x00" in key or "\x00" in value for key, value in req.form.items(multi=True)):
             return "form"
     return None
 
 
-def refuse_unsafe_json() -> None:
-    """Raise InvalidInput when the JSON body is too large or too deeply nested to parse."""
-    if not request.is_json:
+def refuse_unsafe_json(req: Request) -> None:
+    """Raise InvalidInput when the JSON body of ``req`` is too large or too deeply nested to parse."""
+    if not req.environ.get("CONTENT_TYPE") or not req.is_json:
         return
-    if (request.content_length or 0) > JSON_MAX_BYTES:
+    if (req.content_length or 0) > JSON_MAX_BYTES:
         raise InvalidInput(_too_large(), fields={"body": "too large"})
-    body = request.get_data(cache=True)
+    body = req.get_data(cache=True)
     if len(body) > JSON_MAX_BYTES:
         raise InvalidInput(_too_large(), fields={"body": "too large"})
     if json_depth_exceeds(body):
@@ -96,9 +96,9 @@ def register(app: Flask) -> None:
 
     @app.before_request
     def refuse_bad_input():
-        if request.environ.get("CONTENT_TYPE"):
-            refuse_unsafe_json()
-        where = carries_nul()
+        req = request._get_current_object()  # one lookup of the proxy for the checks' many reads
+        refuse_unsafe_json(req)
+        where = carries_nul(req)
         if where:
             raise InvalidInput(
                 "The request contains a NUL character, which no field accepts.", fields={where: "invalid"}
