@@ -336,6 +336,23 @@ class Stack:
         with multiprocessing.get_context("spawn").Pool(processes) as pool:
             return [o for part in pool.starmap(_play_part, parts) for o in part]
 
+    def play_with_wrk(self, sessions: list[requests.Session], seconds: float, connections: int, plays_per_visit: int):
+        """The same visits as :meth:`play_from_processes` driven by ``wrk`` (``bench/burst.lua``): its JSON line.
+
+        ``wrk`` is a C load generator: the load costs the two cores little of what the
+        platform needs, where Python load processes take about as much CPU as the server.
+        """
+        from bench.visit import wrk_binary
+
+        cookies = self.directory / "burst-cookies.txt"
+        cookies.write_text("".join(f"{s.cookies.get('session')}\n" for s in sessions))
+        page = f"{self.url}/c/{SLUG}/"
+        command = [wrk_binary(), "-t", str(connections), "-c", str(connections), "-d", f"{seconds:g}s"]
+        command += ["-s", str(ROOT / "bench" / "burst.lua"), self.url, "--", str(cookies), SLUG, page]
+        command += [str(plays_per_visit), str(connections)]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)
+        return json.loads(done.stdout.strip().splitlines()[-1])
+
     # -- after-checks ---------------------------------------------------------------------------
 
     def wait_ingested(self, timeout: float = 120) -> dict:
