@@ -35,22 +35,30 @@ REFRESH_S = 10.0
 HOLE = "\x00"
 
 
+def _dumps(value: Any, **options: Any) -> str:
+    # Chinese as UTF-8 rather than \u escapes: the page is a third smaller on a follower's network.
+    return json.dumps(value, ensure_ascii=False, **options)
+
+
 def to_json(value: Any) -> str:
-    """``value`` as the ``tojson`` filter writes it inside a page."""
-    return htmlsafe_json_dumps(value, dumps=json.dumps)
+    """``value`` as the ``tojson`` filter writes it inside a page (``<``, ``>``, ``&`` and ``'`` escaped)."""
+    return htmlsafe_json_dumps(value, dumps=_dumps)
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """One page around its data block: the HTML before it, the data's frozen part (an object left open), after it."""
+    """One page around its data block, as UTF-8: the HTML before it, the data's frozen part (an object left
+    open, followed by a comma), the HTML after it."""
 
-    before: str
-    data: str
-    after: str
+    before: bytes
+    data: bytes
+    after: bytes
 
-    def html(self, own: dict[str, Any]) -> str:
+    def html(self, own: dict[str, Any]) -> bytes:
         """The page with the request's ``own`` data (keys the frozen part does not have)."""
-        return f"{self.before}{self.data},{to_json(own)[1:]}{self.after}"
+        if not own:
+            return b"".join((self.before, self.data[:-1], b"}", self.after))
+        return b"".join((self.before, self.data, to_json(own)[1:].encode(), self.after))
 
 
 @dataclass
@@ -106,5 +114,6 @@ class GamePages:
         held = page.rendered.get(key)
         if held is None:
             before, _, after = render(Markup(HOLE)).partition(HOLE)
-            held = page.rendered[key] = Rendered(before, to_json(data())[:-1], after)
+            frozen = to_json(data())[:-1] + ","
+            held = page.rendered[key] = Rendered(before.encode(), frozen.encode(), after.encode())
         return held
