@@ -48,7 +48,10 @@ def utc(at: datetime) -> datetime:
 def iso_ms(at: datetime) -> str:
     """Format as UTC ISO 8601 with milliseconds and a Z: ``2026-11-23T08:00:00.000Z``."""
     at = at.astimezone(UTC)
-    return at.strftime("%Y-%m-%dT%H:%M:%S.") + f"{at.microsecond // 1000:03d}Z"
+    return (
+        f"{at.year:04d}-{at.month:02d}-{at.day:02d}T{at.hour:02d}:{at.minute:02d}:{at.second:02d}"
+        f".{at.microsecond // 1000:03d}Z"
+    )
 
 
 def from_ms(ms: int) -> datetime:

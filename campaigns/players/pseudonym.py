@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 
+@lru_cache(maxsize=1024)
 def campaign_key(key_material: str, campaign_id: int) -> bytes:
-    """The per-campaign pseudonym key."""
+    """The per-campaign pseudonym key (kept per campaign: every draw, page and ``/me`` asks for it)."""
     return hashlib.sha256(f"wechat-campaigns/pseudonym/v1:{campaign_id}:{key_material}".encode()).digest()
 
 
 def hmac_pseudonym(key: bytes, openid: str) -> str:
     """32 hex characters of HMAC-SHA256(key, openid)."""
-    return hmac.new(key, openid.encode(), hashlib.sha256).hexdigest()[:32]
+    return hmac.digest(key, openid.encode(), "sha256").hex()[:32]
