@@ -66,12 +66,38 @@ def new_event_id() -> str:
     return secrets.token_hex(12)
 
 
-def append(redis, campaign_id: int, type: str, openid: str, ts_ms: int, event_id: str | None = None, **fields) -> str:
-    """Append one event to the campaign's stream and return its event id."""
+def _entry(campaign_id: int, type: str, openid: str, ts_ms: int, event_id: str | None, fields) -> dict[str, str]:
     if type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {type!r}")
-    event_id = event_id or new_event_id()
-    entry = {"id": event_id, "type": type, "campaign": str(campaign_id), "openid": openid, "ts": str(ts_ms)}
+    entry = {"id": event_id or new_event_id(), "type": type, "campaign": str(campaign_id), "openid": openid}
+    entry["ts"] = str(ts_ms)
     entry.update({key: "" if value is None else str(value) for key, value in fields.items()})
+    return entry
+
+
+def append(redis, campaign_id: int, type: str, openid: str, ts_ms: int, event_id: str | None = None, **fields) -> str:
+    """Append one event to the campaign's stream and return its event id."""
+    entry = _entry(campaign_id, type, openid, ts_ms, event_id, fields)
     redis.xadd(CampaignKeys(campaign_id).events, entry)
-    return event_id
+    return entry["id"]
+
+
+# KEYS: the campaign's events stream, its state hash. ARGV: the state field to read, then the entry's pairs.
+APPEND_AND_READ = """
+redis.call("XADD", KEYS[1], "*", unpack(ARGV, 2))
+return redis.call("HGET", KEYS[2], ARGV[1])
+"""
+_scripts: dict[int, object] = {}
+
+
+def append_and_read(redis, campaign_id: int, type: str, openid: str, ts_ms: int, read: str, **fields) -> str | None:
+    """Append one event as :func:`append` does and read the campaign state's field ``read``: one command.
+
+    (A page open appends its visit and reads the campaign's live status this way.)
+    """
+    entry = _entry(campaign_id, type, openid, ts_ms, None, fields)
+    script = _scripts.get(id(redis))
+    if script is None or script.registered_client is not redis:
+        script = _scripts[id(redis)] = redis.register_script(APPEND_AND_READ)
+    keys = CampaignKeys(campaign_id)
+    return script(keys=[keys.events, keys.state], args=[read, *(x for pair in entry.items() for x in pair)])

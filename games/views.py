@@ -16,7 +16,6 @@ from campaigns.catalog.services import get_by_slug, get_with_record
 from campaigns.catalog.status import status_from
 from campaigns.clock import iso_ms, to_ms, utc
 from campaigns.errors import Busy, FollowRequired, NotFound, WeChatError
-from campaigns.keys import CampaignKeys
 from campaigns.players.services import key_material, pseudonym
 from campaigns.wechat import notices
 from campaigns.wechat.book import card
@@ -158,11 +157,8 @@ def page(slug: str):
     svc = services()
     now = svc.clock.now()
     now_ms = to_ms(now)
-    # The visit event and the campaign's Redis status, in one round trip.
-    pipe = svc.redis.pipeline(transaction=False)
-    events.append(pipe, campaign.id, "visit", openid, now_ms, **visit_fields())
-    pipe.hget(CampaignKeys(campaign.id).state, "status")
-    _, stored = pipe.execute()
+    # The visit event and the campaign's Redis status, in one command.
+    stored = events.append_and_read(svc.redis, campaign.id, "visit", openid, now_ms, "status", **visit_fields())
     if must_follow(svc, campaign, openid):
         state = "follow"
     else:

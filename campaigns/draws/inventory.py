@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from ..keys import SEQ_FIELD, CampaignKeys, awarded_field, day_field, player_day_field, player_field, tier_field
 from . import fairness
@@ -29,6 +30,23 @@ for i = 3, pairs_end, 2 do redis.call("HSET", KEYS[1], ARGV[i], ARGV[i + 1]) end
 for i = pairs_end + 1, #ARGV, 3 do redis.call("ZADD", KEYS[2] .. ARGV[i], ARGV[i + 2], ARGV[i + 1]) end
 return from_seq
 """
+# KEYS: state. ARGV: player field, the player packed with a new client seed (kept if there is one
+# already), then the other fields to read. Returns the player and those fields.
+PLAYER_VIEW = """
+redis.call("HSETNX", KEYS[1], ARGV[1], ARGV[2])
+return redis.call("HMGET", KEYS[1], ARGV[1], unpack(ARGV, 3))
+"""
+_scripts: dict[tuple[int, str], Any] = {}
+
+
+def _script(redis, text: str):
+    """``text`` registered on the client ``redis`` (``register_script`` reloads it after a Redis restart)."""
+    script = _scripts.get((id(redis), text))
+    if script is None or script.registered_client is not redis:
+        script = _scripts[id(redis), text] = redis.register_script(text)
+    return script
+
+
 # KEYS: state. ARGV: player field, new client seed. Keeps the rest of the player's state.
 SET_SEED = """
 local packed = redis.call("HGET", KEYS[1], ARGV[1])
@@ -247,19 +265,11 @@ def player_view(redis, campaign_id: int, player: str, client_seed: str, day: str
     campaign-local ``day`` (counted only where plays per day are limited), the awarded
     count and stock of ``tiers``, and the campaign's status: one round trip."""
     keys, tiers = CampaignKeys(campaign_id), list(tiers)
-    pipe = redis.pipeline(transaction=False)
-    pipe.hsetnx(keys.state, player_field(player), pack_player(Player(client_seed)))
-    pipe.hmget(
-        keys.state,
-        [
-            player_field(player),
-            player_day_field(day, player),
-            "status",
-            *map(awarded_field, tiers),
-            *map(tier_field, tiers),
-        ],
+    fields = [player_day_field(day, player), "status", *map(awarded_field, tiers), *map(tier_field, tiers)]
+    # One command rather than a pipeline of two: a pipeline costs the client a third more CPU.
+    packed, today, status, *values = _script(redis, PLAYER_VIEW)(
+        keys=[keys.state], args=[player_field(player), pack_player(Player(client_seed)), *fields]
     )
-    _, (packed, today, status, *values) = pipe.execute()
     awarded, stock = values[: len(tiers)], values[len(tiers) :]
     return PlayerView(
         unpack_player(packed),
