@@ -260,7 +260,7 @@ def parse(doc: Any) -> tuple[dict[str, Any], Problems]:
     slug = doc.get("slug")
     if not isinstance(slug, str) or not SLUG.match(slug):
         problems.add("slug", msg("Use lowercase letters, digits and dashes (it becomes the page address)."))
-    if doc.get("game") not in known_games():
+    if not isinstance(doc.get("game"), str) or doc["game"] not in known_games():
         problems.add("game", msg("Choose one of the games: {games}.", games=", ".join(known_games())))
     values: dict[str, Any] = {
         "slug": slug,
@@ -358,7 +358,7 @@ def _channels(raw: Any, problems: Problems) -> list[str]:
 
 
 def _check_game_fits(game: Any, prizes: list, problems: Problems) -> None:
-    kind = known_games().get(game)
+    kind = known_games().get(game) if isinstance(game, str) else None
     if kind and kind.max_tiers and len(prizes) > kind.max_tiers:
         problems.add("prizes", msg("This game shows at most {count} prizes.", count=kind.max_tiers))
 

@@ -26,6 +26,13 @@ def test_an_unknown_game_is_refused_naming_the_registered_ones():
     assert problems["game"] == "Choose one of the games: " + ", ".join(GAMES) + "."
 
 
+@pytest.mark.parametrize("game", [{"kind": "wheel"}, ["wheel"], None, 3])
+def test_a_game_that_is_not_a_name_is_refused_the_same_way(game):
+    # A dict or a list once reached the registry lookup unhashed: a 500 the API fuzzer found.
+    _, problems = document.parse(campaign_doc(game=game))
+    assert problems["game"] == "Choose one of the games: " + ", ".join(GAMES) + "."
+
+
 def test_a_game_refuses_more_prizes_than_it_can_show():
     prizes = campaign_doc()["prizes"]
     many = [{**prizes[0], "tier": f"t{n}", "name": f"Prize {n}"} for n in range(8)] + [prizes[-1]]
