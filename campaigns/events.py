@@ -28,6 +28,7 @@ from __future__ import annotations
 import secrets
 
 from .keys import CampaignKeys
+from .redisconn import registered_script
 
 EVENT_TYPES = ("visit", "draw", "coupon_added", "coupon_redeemed", "follow", "unfollow")
 # The events by which a winner claims a prize (a coupon added to the card wallet; a new way
@@ -87,7 +88,6 @@ APPEND_AND_READ = """
 redis.call("XADD", KEYS[1], "*", unpack(ARGV, 2))
 return redis.call("HGET", KEYS[2], ARGV[1])
 """
-_scripts: dict[int, object] = {}
 
 
 def append_and_read(redis, campaign_id: int, type: str, openid: str, ts_ms: int, read: str, **fields) -> str | None:
@@ -96,8 +96,6 @@ def append_and_read(redis, campaign_id: int, type: str, openid: str, ts_ms: int,
     (A page open appends its visit and reads the campaign's live status this way.)
     """
     entry = _entry(campaign_id, type, openid, ts_ms, None, fields)
-    script = _scripts.get(id(redis))
-    if script is None or script.registered_client is not redis:
-        script = _scripts[id(redis)] = redis.register_script(APPEND_AND_READ)
     keys = CampaignKeys(campaign_id)
-    return script(keys=[keys.events, keys.state], args=[read, *(x for pair in entry.items() for x in pair)])
+    pairs = [x for pair in entry.items() for x in pair]
+    return registered_script(redis, APPEND_AND_READ)(keys=[keys.events, keys.state], args=[read, *pairs])

@@ -20,6 +20,20 @@ from redis.cluster import RedisCluster
 
 log = logging.getLogger(__name__)
 
+_scripts: dict[tuple[int, str], object] = {}
+
+
+def registered_script(client, text: str):
+    """The Lua ``text`` registered on ``client``, once per client (the object reloads it after a Redis restart).
+
+    The scripts of the follower's requests (the draw, ``/me``, a page open's visit) go through here: each
+    call is one ``EVALSHA`` instead of sending the script's text. Rare ones use ``EVAL``.
+    """
+    held = _scripts.get((id(client), text))
+    if held is None or held.registered_client is not client:
+        held = _scripts[id(client), text] = client.register_script(text)
+    return held
+
 
 def server_binary() -> tuple[str, str]:
     """Path of a ``redis-server`` binary and where it came from."""

@@ -26,6 +26,7 @@ import redis as redis_lib
 from .. import events
 from ..errors import Busy, Ended, IdempotencyKeyReused, InvalidInput, LimitReached, NotStarted, Paused, RateLimited
 from ..keys import CampaignKeys
+from ..redisconn import registered_script
 from . import fairness, inventory
 
 log = logging.getLogger(__name__)
@@ -101,16 +102,11 @@ class _Hints:
 
 
 HINTS = _Hints()
-_scripts: dict[int, Any] = {}
 
 
 def draw_script(redis) -> Any:
-    """The registered draw script of a client (``register_script`` reloads it after a Redis restart)."""
-    script = _scripts.get(id(redis))
-    if script is None or script.registered_client is not redis:
-        script = redis.register_script(SCRIPT)
-        _scripts[id(redis)] = script
-    return script
+    """The registered draw script of a client."""
+    return registered_script(redis, SCRIPT)
 
 
 def check_idempotency_key(key: str | None) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from ..keys import SEQ_FIELD, CampaignKeys, awarded_field, day_field, player_day_field, player_field, tier_field
+from ..redisconn import registered_script
 from . import fairness
 
 # Redis statuses: "scheduled" is stored as "live" because the script compares the start itself.
@@ -36,17 +36,6 @@ PLAYER_VIEW = """
 redis.call("HSETNX", KEYS[1], ARGV[1], ARGV[2])
 return redis.call("HMGET", KEYS[1], ARGV[1], unpack(ARGV, 3))
 """
-_scripts: dict[tuple[int, str], Any] = {}
-
-
-def _script(redis, text: str):
-    """``text`` registered on the client ``redis`` (``register_script`` reloads it after a Redis restart)."""
-    script = _scripts.get((id(redis), text))
-    if script is None or script.registered_client is not redis:
-        script = _scripts[id(redis), text] = redis.register_script(text)
-    return script
-
-
 # KEYS: state. ARGV: player field, new client seed. Keeps the rest of the player's state.
 SET_SEED = """
 local packed = redis.call("HGET", KEYS[1], ARGV[1])
@@ -267,7 +256,7 @@ def player_view(redis, campaign_id: int, player: str, client_seed: str, day: str
     keys, tiers = CampaignKeys(campaign_id), list(tiers)
     fields = [player_day_field(day, player), "status", *map(awarded_field, tiers), *map(tier_field, tiers)]
     # One command rather than a pipeline of two: a pipeline costs the client a third more CPU.
-    packed, today, status, *values = _script(redis, PLAYER_VIEW)(
+    packed, today, status, *values = registered_script(redis, PLAYER_VIEW)(
         keys=[keys.state], args=[player_field(player), pack_player(Player(client_seed)), *fields]
     )
     awarded, stock = values[: len(tiers)], values[len(tiers) :]
