@@ -15,6 +15,7 @@ from campaigns.keys import INGEST_GROUP, CampaignKeys
 from extensions import db
 from tests.conftest import ROOT, child_env
 from tests.factories import CampaignFactory
+from tests.streams import append_draw
 
 T0 = 1_795_000_000_000
 
@@ -26,23 +27,7 @@ def fill(redis, campaign_id: int, n: int, draws_every: int = 4) -> None:
         for i in range(n):
             if i % draws_every == 0:
                 seq = i // draws_every + 1
-                events.append(
-                    pipe,
-                    campaign_id,
-                    "draw",
-                    f"o{i % 50}",
-                    T0 + i,
-                    event_id=f"draw:{seq}",
-                    seq=seq,
-                    player=f"p{i % 50}",
-                    nonce=i,
-                    client_seed="s",
-                    drawn_tier="none",
-                    awarded_tier="none",
-                    reason="",
-                    rules_version=1,
-                    code="",
-                )
+                append_draw(pipe, campaign_id, seq, f"o{i % 50}", T0 + i, f"p{i % 50}", nonce=i)
             else:
                 events.append(pipe, campaign_id, "visit", f"o{i % 50}", T0 + i)
         pipe.execute()

@@ -18,6 +18,7 @@ from campaigns.staff.services import issue_token
 from extensions import db
 from tests.analytics.test_simulated import NOW, simulated_campaign
 from tests.factories import CampaignFactory, PrizeTierFactory, StaffFactory
+from tests.streams import append_draw
 
 pytestmark = pytest.mark.clock
 PSEUDONYMS = {"oAlice": "pA1", "oBob": "pB2"}
@@ -42,22 +43,8 @@ def one_day_campaign(services):
     at = to_ms(NOW) - 60_000
     events.append(services.redis, campaign.id, "visit", "oAlice", at)
     for seq, (openid, tier) in enumerate([("oAlice", "cup"), ("oAlice", "none"), ("oBob", "none")], start=1):
-        events.append(
-            services.redis,
-            campaign.id,
-            "draw",
-            openid,
-            at + seq,
-            event_id=f"draw:{seq}",
-            seq=seq,
-            player=PSEUDONYMS[openid],
-            nonce=seq,
-            client_seed="s",
-            drawn_tier=tier,
-            awarded_tier=tier,
-            reason="",
-            rules_version=1,
-            code="",
+        append_draw(
+            services.redis, campaign.id, seq, openid, at + seq, PSEUDONYMS[openid], drawn_tier=tier, awarded_tier=tier
         )
     events.append(services.redis, campaign.id, "follow", "oAlice", at + 10, scene="", channel="")
     recorder.ingest_campaign(db.session, services.redis, campaign.id, "test")

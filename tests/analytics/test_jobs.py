@@ -15,6 +15,7 @@ from campaigns.analytics.models import DailyStat, Event
 from extensions import db
 from tests.conftest import ROOT, child_env
 from tests.factories import CampaignFactory
+from tests.streams import append_draw
 from tests.test_recorder import wait_for
 
 AT = datetime(2026, 11, 23, 10, 0, 2, tzinfo=UTC)
@@ -88,23 +89,7 @@ def test_the_statistics_job_ingests_and_recomputes_every_active_campaign(app, se
         ends_at=datetime(2026, 1, 10, tzinfo=UTC),
     )
     db.session.commit()
-    events.append(
-        services.redis,
-        campaign_id,
-        "draw",
-        "o1",
-        int(services.clock.now().timestamp() * 1000),
-        event_id="draw:1",
-        seq=1,
-        player="p1",
-        nonce=0,
-        client_seed="s",
-        drawn_tier="none",
-        awarded_tier="none",
-        reason="",
-        rules_version=1,
-        code="",
-    )
+    append_draw(services.redis, campaign_id, 1, "o1", int(services.clock.now().timestamp() * 1000), "p1", nonce=0)
 
     assert tasks.active_campaign_ids() == [campaign_id]
     tasks.recompute_active()

@@ -9,28 +9,13 @@ from campaigns.keys import INGEST_GROUP, CampaignKeys
 from campaigns.players.models import Follower, Player
 from extensions import db
 from tests.factories import CampaignFactory
+from tests.streams import append_draw
 
 T0 = 1_795_000_000_000
 
 
 def _draw(redis, campaign_id: int, seq: int, openid: str, player: str) -> None:
-    events.append(
-        redis,
-        campaign_id,
-        "draw",
-        openid,
-        T0 + seq,
-        event_id=f"draw:{seq}",
-        seq=seq,
-        player=player,
-        nonce=seq,
-        client_seed="s",
-        drawn_tier="none",
-        awarded_tier="none",
-        reason="",
-        rules_version=1,
-        code="",
-    )
+    append_draw(redis, campaign_id, seq, openid, T0 + seq, player)
 
 
 def _players(campaign_id: int) -> dict[str, str]:
