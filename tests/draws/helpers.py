@@ -62,6 +62,21 @@ def published_with_prizes(session, services, *, min_interval_ms=0, at=NOW, **kwa
     return campaign
 
 
+def published_around_redis_clock(session, services):
+    """A campaign of one prize (gold, 5 in stock, weight 50) and its fallback, running from an hour ago for three
+    days by the system clock: for draws through the script on the Redis server's own clock (``at=None``)."""
+    now = datetime.now(UTC)
+    return published_with_prizes(
+        session,
+        services,
+        prizes=[("gold", 50, 5, "all", "none")],
+        fallback=("none", "谢谢", 50),
+        at=now,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=3),
+    )
+
+
 def context(services, session):
     """The services' context on the test's stores."""
     return services.context(session)

@@ -6,8 +6,6 @@ first draw. Replays with the same body still answer it, byte for byte.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from campaigns.draws import engine
@@ -15,7 +13,7 @@ from campaigns.keys import CampaignKeys, idempotency_field
 from campaigns.players.services import key_material, pseudonym
 from extensions import db
 
-from .helpers import published_with_prizes
+from .helpers import published_around_redis_clock
 
 OPENID = "o-follower-0000000000000001"
 KEY = "reused-key-000001"
@@ -24,16 +22,7 @@ KEY = "reused-key-000001"
 @pytest.fixture
 def campaign(services):
     # The script reads the Redis server's clock, so the campaign runs around it.
-    now = datetime.now(UTC)
-    campaign = published_with_prizes(
-        db.session,
-        services,
-        prizes=[("gold", 50, 5, "all", "none")],
-        fallback=("none", "谢谢", 50),
-        at=now,
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=3),
-    )
+    campaign = published_around_redis_clock(db.session, services)
     return campaign
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import Session
@@ -13,23 +11,14 @@ from campaigns.draws.published import PublishedCampaigns
 from campaigns.errors import Busy, NotFound
 from extensions import db
 
-from .helpers import draft_with_prizes, published_with_prizes
+from .helpers import draft_with_prizes, published_around_redis_clock
 
 OPENID = "o-follower-published-0000001"
 
 
 @pytest.fixture
 def campaign(services):
-    now = datetime.now(UTC)
-    return published_with_prizes(
-        db.session,
-        services,
-        prizes=[("gold", 50, 5, "all", "none")],
-        fallback=("none", "谢谢", 50),
-        at=now,
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=3),
-    )
+    return published_around_redis_clock(db.session, services)
 
 
 class Ticks:
